@@ -1,0 +1,3 @@
+from chamdiem.cli import main
+
+raise SystemExit(main())
