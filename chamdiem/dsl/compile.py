@@ -1,0 +1,717 @@
+"""From a checked syntax tree to column functions.
+
+Each expression becomes a closure `Frame -> Val` that computes its value for every subject
+(or every item row) at once; named values (lets, criteria, groups, total) become entries of
+`CompiledRules.named`, evaluated lazily and memoised by the frame. The checker has already
+rejected unknown names and type errors, so the compiler only translates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+import numpy as np
+
+from chamdiem.dsl import syntax as s
+from chamdiem.dsl.diagnostics import Text
+from chamdiem.dsl.frames import Frame, ItemFrame, SubjectFrame
+from chamdiem.dsl.names import BUILTIN_ATTRIBUTES, canonical
+from chamdiem.dsl.numeric import Num, maximum, minimum
+from chamdiem.dsl.numeric import where as num_where
+from chamdiem.dsl.values import (
+    GradeCol,
+    Val,
+    as_bool,
+    as_num,
+    compare,
+    merge_errors,
+    select_val,
+)
+
+Fn = Callable[[Frame], Val]
+SubjectFn = Callable[[SubjectFrame], Val]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an expression is evaluated: per subject, per row of an items list, or over the
+    subjects of a quota group (where `count(COND)` counts the group's members)."""
+
+    kind: Literal["subject", "items", "quota"]
+    items: str | None = None
+
+
+SUBJECT = Scope("subject")
+QUOTA = Scope("quota")
+
+
+@dataclass
+class CompiledCriterion:
+    decl: s.Criterion
+    group: s.Group
+    max: Decimal
+
+
+@dataclass
+class CompiledVeto:
+    decl: s.Veto
+    when: SubjectFn
+    cap: SubjectFn
+
+
+@dataclass
+class CompiledQuota:
+    decl: s.Quota
+    grade_level: int
+    demote_level: int
+    share: SubjectFn
+    count: SubjectFn
+    per: list[SubjectFn]
+    rank: list[tuple[SubjectFn, bool]]
+
+
+@dataclass
+class CompiledRules:
+    precision: int
+    scale: Decimal
+    grade_names: list[str]  # best first
+    named: dict[str, SubjectFn] = field(default_factory=dict)
+    grade_conditions: list[SubjectFn | None] = field(default_factory=list)
+    vetoes: list[CompiledVeto] = field(default_factory=list)
+    quotas: list[CompiledQuota] = field(default_factory=list)
+
+    def level(self, grade: str) -> int:
+        """Grades are ordered: the best has the highest level."""
+        return len(self.grade_names) - 1 - self.grade_names.index(grade)
+
+
+def literal_value(node: s.Expr) -> object:
+    """The Python value of a literal (a number, bool, string, date, or a negated number)."""
+    if isinstance(node, s.Number):
+        return node.value
+    if isinstance(node, s.Bool):
+        return node.value
+    if isinstance(node, s.String):
+        return node.value
+    if isinstance(node, s.DateLit):
+        return node.value
+    if isinstance(node, s.Unary) and node.op == "-":
+        inner = literal_value(node.operand)
+        if isinstance(inner, Decimal):
+            return -inner
+    raise ValueError("not a literal")
+
+
+def param_value(param: s.Param, period_start: date) -> object:
+    """The value in force on the first day of the period."""
+    chosen = param.values[0]
+    for candidate in param.values:
+        if candidate.since is None or candidate.since <= period_start:
+            chosen = candidate
+    return literal_value(chosen.value)
+
+
+class Compiler:
+    def __init__(self, module: s.Module, precision: int, scale: Decimal, period_start: date):
+        self.module = module
+        self.period_start = period_start
+        decls = module.declarations
+        self.inputs = {d.name: d for d in decls if isinstance(d, s.Input)}
+        self.items = {d.name: d for d in decls if isinstance(d, s.Items)}
+        self.params = {d.name: d for d in decls if isinstance(d, s.Param)}
+        self.lets = {d.name: d for d in decls if isinstance(d, s.Let)}
+        self.groups = [d for d in decls if isinstance(d, s.Group)]
+        self.criteria = {c.name: c for g in self.groups for c in g.criteria}
+        grades = next((d for d in decls if isinstance(d, s.Grades)), None)
+        self.grades = list(grades.grades) if grades else []
+        self.rules = CompiledRules(precision, scale, [g.name for g in self.grades])
+        self._next_key = 0
+
+    # ------------------------------------------------------------ declarations
+
+    def compile(self) -> CompiledRules:
+        rules = self.rules
+        for let in self.lets.values():
+            rules.named[let.name] = self._named_expr(let.expr)
+        for group in self.groups:
+            for criterion in group.criteria:
+                rules.named[criterion.name] = self._criterion(criterion, group)
+            rules.named[group.name] = self._group(group)
+        total = next((d for d in self.module.declarations if isinstance(d, s.Total)), None)
+        rules.named["total"] = self._total(total)
+        for grade in self.grades:
+            rules.grade_conditions.append(
+                self._subject(grade.when) if grade.when is not None else None
+            )
+        for decl in self.module.declarations:
+            if isinstance(decl, s.Veto):
+                rules.vetoes.append(
+                    CompiledVeto(decl, self._subject(decl.when), self._subject(decl.cap))
+                )
+            elif isinstance(decl, s.Quota):
+                rules.quotas.append(self._quota(decl))
+        return rules
+
+    def _named_expr(self, expr: s.Expr) -> SubjectFn:
+        fn = self.expr(expr, SUBJECT)
+        return lambda frame: fn(frame)
+
+    def _subject(self, expr: s.Expr, scope: Scope = SUBJECT) -> SubjectFn:
+        fn = self.expr(expr, scope)
+        return lambda frame: fn(frame)
+
+    def _criterion(self, criterion: s.Criterion, group: s.Group) -> SubjectFn:
+        fn = self.expr(criterion.expr, SUBJECT)
+        applies = self.expr(criterion.applies_when, SUBJECT) if criterion.applies_when else None
+        precision = self.rules.precision
+        top = criterion.max.value
+        name = criterion.name
+
+        def run(frame: SubjectFrame) -> Val:
+            v = fn(frame)
+            value = as_num(v.data).round_half_away(precision)
+            value = minimum(maximum(value, Num.const(0, frame.n)), Num.const(top, frame.n))
+            if applies is None:
+                return Val(value, v.err, v.cause)
+            a = applies(frame)
+            mask = as_bool(a.data)
+            frame.applicable[name] = mask
+            value = num_where(mask, value, Num.const(0, frame.n))
+            err, cause = merge_errors(a)
+            if v.err is not None:
+                inner = v.err & mask
+                err = inner if err is None else err | inner
+                cause = cause or v.cause
+            return Val(value, err, cause)
+
+        return run
+
+    def _group(self, group: s.Group) -> SubjectFn:
+        precision = self.rules.precision
+        names = [c.name for c in group.criteria]
+        maxima = [c.max.value for c in group.criteria]
+        top = group.max.value
+        rescale = group.rescale
+        conditional = [c.applies_when is not None for c in group.criteria]
+
+        def run(frame: SubjectFrame) -> Val:
+            parts = [frame.get(name) for name in names]
+            total = Num.const(0, frame.n)
+            for part in parts:
+                total = total + as_num(part.data)
+            err, cause = merge_errors(*parts)
+            if rescale and any(conditional):
+                applicable_max = Num.const(0, frame.n)
+                for name, cmax, cond in zip(names, maxima, conditional, strict=True):
+                    piece = Num.const(cmax, frame.n)
+                    if cond:
+                        piece = num_where(frame.applicable[name], piece, Num.const(0, frame.n))
+                    applicable_max = applicable_max + piece
+                scaled, none_applicable = (total * Num.const(top, frame.n)).div(applicable_max)
+                total = scaled.round_half_away(precision)
+                any_applicable = ~none_applicable
+                frame.applicable[group.name] = any_applicable
+            total = minimum(maximum(total, Num.const(0, frame.n)), Num.const(top, frame.n))
+            return Val(total, err, cause)
+
+        return run
+
+    def _total(self, total: s.Total | None) -> SubjectFn:
+        precision = self.rules.precision
+        scale = self.rules.scale
+        if total is not None:
+            fn = self.expr(total.expr, SUBJECT)
+
+            def explicit(frame: SubjectFrame) -> Val:
+                v = fn(frame)
+                value = as_num(v.data).round_half_away(precision)
+                value = minimum(maximum(value, Num.const(0, frame.n)), Num.const(scale, frame.n))
+                return Val(value, v.err, v.cause)
+
+            return explicit
+        signed = [(g.name, -1 if g.kind == "penalty" else 1) for g in self.groups]
+
+        def default(frame: SubjectFrame) -> Val:
+            parts = [frame.get(name) for name, _ in signed]
+            value = Num.const(0, frame.n)
+            for (_, sign), part in zip(signed, parts, strict=True):
+                num = as_num(part.data)
+                value = value + num if sign > 0 else value - num
+            value = minimum(maximum(value, Num.const(0, frame.n)), Num.const(scale, frame.n))
+            err, cause = merge_errors(*parts)
+            return Val(value.round_half_away(precision), err, cause)
+
+        return default
+
+    def _quota(self, quota: s.Quota) -> CompiledQuota:
+        return CompiledQuota(
+            decl=quota,
+            grade_level=self.rules.level(quota.grade.name),
+            demote_level=self.rules.level(quota.demote_to.name),
+            share=self._subject(quota.share),
+            count=self._subject(quota.count, QUOTA),
+            per=[self._subject(key) for key in quota.per],
+            rank=[(self._subject(key.expr, QUOTA), key.descending) for key in quota.rank],
+        )
+
+    # ------------------------------------------------------------ expressions
+
+    def _key(self) -> int:
+        self._next_key += 1
+        return self._next_key
+
+    def _const(self, value: object) -> Fn:
+        key = self._key()
+        return lambda frame: frame.const(key, value)
+
+    def expr(self, node: s.Expr, scope: Scope) -> Fn:
+        if isinstance(node, s.Number | s.Bool | s.String | s.DateLit):
+            return self._const(literal_value(node))
+        if isinstance(node, s.Name):
+            return self._name(node.name, scope)
+        if isinstance(node, s.Attribute):
+            return self._attribute(node, scope)
+        if isinstance(node, s.Unary):
+            return self._unary(node, scope)
+        if isinstance(node, s.Binary):
+            return self._binary(node, scope)
+        if isinstance(node, s.Conditional):
+            cond = self.expr(node.condition, scope)
+            then = self.expr(node.then, scope)
+            otherwise = self.expr(node.otherwise, scope)
+            return lambda frame: select_val(cond(frame), then(frame), otherwise(frame))
+        if isinstance(node, s.Band):
+            return self._band(node, scope)
+        if isinstance(node, s.Call):
+            return self._call(node, scope)
+        raise ValueError(f"cannot compile {type(node).__name__} at line {node.span.line}")
+
+    def _name(self, raw: str, scope: Scope) -> Fn:
+        name = canonical(raw)
+        if scope.kind == "items":
+            subject_fn = self._name(raw, SUBJECT)
+            key = self._key()
+
+            def broadcast(frame: Frame) -> Val:
+                assert isinstance(frame, ItemFrame)
+                return frame.broadcast(key, lambda parent: subject_fn(parent))
+
+            return broadcast
+        if name in BUILTIN_ATTRIBUTES:
+            return lambda frame: Val(_subject(frame).attributes[name])
+        if name in self.inputs:
+            return lambda frame: _subject(frame).inputs[name]
+        if name in self.params:
+            return self._const(param_value(self.params[name], self.period_start))
+        if name in self.rules.grade_names:
+            level = self.rules.level(name)
+            return self._const(GradeCol(np.array([level], dtype=np.int64)))
+        if name == "grade":
+            return lambda frame: Val(_current_grade(_subject(frame)))
+        if name == "score_grade":
+            return lambda frame: Val(_score_grade(_subject(frame)))
+        # lets, criteria, groups, total
+        return lambda frame: _subject(frame).get(name)
+
+    def _attribute(self, node: s.Attribute, scope: Scope) -> Fn:
+        if (
+            scope.kind == "items"
+            and isinstance(node.target, s.Name)
+            and node.target.name == scope.items
+        ):
+            field_name = node.name
+
+            def item_field(frame: Frame) -> Val:
+                assert isinstance(frame, ItemFrame)
+                return frame.fields[field_name]
+
+            return item_field
+        raise ValueError(f"unsupported attribute at line {node.span.line}")
+
+    def _unary(self, node: s.Unary, scope: Scope) -> Fn:
+        inner = self.expr(node.operand, scope)
+        if node.op == "-":
+            return lambda frame: _map_num(inner(frame), lambda x: -x)
+
+        def negate(frame: Frame) -> Val:
+            v = inner(frame)
+            return Val(~as_bool(v.data), v.err, v.cause)
+
+        return negate
+
+    def _binary(self, node: s.Binary, scope: Scope) -> Fn:
+        left = self.expr(node.left, scope)
+        right = self.expr(node.right, scope)
+        op = node.op
+        if op in ("and", "or"):
+            return _logical(op, left, right)
+        if op in ("==", "!=", "<", "<=", ">", ">="):
+
+            def comparison(frame: Frame) -> Val:
+                a, b = left(frame), right(frame)
+                err, cause = merge_errors(a, b)
+                return Val(compare(op, a.data, b.data), err, cause)
+
+            return comparison
+        if op == "/":
+            line = node.span.line
+
+            def division(frame: Frame) -> Val:
+                a, b = left(frame), right(frame)
+                quotient, zero = as_num(a.data).div(as_num(b.data))
+                err, cause = merge_errors(a, b)
+                if zero.any():
+                    err = zero if err is None else err | zero
+                    cause = cause or _division_by_zero(line)
+                return Val(quotient, err, cause)
+
+            return division
+
+        def arithmetic(frame: Frame) -> Val:
+            a, b = left(frame), right(frame)
+            x, y = as_num(a.data), as_num(b.data)
+            result = x + y if op == "+" else x - y if op == "-" else x * y
+            err, cause = merge_errors(a, b)
+            return Val(result, err, cause)
+
+        return arithmetic
+
+    def _band(self, node: s.Band, scope: Scope) -> Fn:
+        subject = self.expr(node.subject, scope)
+        assert node.otherwise is not None
+        otherwise = self.expr(node.otherwise, scope)
+        rows = [
+            (
+                row.op,
+                self.expr(row.bound, scope),
+                self.expr(row.upper, scope) if row.upper is not None else None,
+                self.expr(row.value, scope),
+            )
+            for row in node.rows
+        ]
+
+        def run(frame: Frame) -> Val:
+            subj = subject(frame)
+            x = as_num(subj.data)
+            result = otherwise(frame)
+            for op, bound_fn, upper_fn, value_fn in reversed(rows):
+                bound = bound_fn(frame)
+                if op == "..":
+                    assert upper_fn is not None
+                    upper = upper_fn(frame)
+                    hit = x.ge(as_num(bound.data)) & x.le(as_num(upper.data))
+                    err, cause = merge_errors(subj, bound, upper)
+                else:
+                    hit = compare(op, x, bound.data)
+                    err, cause = merge_errors(subj, bound)
+                result = select_val(Val(hit, err, cause), value_fn(frame), result)
+            return result
+
+        return run
+
+    # ------------------------------------------------------------ calls
+
+    def _call(self, node: s.Call, scope: Scope) -> Fn:
+        name = node.function
+        items = self._items_of(node)
+        if items is not None and scope.kind != "items":
+            return self._aggregate(node, items)
+        if name in ("count", "sum") and scope.kind == "quota" and len(node.args) == 1:
+            return self._group_aggregate(node)
+        args = [self.expr(a, scope) for a in node.args]
+        keywords = {k.name: self.expr(k.value, scope) for k in node.keywords}
+        if name in ("min", "max"):
+            pick = minimum if name == "min" else maximum
+
+            def extreme(frame: Frame) -> Val:
+                vals = [a(frame) for a in args]
+                value = as_num(vals[0].data)
+                for v in vals[1:]:
+                    value = pick(value, as_num(v.data))
+                err, cause = merge_errors(*vals)
+                return Val(value, err, cause)
+
+            return extreme
+        if name == "clamp":
+            x_fn, lo_fn, hi_fn = args
+
+            def clamp(frame: Frame) -> Val:
+                x, lo, hi = x_fn(frame), lo_fn(frame), hi_fn(frame)
+                value = minimum(maximum(as_num(x.data), as_num(lo.data)), as_num(hi.data))
+                err, cause = merge_errors(x, lo, hi)
+                return Val(value, err, cause)
+
+            return clamp
+        if name == "round":
+            places = int(literal_value(node.args[1]))  # type: ignore[call-overload]
+            inner = args[0]
+            return lambda frame: _map_num(inner(frame), lambda x: x.round_half_away(places))
+        if name == "floor":
+            inner = args[0]
+            return lambda frame: _map_num(inner(frame), lambda x: x.floor())
+        if name == "ceil":
+            inner = args[0]
+            return lambda frame: _map_num(inner(frame), lambda x: x.ceil())
+        if name == "abs":
+            inner = args[0]
+            return lambda frame: _map_num(inner(frame), lambda x: abs(x))
+        if name == "ratio":
+            return self._ratio(args[0], args[1], keywords.get("if_zero"), node.span.line)
+        raise ValueError(f"unknown function {name} at line {node.span.line}")
+
+    def _ratio(self, num_fn: Fn, den_fn: Fn, if_zero: Fn | None, line: int) -> Fn:
+        def ratio(frame: Frame) -> Val:
+            a, b = num_fn(frame), den_fn(frame)
+            quotient, zero = as_num(a.data).div(as_num(b.data))
+            err, cause = merge_errors(a, b)
+            if zero.any():
+                if if_zero is None:
+                    err = zero if err is None else err | zero
+                    cause = cause or _division_by_zero(line)
+                else:
+                    fallback = if_zero(frame)
+                    quotient = num_where(zero, as_num(fallback.data), quotient)
+                    if fallback.err is not None:
+                        extra = fallback.err & zero
+                        err = extra if err is None else err | extra
+                        cause = cause or fallback.cause
+            return Val(quotient, err, cause)
+
+        return ratio
+
+    def _items_of(self, node: s.Call) -> str | None:
+        """The items list an aggregate runs over, found from the names in its argument."""
+        if len(node.args) != 1:
+            return None
+        arg = node.args[0]
+        if isinstance(arg, s.Name) and arg.name in self.items:
+            return arg.name
+        for found in _walk(arg, node.where):
+            if (
+                isinstance(found, s.Attribute)
+                and isinstance(found.target, s.Name)
+                and found.target.name in self.items
+            ):
+                return found.target.name
+        return None
+
+    def _aggregate(self, node: s.Call, items: str) -> Fn:
+        scope = Scope("items", items)
+        name = node.function
+        arg = node.args[0]
+        counts_rows = isinstance(arg, s.Name) and arg.name == items
+        value_fn = None if counts_rows else self.expr(arg, scope)
+        where_fn = self.expr(node.where, scope) if node.where is not None else None
+        if_empty = next((k for k in node.keywords if k.name == "if_empty"), None)
+        empty_fn = self.expr(if_empty.value, SUBJECT) if if_empty is not None else None
+        line = node.span.line
+
+        def run(frame: Frame) -> Val:
+            sub = _subject(frame)
+            rows = sub.items[items]
+            mask = None
+            item_err = None
+            cause = None
+            if where_fn is not None:
+                w = where_fn(rows)
+                mask = as_bool(w.data)
+                item_err, cause = w.err, w.cause
+            value = value_fn(rows) if value_fn is not None else None
+            # An undefined item value matters only on the rows the aggregate reads.
+            if value is not None and value.err is not None:
+                read = value.err if mask is None else value.err & mask
+                item_err = read if item_err is None else item_err | read
+                cause = cause or value.cause
+            err = rows.segments.any(item_err) if item_err is not None else None
+            result: Val
+            if name == "count":
+                if value is None:
+                    counts = rows.segments.count(mask)
+                else:
+                    flags = as_bool(value.data)
+                    counts = rows.segments.count(flags if mask is None else flags & mask)
+                result = Val(Num.from_ints(counts))
+            elif name == "sum":
+                result = Val(rows.segments.sum(as_num(_need(value).data), mask))
+            elif name == "any":
+                flags = as_bool(_need(value).data)
+                result = Val(rows.segments.any(flags if mask is None else flags & mask))
+            elif name == "all":
+                flags = as_bool(_need(value).data)
+                result = Val(rows.segments.all(flags if mask is None else flags | ~mask))
+            else:
+                result = self._reduce(name, sub, rows, _need(value), mask, empty_fn, line)
+            if err is not None and err.any():
+                merged = err if result.err is None else err | result.err
+                return Val(result.data, merged, result.cause or cause)
+            return result
+
+        return run
+
+    @staticmethod
+    def _reduce(
+        name: str,
+        frame: SubjectFrame,
+        rows: ItemFrame,
+        value: Val,
+        mask: np.ndarray | None,
+        empty_fn: Fn | None,
+        line: int,
+    ) -> Val:
+        values = as_num(value.data)
+        if name == "mean":
+            total = rows.segments.sum(values, mask)
+            counts = Num.from_ints(rows.segments.count(mask))
+            result, empty = total.div(counts)
+        elif name == "min":
+            result, empty = rows.segments.min(values, mask)
+        else:
+            result, empty = rows.segments.max(values, mask)
+        if not empty.any():
+            return Val(result)
+        if empty_fn is None:
+            return Val(result, empty, _empty_list(line))
+        fallback = empty_fn(frame)
+        result = num_where(empty, as_num(fallback.data), result)
+        err = fallback.err & empty if fallback.err is not None else None
+        return Val(result, err, fallback.cause if err is not None else None)
+
+    def _group_aggregate(self, node: s.Call) -> Fn:
+        """`count(COND)` / `sum(X)` over the members of each quota group."""
+        inner = self.expr(node.args[0], SUBJECT)
+        where_fn = self.expr(node.where, SUBJECT) if node.where is not None else None
+        is_count = node.function == "count"
+
+        def run(frame: Frame) -> Val:
+            sub = _subject(frame)
+            assert sub.quota_groups is not None
+            groups = sub.quota_groups
+            v = inner(frame)
+            mask = as_bool(where_fn(frame).data) if where_fn is not None else None
+            if is_count:
+                flags = as_bool(v.data)
+                if mask is not None:
+                    flags = flags & mask
+                per_group = np.bincount(groups[flags], minlength=sub.quota_group_count)
+                return Val(Num.from_ints(per_group.astype(np.int64)[groups]))
+            from chamdiem.dsl.numeric import Segments
+
+            segments = Segments(groups, sub.quota_group_count)
+            sums = segments.sum(as_num(v.data), mask)
+            return Val(sums.take(groups))
+
+        return run
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _subject(frame: Frame) -> SubjectFrame:
+    if isinstance(frame, SubjectFrame):
+        return frame
+    raise TypeError("a subject-level value was read outside a subject frame")
+
+
+def _current_grade(frame: SubjectFrame) -> GradeCol:
+    if frame.grade is None:
+        raise TypeError("`grade` is only known while quotas are applied")
+    return frame.grade
+
+
+def _score_grade(frame: SubjectFrame) -> GradeCol:
+    if frame.score_grade is None:
+        raise TypeError("`score_grade` is only known after grading")
+    return frame.score_grade
+
+
+def _need(value: Val | None) -> Val:
+    assert value is not None
+    return value
+
+
+def _map_num(v: Val, op: Callable[[Num], Num]) -> Val:
+    return Val(op(as_num(v.data)), v.err, v.cause)
+
+
+def _logical(op: str, left: Fn, right: Fn) -> Fn:
+    def run(frame: Frame) -> Val:
+        a, b = left(frame), right(frame)
+        x, y = as_bool(a.data), as_bool(b.data)
+        # `and` reads the right side only where the left is true; `or` where it is false.
+        reads_right = x if op == "and" else ~x
+        data = x & y if op == "and" else x | y
+        err = a.err
+        if b.err is not None:
+            part = b.err & reads_right
+            err = part if err is None else err | part
+        if err is not None and not err.any():
+            err = None
+        return Val(data, err, (a.cause or b.cause) if err is not None else None)
+
+    return run
+
+
+def _walk(*nodes: s.Expr | None) -> list[s.Expr]:
+    """Every expression node below `nodes`, outermost first."""
+    out: list[s.Expr] = []
+    stack = [n for n in nodes if n is not None]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if isinstance(node, s.Attribute):
+            stack.append(node.target)
+        elif isinstance(node, s.Unary):
+            stack.append(node.operand)
+        elif isinstance(node, s.Binary):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, s.Conditional):
+            stack.extend((node.condition, node.then, node.otherwise))
+        elif isinstance(node, s.Call):
+            stack.extend(node.args)
+            stack.extend(k.value for k in node.keywords)
+            if node.where is not None:
+                stack.append(node.where)
+        elif isinstance(node, s.Band):
+            stack.append(node.subject)
+            for row in node.rows:
+                stack.extend(x for x in (row.bound, row.upper, row.value) if x is not None)
+            if node.otherwise is not None:
+                stack.append(node.otherwise)
+        elif isinstance(node, s.ListLit):
+            stack.extend(node.items)
+        elif isinstance(node, s.RecordLit):
+            stack.extend(k.value for k in node.fields)
+    return out
+
+
+def referenced_names(*nodes: s.Expr | None) -> list[str]:
+    """Plain names used below `nodes`, in first-use order, without duplicates."""
+    seen: dict[str, None] = {}
+    for node in reversed(_walk(*nodes)):
+        if isinstance(node, s.Name):
+            seen.setdefault(node.name, None)
+    return list(seen)
+
+
+def _division_by_zero(line: int) -> Text:
+    return Text(f"chia cho 0 (dòng {line})", f"division by zero (line {line})")
+
+
+def _empty_list(line: int) -> Text:
+    return Text(
+        f"danh sách rỗng, không có giá trị (dòng {line}); dùng if_empty: để quy định",
+        f"empty list has no value (line {line}); say what to use with if_empty:",
+    )
+
+
+def to_fraction(value: object) -> Fraction:
+    if isinstance(value, Decimal | int):
+        return Fraction(value)
+    if isinstance(value, Fraction):
+        return value
+    raise TypeError(f"not a number: {value!r}")

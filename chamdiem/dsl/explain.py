@@ -1,0 +1,232 @@
+"""How one subject's total and grade came about, in words a unit head can check by hand:
+every criterion with its formula, rule line and the input and intermediate values it used;
+the grade threshold that held; vetoes; the quota rank."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from chamdiem.dsl import syntax as s
+from chamdiem.dsl.compile import referenced_names
+from chamdiem.dsl.data import Cohort
+from chamdiem.dsl.diagnostics import Language, default_language
+from chamdiem.dsl.names import canonical
+from chamdiem.dsl.numeric import Num
+from chamdiem.dsl.results import Results
+
+if TYPE_CHECKING:
+    from chamdiem.dsl.loader import Program
+
+
+def _source(program: Program, node: s.Expr) -> str:
+    text = program.source[node.span.start : node.span.end]
+    return " ".join(text.split())
+
+
+class _Words:
+    def __init__(self, language: Language) -> None:
+        self.vi = language == "vi"
+
+    def __call__(self, vi: str, en: str) -> str:
+        return vi if self.vi else en
+
+
+def _value(results: Results, name: str, i: int) -> str:
+    value = results.value_column(name)[i]
+    if value is None:
+        return "—"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _input_value(cohort: Cohort, results: Results, name: str, i: int) -> str:
+    column = results.evaluation.frame.inputs.get(name)
+    if column is not None and isinstance(column.data, Num):
+        return str(column.data.to_decimal(i))
+    value = cohort.inputs.get(name, [None] * len(cohort))[i]
+    if column is not None and value is None:
+        return str(_column_value(column.data, i))
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _column_value(data: object, i: int) -> object:
+    try:
+        return data[i]  # type: ignore[index]
+    except TypeError:
+        return "?"
+
+
+def _dependencies(program: Program, roots: Sequence[s.Expr | None]) -> tuple[list[str], list[str]]:
+    """The lets and inputs (including items lists) a formula reads, transitively."""
+    lets = {d.name: d for d in program.module.declarations if isinstance(d, s.Let)}
+    inputs = {spec.name for spec in program.inputs} | {spec.name for spec in program.items}
+    seen_lets: list[str] = []
+    seen_inputs: list[str] = []
+    stack = list(referenced_names(*roots))
+    item_fields = _item_lists(roots)
+    stack.extend(item_fields)
+    while stack:
+        name = canonical(stack.pop(0))
+        if name in lets and name not in seen_lets:
+            seen_lets.append(name)
+            stack.extend(referenced_names(lets[name].expr))
+            stack.extend(_item_lists([lets[name].expr]))
+        elif name in inputs and name not in seen_inputs:
+            seen_inputs.append(name)
+    return seen_lets, seen_inputs
+
+
+def _item_lists(roots: Sequence[s.Expr | None]) -> list[str]:
+    from chamdiem.dsl.compile import _walk
+
+    found = []
+    for node in _walk(*roots):
+        if isinstance(node, s.Attribute) and isinstance(node.target, s.Name):
+            found.append(node.target.name)
+    return found
+
+
+def explain(
+    program: Program,
+    cohort: Cohort,
+    results: Results,
+    i: int,
+    language: Language | None = None,
+) -> str:
+    w = _Words(language or default_language())
+    header = program.header
+    out: list[str] = []
+    name = results.names[i] or ""
+    out.append(
+        w("Đối tượng", "Subject")
+        + f": {results.codes[i]}"
+        + (f" — {name}" if name else "")
+        + (f" — {w('đơn vị', 'unit')} {results.units[i]}" if results.units[i] else "")
+    )
+    out.append(
+        w("Bộ tiêu chí", "Rule set")
+        + f": {header.name} «{header.title}» ({program.path}, "
+        + w("hiệu lực từ", "effective")
+        + f" {header.effective.isoformat()}"
+        + (f"; {w('căn cứ', 'basis')} {header.basis}" if header.basis else "")
+        + ")"
+    )
+    item_counts = {
+        spec.name: int(results.evaluation.frame.items[spec.name].segments.count(None)[i])
+        for spec in program.items
+    }
+    for decl in program.module.declarations:
+        if not isinstance(decl, s.Group):
+            continue
+        kind = {
+            "group": w("Nhóm", "Group"),
+            "bonus": w("Điểm cộng", "Bonus"),
+            "penalty": w("Điểm trừ", "Penalty"),
+        }[decl.kind]
+        out.append("")
+        out.append(
+            f"{kind} {decl.name}"
+            + (f" «{decl.label}»" if decl.label else "")
+            + f": {_value(results, decl.name, i)} / {decl.max.text}"
+            + (f" ({w('đã quy đổi', 'rescaled')})" if decl.rescale else "")
+        )
+        for criterion in decl.criteria:
+            out.extend(_criterion(program, cohort, results, criterion, i, item_counts, w))
+    total = results.total[i]
+    out.append("")
+    out.append(f"{w('Tổng điểm', 'Total')}: {total} / {header.scale}")
+    grades = next(d for d in program.module.declarations if isinstance(d, s.Grades))
+    score_grade = results.score_grade[i]
+    for grade in grades.grades:
+        if grade.name == score_grade:
+            reason = (
+                f"{w('dòng', 'line')} {grade.span.line}: {w('khi', 'when')} "
+                f"{_source(program, grade.when)}"
+                if grade.when is not None
+                else f"{w('dòng', 'line')} {grade.span.line}: {w('còn lại', 'otherwise')}"
+            )
+            out.append(
+                f"{w('Xếp loại theo điểm', 'Grade from points')}: {grade.name}"
+                + (f" «{grade.label}»" if grade.label else "")
+                + f" ({reason})"
+            )
+    for veto, mask in zip(program.vetoes, results.evaluation.veto_masks, strict=True):
+        if mask[i]:
+            out.append(
+                f"{w('Loại trừ', 'Veto')} ({w('dòng', 'line')} {veto.span.line}): «{veto.reason}» "
+                f"→ {w('mức tối đa là', 'grade at most')} {_source(program, veto.cap)}"
+            )
+    quotas = [d for d in program.module.declarations if isinstance(d, s.Quota)]
+    for quota, outcome in zip(quotas, results.evaluation.quota_outcomes, strict=True):
+        rank = int(outcome.rank[i])
+        if not rank:
+            continue
+        limit = int(outcome.limit[i])
+        count = outcome.count.to_decimal(i)
+        line = (
+            f"{w('Hạn mức', 'Quota')} ({w('dòng', 'line')} {quota.span.line}): "
+            f"{quota.grade.name} {w('tối đa', 'at most')} {_source(program, quota.share)} "
+            f"{w('của', 'of')} {count} = {limit} {w('người', 'subjects')}; "
+            f"{w('xếp hạng', 'rank')} {rank} "
+            f"({w('theo', 'by')} " + ", ".join(_source(program, k.expr) for k in quota.rank) + ")"
+        )
+        if outcome.tie[i]:
+            line += w(
+                f" — bằng điểm tại ngưỡng hạn mức: hạ xuống {quota.demote_to.name}, "
+                "chờ cấp có thẩm quyền quyết định",
+                f" — tied at the quota cut: demoted to {quota.demote_to.name}, awaiting a decision",
+            )
+        elif outcome.demoted[i]:
+            line += w(
+                f" — vượt hạn mức: hạ xuống {quota.demote_to.name}",
+                f" — beyond the quota: demoted to {quota.demote_to.name}",
+            )
+        else:
+            line += w(" — trong hạn mức", " — within the quota")
+        out.append(line)
+    final = results.grade[i]
+    label = next((g.label for g in program.grades if g.name == final), None)
+    out.append(
+        f"{w('Kết quả xếp loại', 'Final grade')}: {final}" + (f" «{label}»" if label else "")
+    )
+    return "\n".join(out)
+
+
+def _criterion(
+    program: Program,
+    cohort: Cohort,
+    results: Results,
+    criterion: s.Criterion,
+    i: int,
+    item_counts: dict[str, int],
+    w: _Words,
+) -> list[str]:
+    lines = []
+    mask = results.applicable(criterion.name)
+    applies = mask is None or bool(mask[i])
+    value = _value(results, criterion.name, i) if applies else w("không áp dụng", "not applicable")
+    lines.append(
+        f"  - {criterion.name}"
+        + (f" «{criterion.label}»" if criterion.label else "")
+        + f": {value} / {criterion.max.text}"
+    )
+    lines.append(
+        f"      {w('dòng', 'line')} {criterion.span.line}: = {_source(program, criterion.expr)}"
+    )
+    if criterion.applies_when is not None:
+        lines.append(
+            f"      {w('áp dụng khi', 'applies when')} {_source(program, criterion.applies_when)}"
+        )
+    lets, inputs = _dependencies(program, [criterion.expr, criterion.applies_when])
+    if lets:
+        shown = ", ".join(f"{n} = {_value(results, n, i)}" for n in lets)
+        lines.append(f"      {w('giá trị trung gian', 'intermediate values')}: {shown}")
+    if inputs:
+        shown_inputs = []
+        for name in inputs:
+            if name in item_counts:
+                shown_inputs.append(f"{name}: {item_counts[name]} {w('dòng', 'rows')}")
+            else:
+                shown_inputs.append(f"{name} = {_input_value(cohort, results, name, i)}")
+        lines.append(f"      {w('đầu vào', 'inputs')}: " + ", ".join(shown_inputs))
+    return lines

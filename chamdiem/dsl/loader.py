@@ -1,0 +1,178 @@
+"""The public face of the language: load a rule file once, evaluate cohorts many times."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal, cast
+
+from chamdiem.dsl import syntax as s
+from chamdiem.dsl.compile import CompiledRules, Compiler, literal_value
+from chamdiem.dsl.data import Cohort
+from chamdiem.dsl.diagnostics import Diagnostic, Language, has_errors, render_all
+from chamdiem.dsl.program import GradeSpec, HeaderInfo, InputSpec, ItemsSpec
+from chamdiem.dsl.results import Results, ValueKind
+from chamdiem.dsl.runtime import build_frame, evaluate
+from chamdiem.dsl.testing import TestOutcome
+
+
+class RuleFileError(Exception):
+    """A rule file with errors: it cannot be used. `diagnostics` holds all of them."""
+
+    def __init__(self, path: str, source: str, diagnostics: list[Diagnostic]) -> None:
+        self.path = path
+        self.source = source
+        self.diagnostics = diagnostics
+        errors = sum(1 for d in diagnostics if d.is_error)
+        super().__init__(f"{path}: {errors} error(s)")
+
+    def render(self, language: Language | None = None) -> str:
+        return render_all(self.diagnostics, self.source, self.path, language)
+
+
+def _input_spec(decl: s.Input) -> InputSpec:
+    low = high = None
+    low_strict = high_strict = False
+    if decl.range is not None:
+        r = decl.range
+        low = cast(Decimal, literal_value(r.low)) if r.low is not None else None
+        high = cast(Decimal, literal_value(r.high)) if r.high is not None else None
+        low_strict, high_strict = r.low_strict, r.high_strict
+    default = literal_value(decl.default) if decl.default is not None else None
+    if decl.type.kind == "count" and isinstance(default, Decimal):
+        default = int(default)
+    return InputSpec(
+        name=decl.name,
+        label=decl.label,
+        kind=decl.type.kind,
+        choices=decl.type.choices,
+        low=low,
+        low_strict=low_strict,
+        high=high,
+        high_strict=high_strict,
+        has_default=decl.default is not None,
+        default=default,
+        line=decl.span.line,
+    )
+
+
+def _header(module: s.Module) -> HeaderInfo:
+    ruleset = module.ruleset
+    assert ruleset is not None
+
+    def value(key: s.HeaderKey, default: object = None) -> object:
+        clause = ruleset.get(key)
+        return clause.value if clause is not None else default
+
+    groups = [d for d in module.declarations if isinstance(d, s.Group) and d.kind == "group"]
+    scale = value("scale") or sum((g.max.value for g in groups), Decimal(0))
+    return HeaderInfo(
+        name=ruleset.name,
+        title=ruleset.title,
+        subject=cast(Literal["person", "unit"], value("subject")),
+        period=cast(Literal["month", "quarter", "year"], value("period")),
+        effective=cast(date, value("effective")),
+        until=cast("date | None", value("until")),
+        basis=cast("str | None", value("basis")),
+        precision=int(cast(int, value("precision", 2))),
+        scale=Decimal(cast(Decimal, scale)),
+        needs=tuple(cast("tuple[str, ...]", value("needs", ()))),
+    )
+
+
+class Program:
+    """A checked and compiled rule set."""
+
+    def __init__(self, module: s.Module, warnings: list[Diagnostic]) -> None:
+        self.module = module
+        self.path = module.path
+        self.source = module.source
+        self.warnings = warnings
+        self.header = _header(module)
+        decls = module.declarations
+        self.inputs = tuple(_input_spec(d) for d in decls if isinstance(d, s.Input))
+        self.items = tuple(
+            ItemsSpec(d.name, d.label, tuple(_input_spec(f) for f in d.fields), d.span.line)
+            for d in decls
+            if isinstance(d, s.Items)
+        )
+        grades = next((d for d in decls if isinstance(d, s.Grades)), None)
+        self.grades = tuple(
+            GradeSpec(g.name, g.label, g.span.line) for g in (grades.grades if grades else ())
+        )
+        kinds: dict[str, ValueKind] = {}
+        for d in decls:
+            if isinstance(d, s.Let):
+                kinds[d.name] = "let"
+            elif isinstance(d, s.Group):
+                for c in d.criteria:
+                    kinds[c.name] = "criterion"
+                kinds[d.name] = "group"
+        self.value_kinds = kinds
+        self.value_names = tuple(kinds)
+        self.vetoes = tuple(d for d in decls if isinstance(d, s.Veto))
+        self.tests = tuple(d for d in decls if isinstance(d, s.Test))
+        self._compiled: dict[date, CompiledRules] = {}
+
+    def compiled(self, period_start: date | None = None) -> CompiledRules:
+        """The compiled rules for a period (parameters take the value in force on its first
+        day; without a period, on the rule set's effective date)."""
+        start = period_start or self.header.effective
+        found = self._compiled.get(start)
+        if found is None:
+            compiler = Compiler(self.module, self.header.precision, self.header.scale, start)
+            found = self._compiled[start] = compiler.compile()
+        return found
+
+    def evaluate(
+        self, cohort: Cohort, period_start: date | None = None, apply_quotas: bool = True
+    ) -> Results:
+        """Evaluate every subject of the cohort together. Raises EvaluationError listing
+        every subject that cannot be evaluated (a missing value, a division by zero)."""
+        rules = self.compiled(period_start)
+        frame = build_frame(rules, self.inputs, self.items, cohort)
+        evaluation = evaluate(frame, self.value_names, apply_quotas)
+        n = len(cohort)
+        return Results(
+            evaluation,
+            [str(c) for c in cohort.codes],
+            list(cohort.units) if cohort.units is not None else [None] * n,
+            list(cohort.names) if cohort.names is not None else [None] * n,
+            self.value_kinds,
+            [g.name for g in self.grades],
+            [v.reason for v in self.vetoes],
+            self.header.precision,
+        )
+
+    def explain(
+        self, cohort: Cohort, results: Results, index: int, language: Language | None = None
+    ) -> str:
+        from chamdiem.dsl.explain import explain
+
+        return explain(self, cohort, results, index, language)
+
+    def run_tests(self) -> list[TestOutcome]:
+        from chamdiem.dsl.testing import run_tests
+
+        return run_tests(self)
+
+
+def load_source(source: str, path: str = "<string>") -> Program:
+    """Parse, check and compile; raises RuleFileError when the file has errors."""
+    from chamdiem.dsl.pipeline import check_source
+
+    module, diagnostics = check_source(source, path)
+    if has_errors(diagnostics):
+        raise RuleFileError(path, module.source, diagnostics)
+    return Program(module, [d for d in diagnostics if not d.is_error])
+
+
+def load_file(path: str | Path) -> Program:
+    p = Path(path)
+    return load_source(p.read_text(encoding="utf-8-sig"), str(path))
+
+
+def load_files(paths: Sequence[str | Path]) -> list[Program]:
+    return [load_file(p) for p in paths]

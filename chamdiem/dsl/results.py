@@ -1,0 +1,141 @@
+"""The results of an evaluation as columns, and as one JSON-ready record per subject."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from typing import Literal
+
+import numpy as np
+
+from chamdiem.dsl.numeric import Num
+from chamdiem.dsl.runtime import Evaluation, level_names
+from chamdiem.dsl.values import Data, DateCol, GradeCol, TextCol, Val
+
+ValueKind = Literal["let", "criterion", "group"]
+JsonValue = str | bool | None
+
+
+def _plain(d: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: 16, 0.8125."""
+    text = format(d.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+class Results:
+    """What one evaluation gave each subject. Column properties cover all subjects;
+    `record(i)` is the subject's JSON object of the `eval --format jsonl` contract."""
+
+    def __init__(
+        self,
+        evaluation: Evaluation,
+        codes: Sequence[str],
+        units: Sequence[str | None],
+        names: Sequence[str | None],
+        value_kinds: dict[str, ValueKind],
+        grade_names: Sequence[str],
+        veto_reasons: Sequence[str],
+        precision: int,
+    ) -> None:
+        self.evaluation = evaluation
+        self.codes = list(codes)
+        self.units = list(units)
+        self.names = list(names)
+        self.value_kinds = value_kinds
+        self.grade_names = list(grade_names)
+        self.veto_reasons = list(veto_reasons)
+        self.precision = precision
+        self._index: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def index_of(self, code: str) -> int | None:
+        if self._index is None:
+            self._index = {c: i for i, c in enumerate(self.codes)}
+        return self._index.get(code)
+
+    # ------------------------------------------------------------ columns
+
+    @cached_property
+    def total(self) -> list[Decimal]:
+        return [Decimal(x) for x in self.evaluation.total.to_strings(self.precision)]
+
+    @cached_property
+    def score_grade(self) -> list[str]:
+        return level_names(self.evaluation.score_level, self.grade_names)
+
+    @cached_property
+    def grade(self) -> list[str]:
+        return level_names(self.evaluation.level, self.grade_names)
+
+    def value_column(self, name: str) -> list[JsonValue]:
+        """A value (let, criterion or group) for every subject, as in the JSON records:
+        decimals as strings, booleans, None where a criterion does not apply."""
+        return self._columns[name]
+
+    def raw_value(self, name: str) -> Val:
+        return self.evaluation.frame.get(name)
+
+    def applicable(self, name: str) -> np.ndarray | None:
+        return self.evaluation.frame.applicable.get(name)
+
+    @cached_property
+    def _columns(self) -> dict[str, list[JsonValue]]:
+        return {name: self._convert(name) for name in self.value_kinds}
+
+    def _convert(self, name: str) -> list[JsonValue]:
+        data = self.raw_value(name).data
+        out = _json_column(data, self.value_kinds[name] != "let", self.precision, self.grade_names)
+        mask = self.applicable(name)
+        if mask is not None:
+            out = [v if ok else None for v, ok in zip(out, mask.tolist(), strict=True)]
+        return out
+
+    def vetoes(self, i: int) -> list[str]:
+        return [
+            reason
+            for reason, mask in zip(self.veto_reasons, self.evaluation.veto_masks, strict=True)
+            if mask[i]
+        ]
+
+    def flags(self, i: int) -> list[str]:
+        if any(o.tie[i] for o in self.evaluation.quota_outcomes):
+            return ["tie_at_quota"]
+        return []
+
+    # ------------------------------------------------------------ records
+
+    def record(self, i: int) -> dict[str, object]:
+        return {
+            "code": self.codes[i],
+            "unit": self.units[i],
+            "total": str(self.total[i]),
+            "score_grade": self.score_grade[i],
+            "grade": self.grade[i],
+            "values": {name: column[i] for name, column in self._columns.items()},
+            "vetoes": self.vetoes(i),
+            "flags": self.flags(i),
+        }
+
+    def records(self) -> Iterator[dict[str, object]]:
+        for i in range(len(self)):
+            yield self.record(i)
+
+
+def _json_column(
+    data: Data, fixed_places: bool, precision: int, grade_names: Sequence[str]
+) -> list[JsonValue]:
+    if isinstance(data, Num):
+        if fixed_places:
+            return list(data.to_strings(precision))
+        return [_plain(d) for d in data.to_decimals(10)]
+    if isinstance(data, TextCol):
+        return [str(v) for v in data.values]
+    if isinstance(data, DateCol):
+        return [date.fromordinal(int(d)).isoformat() for d in data.days]
+    if isinstance(data, GradeCol):
+        return list(level_names(data.level, grade_names))
+    return [bool(v) for v in data]

@@ -1,0 +1,280 @@
+"""Evaluating a compiled rule set over a cohort: points, grades, vetoes, quotas.
+
+Everything is column-wise: each named value is computed once for all subjects. The order
+of the stages is the language's: criteria and groups, the total, the score grade, vetoes
+(which cap the grade), then quotas in declaration order (which demote within groups).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from chamdiem.dsl.compile import CompiledQuota, CompiledRules
+from chamdiem.dsl.data import Cohort
+from chamdiem.dsl.diagnostics import Text
+from chamdiem.dsl.frames import ItemFrame, SubjectFrame
+from chamdiem.dsl.inputs import ProblemList, column
+from chamdiem.dsl.numeric import Num
+from chamdiem.dsl.program import InputSpec, ItemsSpec
+from chamdiem.dsl.values import (
+    BoolArray,
+    Data,
+    GradeCol,
+    IntArray,
+    TextCol,
+    Val,
+    as_bool,
+    as_num,
+)
+
+
+@dataclass
+class QuotaOutcome:
+    """Per subject, for one quota: the subject's rank among the group's candidates (1-based,
+    0 when not a candidate), the number allowed to keep the grade, and the count it was
+    computed from."""
+
+    rank: IntArray
+    limit: IntArray
+    count: Num
+    group: IntArray
+    demoted: BoolArray
+    tie: BoolArray
+
+
+@dataclass
+class Evaluation:
+    """The raw columns of one evaluation; results.py presents them."""
+
+    frame: SubjectFrame
+    total: Num
+    score_level: IntArray
+    level: IntArray
+    veto_masks: list[BoolArray]
+    quota_outcomes: list[QuotaOutcome] = field(default_factory=list)
+
+
+def factorize(values: Sequence[object]) -> tuple[IntArray, list[object]]:
+    """Dense integer codes for the distinct values, in first-seen order."""
+    index: dict[object, int] = {}
+    codes = np.fromiter(
+        (index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values)
+    )
+    return codes, list(index)
+
+
+def _text(values: Sequence[object] | None, n: int) -> TextCol:
+    col = np.empty(n, dtype=object)
+    col[:] = [""] * n if values is None else ["" if v is None else str(v) for v in values]
+    return TextCol(col)
+
+
+def build_frame(
+    rules: CompiledRules,
+    inputs: Sequence[InputSpec],
+    items: Sequence[ItemsSpec],
+    cohort: Cohort,
+) -> SubjectFrame:
+    n = len(cohort)
+    codes = [str(c) for c in cohort.codes]
+    problems = ProblemList()
+    columns = {
+        spec.name: column(spec, cohort.inputs.get(spec.name), n, codes, problems, spec.name)
+        for spec in inputs
+    }
+    is_head = (
+        np.zeros(n, dtype=np.bool_)
+        if cohort.is_head is None
+        else np.asarray([bool(v) for v in cohort.is_head], dtype=np.bool_)
+    )
+    attributes: dict[str, Data] = {
+        "code": _text(codes, n),
+        "unit": _text(cohort.units, n),
+        "position_group": _text(cohort.position_groups, n),
+        "is_head": is_head,
+    }
+    item_frames: dict[str, ItemFrame] = {}
+    for spec_items in items:
+        table = cohort.items.get(spec_items.name)
+        owner = np.asarray(list(table.owner) if table is not None else [], dtype=np.int64)
+        owner_codes = [codes[i] for i in owner]
+        fields = {
+            f.name: column(
+                f,
+                table.fields.get(f.name) if table is not None else None,
+                len(owner),
+                owner_codes,
+                problems,
+                f"{spec_items.name}.{f.name}",
+            )
+            for f in spec_items.fields
+        }
+        item_frames[spec_items.name] = ItemFrame(None, owner, n, fields)
+    problems.raise_if_any()
+    frame = SubjectFrame(rules, n, columns, attributes, item_frames)
+    for item_frame in item_frames.values():
+        item_frame.parent = frame
+    return frame
+
+
+def evaluate(frame: SubjectFrame, value_names: Sequence[str], apply_quotas: bool) -> Evaluation:
+    rules = frame.rules
+    codes = list(as_text(frame.attributes["code"]))
+    problems = ProblemList()
+    for name in value_names:
+        _report(frame.get(name), codes, name, problems)
+    total = frame.get("total")
+    _report(total, codes, "total", problems)
+
+    levels = len(rules.grade_names)
+    score_level = np.zeros(frame.n, dtype=np.int64)
+    decided = np.zeros(frame.n, dtype=np.bool_)
+    for index, condition in enumerate(rules.grade_conditions):
+        level = levels - 1 - index
+        if condition is None:
+            score_level[~decided] = level
+            decided[:] = True
+            break
+        cond = condition(frame)
+        hit = as_bool(cond.data) & ~decided
+        if cond.err is not None:
+            _report(Val(cond.data, cond.err & ~decided, cond.cause), codes, "grades", problems)
+        score_level[hit] = level
+        decided |= hit
+    frame.score_grade = GradeCol(score_level)
+
+    level_now = score_level.copy()
+    veto_masks = []
+    for veto in rules.vetoes:
+        when = veto.when(frame)
+        _report(when, codes, "veto", problems)
+        cap = veto.cap(frame).data
+        assert isinstance(cap, GradeCol)
+        mask = as_bool(when.data)
+        veto_masks.append(mask)
+        level_now = np.where(mask, np.minimum(level_now, cap.level), level_now)
+    problems.raise_if_any()
+
+    evaluation = Evaluation(frame, as_num(total.data), score_level, level_now, veto_masks)
+    if apply_quotas:
+        for quota in rules.quotas:
+            outcome = apply_quota(frame, quota, evaluation.level)
+            evaluation.level = np.where(outcome.demoted, quota.demote_level, evaluation.level)
+            evaluation.quota_outcomes.append(outcome)
+    frame.grade = GradeCol(evaluation.level)
+    return evaluation
+
+
+def as_text(data: Data) -> np.ndarray:
+    assert isinstance(data, TextCol)
+    return data.values
+
+
+def _report(v: Val, codes: list[str], name: str, problems: ProblemList) -> None:
+    if v.err is not None and v.err.any():
+        cause = v.cause or Text("giá trị không xác định", "undefined value")
+        message = Text(f"`{name}`: {cause.vi}", f"`{name}`: {cause.en}")
+        problems.add_rows(v.err, codes, name, message)
+
+
+def _group_ids(keys: list[Data], n: int) -> tuple[IntArray, int]:
+    """One integer per subject naming its quota group (the subjects sharing every key)."""
+    if not keys:
+        return np.zeros(n, dtype=np.int64), 1
+    combined = np.zeros(n, dtype=np.int64)
+    for key in keys:
+        if isinstance(key, TextCol):
+            codes, distinct = factorize(key.values.tolist())
+            width = len(distinct)
+        elif isinstance(key, np.ndarray) and key.dtype == np.bool_:
+            codes, width = key.astype(np.int64), 2
+        elif isinstance(key, GradeCol):
+            codes, width = key.level, int(key.level.max(initial=0)) + 1
+        else:
+            codes, distinct = factorize(as_num(key).to_decimals())
+            width = len(distinct)
+        # Re-densify after each key so that the combined code never overflows.
+        _, dense = np.unique(combined * max(width, 1) + codes, return_inverse=True)
+        combined = dense.astype(np.int64)
+    return combined, int(combined.max(initial=-1)) + 1
+
+
+def _rank_key(data: Data) -> np.ndarray:
+    if isinstance(data, GradeCol):
+        return data.level
+    key = as_num(data).sort_key()
+    if key.dtype == object:
+        _, dense = np.unique(key, return_inverse=True)
+        return dense.astype(np.int64)
+    return key
+
+
+def apply_quota(frame: SubjectFrame, quota: CompiledQuota, level: IntArray) -> QuotaOutcome:
+    """Keep at most floor(share × COUNT) subjects of the quota's grade in each group; demote
+    the rest in rank order; subjects tied at the cut after every rank key are all demoted
+    and flagged for a human decision."""
+    n = frame.n
+    groups, group_count = _group_ids([key(frame).data for key in quota.per], n)
+    frame.grade = GradeCol(level)
+    frame.quota_groups, frame.quota_group_count = groups, group_count
+    count = as_num(quota.count(frame).data)
+    share = as_num(quota.share(frame).data)
+    allowed = count * share
+    rounded = allowed.floor() if quota.decl.rounding == "down" else allowed.round_half_away(0)
+    limit_all = np.asarray(rounded.num // rounded.den, dtype=np.int64)
+
+    candidates = np.flatnonzero(level == quota.grade_level)
+    rank = np.zeros(n, dtype=np.int64)
+    demoted = np.zeros(n, dtype=np.bool_)
+    tie = np.zeros(n, dtype=np.bool_)
+    if len(candidates):
+        keys = []
+        for key_fn, descending in quota.rank:
+            key = _rank_key(key_fn(frame).data)[candidates]
+            keys.append(-key if descending else key)
+        group_of = groups[candidates]
+        # np.lexsort sorts by the last key first: group, then the rank keys in order.
+        order = (
+            np.lexsort([*reversed(keys), group_of]) if keys else np.argsort(group_of, kind="stable")
+        )
+        sorted_groups = group_of[order]
+        sorted_keys = [k[order] for k in keys]
+        m = len(order)
+        new_group = np.ones(m, dtype=np.bool_)
+        new_group[1:] = sorted_groups[1:] != sorted_groups[:-1]
+        starts = np.flatnonzero(new_group)
+        start_of = starts[np.cumsum(new_group) - 1]
+        position = np.arange(m) - start_of
+        limit = limit_all[candidates[order]]
+        keep = position < limit
+        same_as_previous = ~new_group
+        for k in sorted_keys:
+            same_as_previous[1:] &= k[1:] == k[:-1]
+        run = np.cumsum(~same_as_previous)
+        # A tie at the cut: the last kept and the first demoted share every rank key.
+        last_kept = np.flatnonzero(keep & (position == limit - 1))
+        nxt = last_kept + 1
+        valid = nxt < m
+        last_kept, nxt = last_kept[valid], nxt[valid]
+        tied_runs = run[last_kept[same_as_previous[nxt]]]
+        tied = np.isin(run, tied_runs)
+        keep &= ~tied
+        subjects = candidates[order]
+        rank[subjects] = position + 1
+        demoted[subjects] = ~keep
+        tie[subjects] = tied
+    frame.quota_groups = None
+    return QuotaOutcome(rank, limit_all, count, groups, demoted, tie)
+
+
+def level_names(levels: IntArray, grade_names: Sequence[str]) -> list[str]:
+    top = len(grade_names) - 1
+    lookup = np.asarray(grade_names, dtype=object)
+    return list(lookup[top - levels])
+
+
+def as_bool_list(mask: BoolArray) -> list[bool]:
+    return [bool(x) for x in mask]
