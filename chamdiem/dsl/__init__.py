@@ -35,7 +35,19 @@ _EXPORTS = {
     "TestOutcome": "chamdiem.dsl.testing",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "Cohort",
+    "Diagnostic",
+    "EvaluationError",
+    "ItemTable",
+    "Problem",
+    "Program",
+    "Results",
+    "RuleFileError",
+    "TestOutcome",
+    "load_file",
+    "load_source",
+]
 
 
 def __getattr__(name: str) -> Any:

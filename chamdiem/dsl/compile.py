@@ -303,7 +303,7 @@ class Compiler:
 
             return broadcast
         if name in BUILTIN_ATTRIBUTES:
-            return lambda frame: Val(_subject(frame).attributes[name])
+            return lambda frame: Val(_subject(frame).attribute(name))
         if name in self.inputs:
             return lambda frame: _subject(frame).inputs[name]
         if name in self.params:

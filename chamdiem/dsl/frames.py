@@ -8,7 +8,7 @@ inside an aggregate are broadcast to its rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,13 +45,16 @@ class SubjectFrame(Frame):
         rules: CompiledRules,
         n: int,
         inputs: dict[str, Val],
-        attributes: dict[str, Data],
+        attributes: dict[str, Callable[[], Data]],
         items: dict[str, ItemFrame],
+        codes: Sequence[str],
     ) -> None:
         super().__init__(n)
         self.rules = rules
         self.inputs = inputs
-        self.attributes = attributes
+        self.codes = codes
+        self._attribute_makers = attributes
+        self._attributes: dict[str, Data] = {}
         self.items = items
         self.values: dict[str, Val] = {}
         self.applicable: dict[str, BoolArray] = {}
@@ -60,6 +63,13 @@ class SubjectFrame(Frame):
         self.score_grade: GradeCol | None = None
         self.quota_groups: IntArray | None = None
         self.quota_group_count = 0
+
+    def attribute(self, name: str) -> Data:
+        """A subject attribute (code, unit, position_group, is_head), built on first use."""
+        found = self._attributes.get(name)
+        if found is None:
+            found = self._attributes[name] = self._attribute_makers[name]()
+        return found
 
     def get(self, name: str) -> Val:
         found = self.values.get(name)

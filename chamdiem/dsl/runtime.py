@@ -7,7 +7,7 @@ of the stages is the language's: criteria and groups, the total, the score grade
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -66,6 +66,14 @@ def factorize(values: Sequence[object]) -> tuple[IntArray, list[object]]:
     return codes, list(index)
 
 
+def _bools(values: Sequence[object] | None, n: int) -> BoolArray:
+    if values is None:
+        return np.zeros(n, dtype=np.bool_)
+    if isinstance(values, np.ndarray):
+        return values.astype(np.bool_)
+    return np.fromiter((bool(v) for v in values), dtype=np.bool_, count=n)
+
+
 def _text(values: Sequence[object] | None, n: int) -> TextCol:
     col = np.empty(n, dtype=object)
     col[:] = [""] * n if values is None else ["" if v is None else str(v) for v in values]
@@ -85,16 +93,12 @@ def build_frame(
         spec.name: column(spec, cohort.inputs.get(spec.name), n, codes, problems, spec.name)
         for spec in inputs
     }
-    is_head = (
-        np.zeros(n, dtype=np.bool_)
-        if cohort.is_head is None
-        else np.asarray([bool(v) for v in cohort.is_head], dtype=np.bool_)
-    )
-    attributes: dict[str, Data] = {
-        "code": _text(codes, n),
-        "unit": _text(cohort.units, n),
-        "position_group": _text(cohort.position_groups, n),
-        "is_head": is_head,
+    # Subject attributes are built only when a rule reads them (1M strings cost time).
+    attributes: dict[str, Callable[[], Data]] = {
+        "code": lambda: _text(codes, n),
+        "unit": lambda: _text(cohort.units, n),
+        "position_group": lambda: _text(cohort.position_groups, n),
+        "is_head": lambda: _bools(cohort.is_head, n),
     }
     item_frames: dict[str, ItemFrame] = {}
     for spec_items in items:
@@ -114,7 +118,7 @@ def build_frame(
         }
         item_frames[spec_items.name] = ItemFrame(None, owner, n, fields)
     problems.raise_if_any()
-    frame = SubjectFrame(rules, n, columns, attributes, item_frames)
+    frame = SubjectFrame(rules, n, columns, attributes, item_frames, codes)
     for item_frame in item_frames.values():
         item_frame.parent = frame
     return frame
@@ -122,7 +126,7 @@ def build_frame(
 
 def evaluate(frame: SubjectFrame, value_names: Sequence[str], apply_quotas: bool) -> Evaluation:
     rules = frame.rules
-    codes = list(as_text(frame.attributes["code"]))
+    codes = frame.codes
     problems = ProblemList()
     for name in value_names:
         _report(frame.get(name), codes, name, problems)
@@ -166,11 +170,6 @@ def evaluate(frame: SubjectFrame, value_names: Sequence[str], apply_quotas: bool
             evaluation.quota_outcomes.append(outcome)
     frame.grade = GradeCol(evaluation.level)
     return evaluation
-
-
-def as_text(data: Data) -> np.ndarray:
-    assert isinstance(data, TextCol)
-    return data.values
 
 
 def _report(v: Val, codes: list[str], name: str, problems: ProblemList) -> None:

@@ -131,37 +131,45 @@ end
     assert results.record(1)["vetoes"] == []
 
 
-QUOTA = """
+QUOTA = (
+    """
 input a : number 0..100
 input b : number 0..100 = 0
 let d = b
 group g "G" max 100
   criterion c "C" max 100 = a
 end
-""" + GRADES + """
+"""
+    + GRADES
+    + """
 quota xuat_sac at most 20% of count(grade >= tot) per unit
   rank by total desc, d desc
   demote to tot
 end
 """
+)
 
 
 def test_quota_keeps_the_best_ranked_per_unit() -> None:
     program = rules(QUOTA, extra="scale 100")
     # Unit U1: 11 people graded tot or better -> 20% of 11 = 2.2 -> 2 keep xuat_sac.
     totals = [99, 95, 92, 91, 80, 80, 80, 80, 80, 80, 80]
-    # Unit U2: 5 people -> 1 keeps xuat_sac.
-    totals2 = [93, 96, 60, 75, 75]
+    # Unit U2: 5 graded tot or better -> 1 keeps xuat_sac; unit U3: 4 -> 0.8 -> none.
+    totals2 = [93, 96, 60, 75, 75, 80]
+    totals3 = [99, 75, 75, 75]
     cohort = Cohort(
-        codes=[f"u1_{i}" for i in range(11)] + [f"u2_{i}" for i in range(5)],
-        inputs={"a": totals + totals2},
-        units=["U1"] * 11 + ["U2"] * 5,
+        codes=[f"u1_{i}" for i in range(11)]
+        + [f"u2_{i}" for i in range(6)]
+        + [f"u3_{i}" for i in range(4)],
+        inputs={"a": totals + totals2 + totals3},
+        units=["U1"] * 11 + ["U2"] * 6 + ["U3"] * 4,
     )
     results = program.evaluate(cohort)
     grades = dict(zip(results.codes, results.grade, strict=True))
     assert [grades[f"u1_{i}"] for i in range(4)] == ["xuat_sac", "xuat_sac", "tot", "tot"]
     assert grades["u2_1"] == "xuat_sac" and grades["u2_0"] == "tot"
     assert grades["u2_2"] == "hoan_thanh"
+    assert grades["u3_0"] == "tot"
     assert all(not results.flags(i) for i in range(len(results)))
 
 
@@ -283,7 +291,8 @@ end
     assert "0..10" in caught.value.problems[0].message.vi
 
 
-ITEMS = """
+ITEMS = (
+    """
 items sp "Sản phẩm"
   he_so : number > 0
   xong : bool
@@ -296,7 +305,9 @@ let tb = mean(sp.he_so, if_empty: 0)
 group g "G" max 100
   criterion c "C" max 100 = 100 * ratio(dat, giao, if_zero: 0)
 end
-""" + GRADES
+"""
+    + GRADES
+)
 
 
 def test_item_aggregates_with_where_and_empty_lists() -> None:
@@ -344,7 +355,13 @@ end
     values = [10, 9, Decimal("8.99"), 7, Decimal("5.01"), 5, 0]
     results = program.evaluate(Cohort(codes=[str(v) for v in values], inputs={"d": values}))
     assert results.value_column("cl") == [
-        "25.00", "25.00", "20.00", "20.00", "12.00", "0.00", "0.00"
+        "25.00",
+        "25.00",
+        "20.00",
+        "20.00",
+        "12.00",
+        "0.00",
+        "0.00",
     ]
 
 
