@@ -137,9 +137,9 @@ class Program:
         n = len(cohort)
         return Results(
             evaluation,
-            [str(c) for c in cohort.codes],
-            list(cohort.units) if cohort.units is not None else [None] * n,
-            list(cohort.names) if cohort.names is not None else [None] * n,
+            cohort.codes,
+            cohort.units if cohort.units is not None else [None] * n,
+            cohort.names if cohort.names is not None else [None] * n,
             self.value_kinds,
             [g.name for g in self.grades],
             [v.reason for v in self.vetoes],

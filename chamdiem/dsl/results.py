@@ -40,9 +40,9 @@ class Results:
         precision: int,
     ) -> None:
         self.evaluation = evaluation
-        self.codes = list(codes)
-        self.units = list(units)
-        self.names = list(names)
+        self.codes = codes
+        self.units = units
+        self.names = names
         self.value_kinds = value_kinds
         self.grade_names = list(grade_names)
         self.veto_reasons = list(veto_reasons)

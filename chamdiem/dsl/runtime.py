@@ -59,11 +59,10 @@ class Evaluation:
 
 def factorize(values: Sequence[object]) -> tuple[IntArray, list[object]]:
     """Dense integer codes for the distinct values, in first-seen order."""
-    index: dict[object, int] = {}
-    codes = np.fromiter(
-        (index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values)
-    )
-    return codes, list(index)
+    distinct = list(dict.fromkeys(values))
+    index = {v: i for i, v in enumerate(distinct)}
+    codes = np.fromiter(map(index.__getitem__, values), dtype=np.int64, count=len(values))
+    return codes, distinct
 
 
 def _bools(values: Sequence[object] | None, n: int) -> BoolArray:
@@ -75,8 +74,16 @@ def _bools(values: Sequence[object] | None, n: int) -> BoolArray:
 
 
 def _text(values: Sequence[object] | None, n: int) -> TextCol:
-    col = np.empty(n, dtype=object)
-    col[:] = [""] * n if values is None else ["" if v is None else str(v) for v in values]
+    if values is None:
+        return TextCol(np.full(n, "", dtype=object))
+    col = np.asarray(values, dtype=object)
+    if col.shape != (n,):
+        col = np.empty(n, dtype=object)
+        col[:] = list(values)
+    missing = np.equal(col, None)
+    if missing.any():
+        col = col.copy()
+        col[missing] = ""
     return TextCol(col)
 
 
@@ -87,7 +94,7 @@ def build_frame(
     cohort: Cohort,
 ) -> SubjectFrame:
     n = len(cohort)
-    codes = [str(c) for c in cohort.codes]
+    codes = cohort.codes if isinstance(cohort.codes, list) else list(cohort.codes)
     problems = ProblemList()
     columns = {
         spec.name: column(spec, cohort.inputs.get(spec.name), n, codes, problems, spec.name)
