@@ -87,16 +87,35 @@ def _letters(index: int) -> str:
     return letters
 
 
-def _cell(ref: str, value: object) -> str:
-    if value is None or value == "":
-        return ""
-    if value is True or value is False:
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | Decimal | float):
-        return f'<c r="{ref}"><v>{value}</v></c>'
-    text = escape(str(value))
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+def _text(value: str, cache: dict[str, str]) -> str:
+    """The inline-string body of a text cell; cached, as the same texts repeat (units, codes of
+    item rows)."""
+    body = cache.get(value)
+    if body is None:
+        text = escape(value)
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        body = cache[value] = f'" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        if len(cache) > 100_000:
+            cache.clear()
+    return body
+
+
+def _row(r: int, row: Sequence[object], letters: list[str], cache: dict[str, str]) -> str:
+    parts = [f'<row r="{r}">']
+    append = parts.append
+    for letter, value in zip(letters, row, strict=False):
+        kind = type(value)
+        if kind is str:
+            if value:
+                append(f'<c r="{letter}{r}{_text(value, cache)}')  # type: ignore[arg-type]
+        elif kind is bool:
+            append(f'<c r="{letter}{r}" t="b"><v>{int(value)}</v></c>')  # type: ignore[call-overload]
+        elif value is not None:
+            if not isinstance(value, int | Decimal | float):
+                raise TypeError(f"cannot write {value!r} to a data sheet")
+            append(f'<c r="{letter}{r}"><v>{value}</v></c>')
+    append("</row>")
+    return "".join(parts)
 
 
 def write_workbook(path: Path, sheets: Sequence[tuple[str, Iterable[Sequence[object]]]]) -> None:
@@ -129,12 +148,12 @@ def write_workbook(path: Path, sheets: Sequence[tuple[str, Iterable[Sequence[obj
             with zf.open(f"xl/worksheets/sheet{n}.xml", "w", force_zip64=True) as out:
                 out.write(_SHEET_HEAD.encode())
                 letters: list[str] = []
+                cache: dict[str, str] = {}
                 chunk: list[str] = []
                 for r, row in enumerate(rows, start=1):
                     while len(letters) < len(row):
                         letters.append(_letters(len(letters)))
-                    cells = "".join(_cell(f"{letters[c]}{r}", v) for c, v in enumerate(row))
-                    chunk.append(f'<row r="{r}">{cells}</row>')
+                    chunk.append(_row(r, row, letters, cache))
                     if len(chunk) >= 5000:
                         out.write("".join(chunk).encode())
                         chunk.clear()
