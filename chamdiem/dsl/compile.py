@@ -20,6 +20,16 @@ import numpy as np
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.frames import Frame, ItemFrame, SubjectFrame
+from chamdiem.dsl.links import (
+    LINK_FUNCTIONS,
+    LIST_FUNCTIONS,
+    RECORD_FUNCTIONS,
+    RESULT_FIELDS,
+    LinkError,
+    build_rows,
+    field_data,
+    record_rows,
+)
 from chamdiem.dsl.names import BUILTIN_ATTRIBUTES, canonical
 from chamdiem.dsl.numeric import Num, maximum, minimum
 from chamdiem.dsl.numeric import where as num_where
@@ -31,6 +41,7 @@ from chamdiem.dsl.values import (
     compare,
     merge_errors,
     select_val,
+    take,
 )
 
 Fn = Callable[[Frame], Val]
@@ -116,10 +127,31 @@ def param_value(param: s.Param, period_start: date) -> object:
     return literal_value(chosen.value)
 
 
+def link_key(node: s.Expr) -> tuple[str, str] | None:
+    """(function, ruleset) when `node` is `members(R)`, `periods(R)`, … with R a name."""
+    if (
+        isinstance(node, s.Call)
+        and node.function in LINK_FUNCTIONS
+        and len(node.args) == 1
+        and isinstance(node.args[0], s.Name)
+    ):
+        return node.function, node.args[0].name
+    return None
+
+
 class Compiler:
-    def __init__(self, module: s.Module, precision: int, scale: Decimal, period_start: date):
+    def __init__(
+        self,
+        module: s.Module,
+        precision: int,
+        scale: Decimal,
+        period_start: date,
+        linked_fields: dict[str, tuple[str, ...]] | None = None,
+    ):
         self.module = module
         self.period_start = period_start
+        # For each needed rule set, the outputs its rows offer (total, grade, values…).
+        self.linked_fields = linked_fields or {}
         decls = module.declarations
         self.inputs = {d.name: d for d in decls if isinstance(d, s.Input)}
         self.items = {d.name: d for d in decls if isinstance(d, s.Items)}
@@ -293,6 +325,10 @@ class Compiler:
 
     def _name(self, raw: str, scope: Scope) -> Fn:
         name = canonical(raw)
+        if scope.kind == "items" and scope.items is not None and "(" in scope.items:
+            ruleset = scope.items[scope.items.index("(") + 1 : -1]
+            if name in self.linked_fields.get(ruleset, ()):
+                return self._field(name)
         if scope.kind == "items":
             subject_fn = self._name(raw, SUBJECT)
             key = self._key()
@@ -318,20 +354,45 @@ class Compiler:
         # lets, criteria, groups, total
         return lambda frame: _subject(frame).get(name)
 
+    @staticmethod
+    def _field(field_name: str) -> Fn:
+        def item_field(frame: Frame) -> Val:
+            assert isinstance(frame, ItemFrame)
+            return frame.fields[field_name]
+
+        return item_field
+
     def _attribute(self, node: s.Attribute, scope: Scope) -> Fn:
-        if (
-            scope.kind == "items"
-            and isinstance(node.target, s.Name)
-            and node.target.name == scope.items
-        ):
-            field_name = node.name
-
-            def item_field(frame: Frame) -> Val:
-                assert isinstance(frame, ItemFrame)
-                return frame.fields[field_name]
-
-            return item_field
+        if scope.kind == "items":
+            if isinstance(node.target, s.Name) and node.target.name == scope.items:
+                return self._field(node.name)
+            key = link_key(node.target)
+            if key is not None and f"{key[0]}({key[1]})" == scope.items:
+                return self._field(canonical(node.name))
+        key = link_key(node.target)
+        if key is not None and key[0] in RECORD_FUNCTIONS:
+            return self._record_field(key[0], key[1], canonical(node.name), node.span.line)
         raise ValueError(f"unsupported attribute at line {node.span.line}")
+
+    def _record_field(self, function: str, ruleset: str, field_name: str, line: int) -> Fn:
+        """`unit_result(R).grade`: a value of another rule set's result, per subject."""
+        grades = self.rules.grade_names
+
+        def read(frame: Frame) -> Val:
+            sub = _subject(frame)
+            if sub.links is None:
+                raise LinkError(f"`{function}({ruleset})` needs linked results (line {line})")
+            results, rows, missing = record_rows(function, ruleset, sub.links, sub.codes, sub.units)
+            data = take(field_data(results, field_name, grades), rows)
+            if missing.any():
+                cause = Text(
+                    f"không có kết quả `{ruleset}` tương ứng (dòng {line})",
+                    f"no matching result of `{ruleset}` (line {line})",
+                )
+                return Val(data, missing, cause)
+            return Val(data)
+
+        return read
 
     def _unary(self, node: s.Unary, scope: Scope) -> Fn:
         inner = self.expr(node.operand, scope)
@@ -492,6 +553,9 @@ class Compiler:
         if isinstance(arg, s.Name) and arg.name in self.items:
             return arg.name
         for found in _walk(arg, node.where):
+            key = link_key(found)
+            if key is not None and key[0] in LIST_FUNCTIONS:
+                return f"{key[0]}({key[1]})"
             if (
                 isinstance(found, s.Attribute)
                 and isinstance(found.target, s.Name)
@@ -500,11 +564,28 @@ class Compiler:
                 return found.target.name
         return None
 
+    def _rows(self, items: str) -> Callable[[SubjectFrame], ItemFrame]:
+        """How to find the rows of an items list or of a linked list in a subject frame."""
+        if "(" not in items:
+            return lambda sub: sub.items[items]
+        function, ruleset = items[:-1].split("(")
+        fields = self.linked_fields.get(ruleset, RESULT_FIELDS)
+        grades = self.rules.grade_names
+
+        def build(sub: SubjectFrame) -> ItemFrame:
+            if sub.links is None:
+                raise LinkError(f"`{items}` needs linked results")
+            rows = build_rows(function, ruleset, sub.links, sub.codes, sub.units, fields, grades)
+            return ItemFrame(sub, rows.owner, sub.n, rows.columns)
+
+        return lambda sub: sub.linked_items(items, build)
+
     def _aggregate(self, node: s.Call, items: str) -> Fn:
         scope = Scope("items", items)
         name = node.function
         arg = node.args[0]
-        counts_rows = isinstance(arg, s.Name) and arg.name == items
+        counts_rows = (isinstance(arg, s.Name) and arg.name == items) or (link_key(arg) is not None)
+        find_rows = self._rows(items)
         value_fn = None if counts_rows else self.expr(arg, scope)
         where_fn = self.expr(node.where, scope) if node.where is not None else None
         if_empty = next((k for k in node.keywords if k.name == "if_empty"), None)
@@ -513,7 +594,7 @@ class Compiler:
 
         def run(frame: Frame) -> Val:
             sub = _subject(frame)
-            rows = sub.items[items]
+            rows = find_rows(sub)
             mask = None
             item_err = None
             cause = None

@@ -18,6 +18,7 @@ from chamdiem.dsl.values import BoolArray, Data, GradeCol, IntArray, Val, consta
 
 if TYPE_CHECKING:
     from chamdiem.dsl.compile import CompiledRules
+    from chamdiem.dsl.links import Links
 
 
 class Frame:
@@ -48,11 +49,16 @@ class SubjectFrame(Frame):
         attributes: dict[str, Callable[[], Data]],
         items: dict[str, ItemFrame],
         codes: Sequence[str],
+        units: Sequence[str | None],
+        links: Links | None = None,
     ) -> None:
         super().__init__(n)
         self.rules = rules
         self.inputs = inputs
         self.codes = codes
+        self.units = units
+        self.links = links
+        self._linked: dict[str, ItemFrame] = {}
         self._attribute_makers = attributes
         self._attributes: dict[str, Data] = {}
         self.items = items
@@ -69,6 +75,13 @@ class SubjectFrame(Frame):
         found = self._attributes.get(name)
         if found is None:
             found = self._attributes[name] = self._attribute_makers[name]()
+        return found
+
+    def linked_items(self, key: str, build: Callable[[SubjectFrame], ItemFrame]) -> ItemFrame:
+        """The rows of another rule set's results that `members(R)` etc. read, built once."""
+        found = self._linked.get(key)
+        if found is None:
+            found = self._linked[key] = build(self)
         return found
 
     def get(self, name: str) -> Val:

@@ -12,6 +12,7 @@ from chamdiem.dsl import syntax as s
 from chamdiem.dsl.compile import CompiledRules, Compiler, literal_value
 from chamdiem.dsl.data import Cohort
 from chamdiem.dsl.diagnostics import Diagnostic, Language, has_errors, render_all
+from chamdiem.dsl.links import Links
 from chamdiem.dsl.program import GradeSpec, HeaderInfo, InputSpec, ItemsSpec
 from chamdiem.dsl.results import Results, ValueKind
 from chamdiem.dsl.runtime import build_frame, evaluate
@@ -115,6 +116,13 @@ class Program:
         self.vetoes = tuple(d for d in decls if isinstance(d, s.Veto))
         self.tests = tuple(d for d in decls if isinstance(d, s.Test))
         self._compiled: dict[date, CompiledRules] = {}
+        self._linked_fields: dict[str, tuple[str, ...]] = {}
+
+    def bind(self, linked_fields: dict[str, tuple[str, ...]]) -> None:
+        """Tell the compiler what the rule sets this one needs offer (their outputs)."""
+        if linked_fields != self._linked_fields:
+            self._linked_fields = dict(linked_fields)
+            self._compiled.clear()
 
     def compiled(self, period_start: date | None = None) -> CompiledRules:
         """The compiled rules for a period (parameters take the value in force on its first
@@ -122,17 +130,28 @@ class Program:
         start = period_start or self.header.effective
         found = self._compiled.get(start)
         if found is None:
-            compiler = Compiler(self.module, self.header.precision, self.header.scale, start)
+            compiler = Compiler(
+                self.module,
+                self.header.precision,
+                self.header.scale,
+                start,
+                self._linked_fields,
+            )
             found = self._compiled[start] = compiler.compile()
         return found
 
     def evaluate(
-        self, cohort: Cohort, period_start: date | None = None, apply_quotas: bool = True
+        self,
+        cohort: Cohort,
+        period_start: date | None = None,
+        apply_quotas: bool = True,
+        links: Links | None = None,
     ) -> Results:
         """Evaluate every subject of the cohort together. Raises EvaluationError listing
-        every subject that cannot be evaluated (a missing value, a division by zero)."""
+        every subject that cannot be evaluated (a missing value, a division by zero).
+        `links` carries the results of the rule sets this one needs (see graph.py)."""
         rules = self.compiled(period_start)
-        frame = build_frame(rules, self.inputs, self.items, cohort)
+        frame = build_frame(rules, self.inputs, self.items, cohort, links)
         evaluation = evaluate(frame, self.value_names, apply_quotas)
         n = len(cohort)
         return Results(

@@ -17,6 +17,7 @@ from chamdiem.dsl.data import Cohort
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.frames import ItemFrame, SubjectFrame
 from chamdiem.dsl.inputs import ProblemList, column
+from chamdiem.dsl.links import Links
 from chamdiem.dsl.numeric import Num
 from chamdiem.dsl.program import InputSpec, ItemsSpec
 from chamdiem.dsl.values import (
@@ -92,6 +93,7 @@ def build_frame(
     inputs: Sequence[InputSpec],
     items: Sequence[ItemsSpec],
     cohort: Cohort,
+    links: Links | None = None,
 ) -> SubjectFrame:
     n = len(cohort)
     codes = cohort.codes if isinstance(cohort.codes, list) else list(cohort.codes)
@@ -125,7 +127,8 @@ def build_frame(
         }
         item_frames[spec_items.name] = ItemFrame(None, owner, n, fields)
     problems.raise_if_any()
-    frame = SubjectFrame(rules, n, columns, attributes, item_frames, codes)
+    units = cohort.units if cohort.units is not None else [None] * n
+    frame = SubjectFrame(rules, n, columns, attributes, item_frames, codes, units, links)
     for item_frame in item_frames.values():
         item_frame.parent = frame
     return frame
