@@ -22,6 +22,7 @@ This is the only module that imports lark. The steps:
 from __future__ import annotations
 
 import bisect
+import difflib
 import re
 import threading
 import unicodedata
@@ -40,7 +41,7 @@ from lark.lexer import LexerThread
 from lark.parsers.lalr_analysis import Shift
 
 from chamdiem.dsl import keywords
-from chamdiem.dsl.diagnostics import Diagnostic, Text, error
+from chamdiem.dsl.diagnostics import Diagnostic, Text, error, fold
 from chamdiem.dsl.syntax import (
     Attribute,
     Band,
@@ -109,7 +110,7 @@ def parse(source: str, path: str = "<string>") -> tuple[Module, list[Diagnostic]
         pieces = _split_items(found)
         for index, piece in enumerate(pieces):
             follower = pieces[index + 1][0] if index + 1 < len(pieces) else None
-            tree = _parse_piece(piece, follower, unknown, diagnostics)
+            tree = _parse_piece(piece, follower, unknown, text, diagnostics)
             if tree is None:
                 continue
             try:
@@ -321,9 +322,12 @@ def _string_value(text: str) -> str:
 
 def _check_literal(token: Token, diagnostics: list[Diagnostic]) -> None:
     """Report badly written strings, numbers and dates, whether or not the parse succeeds."""
+    kind = token.type
+    if kind not in ("STRING", "NUMBER", "DATE"):
+        return
     text = str(token)
     span = _token_span(token)
-    if token.type == "STRING":
+    if kind == "STRING":
         if not _CLOSED_STRING.fullmatch(text):
             diagnostics.append(
                 error(
@@ -351,7 +355,7 @@ def _check_literal(token: Token, diagnostics: list[Diagnostic]) -> None:
                         ),
                     )
                 )
-    elif token.type == "NUMBER" and _number_value(text) is None:
+    elif kind == "NUMBER" and _number_value(text) is None:
         diagnostics.append(
             error(
                 "P006",
@@ -364,7 +368,7 @@ def _check_literal(token: Token, diagnostics: list[Diagnostic]) -> None:
                 ),
             )
         )
-    elif token.type == "DATE" and _date_value(text) is None:
+    elif kind == "DATE" and _date_value(text) is None:
         if _DATE.fullmatch(text):
             vi, en = "không có ngày này trong lịch", "no such day in the calendar"
         else:
@@ -484,7 +488,11 @@ def _starts_item(tokens: Sequence[Token], index: int) -> bool:
 
 
 def _parse_piece(
-    piece: list[Token], follower: Token | None, unknown: list[int], diagnostics: list[Diagnostic]
+    piece: list[Token],
+    follower: Token | None,
+    unknown: list[int],
+    text: str,
+    diagnostics: list[Diagnostic],
 ) -> Tree[Token] | None:
     """Parse one item. Returns its tree, or None after reporting its syntax errors.
 
@@ -522,7 +530,7 @@ def _parse_piece(
                 unknown, previous_end, _int(culprit.start_pos)
             ):
                 expected = _acceptable(before, table, end_state)
-                diagnostics.append(_unexpected(token, follower, expected))
+                diagnostics.append(_unexpected(token, follower, expected, text))
             resumed = _resynchronise(state, stream, index, table)
             if resumed is None:
                 break
@@ -650,7 +658,7 @@ for _name in [
     _ORDER.setdefault(_name, len(_ORDER))
 
 
-def _unexpected(token: Token, follower: Token | None, expected: set[str]) -> Diagnostic:
+def _unexpected(token: Token, follower: Token | None, expected: set[str], text: str) -> Diagnostic:
     wanted_vi, wanted_en = _describe_expected(expected)
     if token.type == "$END" and follower is None:
         return error(
@@ -674,6 +682,8 @@ def _unexpected(token: Token, follower: Token | None, expected: set[str]) -> Dia
                 f"{shown} is a keyword and cannot be used as a name; choose another name",
             )
         )
+    if token.type == "NAME":
+        hints.extend(_misspelt_keyword(token, expected, text))
     if token.type == "_EQ" and "EQEQ" in expected:
         hints.append(Text("so sánh bằng viết là `==`", "equality is written `==`"))
     if token.type == "STRING" and "NAME" in expected and "STRING" not in expected:
@@ -690,6 +700,41 @@ def _unexpected(token: Token, follower: Token | None, expected: set[str]) -> Dia
         f"unexpected {shown} here; expected {wanted_en}",
         *hints,
     )
+
+
+_WORDS = re.compile(r"\w+(?:[^\S\n]+\w+){0,3}")
+
+
+def _misspelt_keyword(token: Token, expected: set[str], text: str) -> tuple[Text, ...]:
+    """A hint for a keyword written without its diacritics (`ca nhan`, `tieu chi`) or
+    misspelt (`quaterly`), among the keywords expected here."""
+    spellings = [
+        spelling
+        for terminal in sorted(expected, key=lambda t: _ORDER.get(t, len(_ORDER)))
+        if terminal in keywords.BY_TERMINAL
+        for spelling in keywords.BY_TERMINAL[terminal].spellings
+    ]
+    if not spellings:
+        return ()
+    match = _WORDS.match(text, _int(token.start_pos))
+    words = match.group(0).split() if match else [str(token)]
+    for spelling in spellings:
+        count = len(spelling.split())
+        if len(words) >= count and fold(" ".join(words[:count])) == _FOLDED[spelling]:
+            return (
+                Text(
+                    f"có phải ý bạn là `{spelling}`? (từ khoá phải viết đủ dấu)",
+                    f"did you mean `{spelling}`? (keywords are written with their diacritics)",
+                ),
+            )
+    close = difflib.get_close_matches(fold(str(token)), [_FOLDED[s] for s in spellings], n=1)
+    for spelling in spellings:
+        if close and _FOLDED[spelling] == close[0]:
+            return (Text(f"có phải ý bạn là `{spelling}`?", f"did you mean `{spelling}`?"),)
+    return ()
+
+
+_FOLDED = {spelling: fold(spelling) for k in keywords.KEYWORDS for spelling in k.spellings}
 
 
 def _show_token(token: Token) -> str:

@@ -146,16 +146,23 @@ def check_span(text: str, span: Span, what: object) -> None:
     assert (span.end_line, span.end_column) == position(text, span.end), (what, span)
 
 
+FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def check_nodes(text: str, node: object) -> None:
     if isinstance(node, Span):
         check_span(text, node, "node")
-    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for field in dataclasses.fields(node):
-            if field.name not in ("source", "path"):
-                check_nodes(text, getattr(node, field.name))
     elif isinstance(node, tuple):
         for item in node:
             check_nodes(text, item)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        names = FIELDS.get(type(node))
+        if names is None:
+            names = tuple(f.name for f in dataclasses.fields(node))
+            FIELDS[type(node)] = names
+        for name in names:
+            if name not in ("source", "path"):
+                check_nodes(text, getattr(node, name))
 
 
 def test_mutated_rule_files_never_break_the_parser() -> None:

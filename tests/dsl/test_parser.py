@@ -893,3 +893,28 @@ def test_long_sums_and_deep_nesting() -> None:
     module, diagnostics = parse("let x = " + "not " * 3000 + "a\nlet y = 1")
     assert [(d.code, d.span.line if d.span else 0) for d in diagnostics] == [("P013", 1)]
     assert [getattr(d, "name", None) for d in module.declarations] == ["y"]
+
+
+@pytest.mark.parametrize(
+    ("source", "hint"),
+    [
+        ('ruleset r "t"\n  period quaterly\nend', "did you mean `quarter`?"),
+        ("inputs x : number", "did you mean `input`?"),
+        (
+            'ruleset r "t"\n  subject ca  nhan\nend',
+            "did you mean `cá nhân`? (keywords are written with their diacritics)",
+        ),
+        (
+            "nhóm g tối đa 5\n  tieu chi a tối đa 1 = 1\nhết",
+            "did you mean `tiêu chí`? (keywords are written with their diacritics)",
+        ),
+    ],
+)
+def test_misspelt_keywords_get_a_suggestion(source: str, hint: str) -> None:
+    (diagnostic,) = errors(source)
+    assert [h.en for h in diagnostic.hints] == [hint]
+
+
+def test_no_suggestion_for_an_unrelated_word() -> None:
+    (diagnostic,) = errors('ruleset r "t"\n  subject ca\nend')
+    assert diagnostic.hints == ()
