@@ -56,6 +56,7 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("_WHEN", "when", "khi"),
     Keyword("_OTHERWISE", "otherwise", "còn lại"),
     Keyword("_VETO", "veto", "loại trừ"),
+    Keyword("_EXCLUDE", "exclude", "không xếp loại"),
     Keyword("_AT_MOST", "at most", "tối đa là"),
     Keyword("_QUOTA", "quota", "hạn mức"),
     Keyword("_OF", "of", "trên"),
@@ -121,6 +122,7 @@ ITEM_START_TERMINALS: frozenset[str] = frozenset(
         "PENALTY",
         "_GRADES",
         "_VETO",
+        "_EXCLUDE",
         "_QUOTA",
         "_TEST",
     }

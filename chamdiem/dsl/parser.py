@@ -56,6 +56,7 @@ from chamdiem.dsl.syntax import (
     Criterion,
     DateLit,
     Declaration,
+    Exclusion,
     Expectation,
     Expr,
     Given,
@@ -962,6 +963,7 @@ class _Builder:
             "total_decl": self._total_decl,
             "grades_decl": self._grades_decl,
             "veto_decl": self._veto_decl,
+            "exclude_decl": self._exclude_decl,
             "quota_decl": self._quota_decl,
             "test_decl": self._test_decl,
         }
@@ -1018,6 +1020,8 @@ class _Builder:
             return HeaderClause("precision", int(str(token)), span)
         if kind == "clause_scale":
             return HeaderClause("scale", self._number(_tok(kids[0])).value, span)
+        if kind == "clause_applies":
+            return HeaderClause("applies", self.expr(kids[0]), span)
         names = tuple(str(_tok(child)) for child in kids)
         return HeaderClause("needs", names, span)
 
@@ -1169,6 +1173,10 @@ class _Builder:
             self.expr(cap),
             _tree_span(tree),
         )
+
+    def _exclude_decl(self, tree: Tree[Token]) -> Exclusion:
+        reason, when = _children(tree)
+        return Exclusion(_string_value(str(_tok(reason))), self.expr(when), _tree_span(tree))
 
     def _quota_decl(self, tree: Tree[Token]) -> Quota:
         grade, share, count, per, rank, demote, rounding = _children(tree)

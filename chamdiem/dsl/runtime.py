@@ -81,7 +81,7 @@ def _text(values: Sequence[object] | None, n: int) -> TextCol:
     if col.shape != (n,):
         col = np.empty(n, dtype=object)
         col[:] = list(values)
-    missing = np.equal(col, None)
+    missing = np.asarray([v is None for v in col], dtype=np.bool_)
     if missing.any():
         col = col.copy()
         col[missing] = ""
@@ -182,7 +182,7 @@ def evaluate(frame: SubjectFrame, value_names: Sequence[str], apply_quotas: bool
     return evaluation
 
 
-def _report(v: Val, codes: list[str], name: str, problems: ProblemList) -> None:
+def _report(v: Val, codes: Sequence[str], name: str, problems: ProblemList) -> None:
     if v.err is not None and v.err.any():
         cause = v.cause or Text("giá trị không xác định", "undefined value")
         message = Text(f"`{name}`: {cause.vi}", f"`{name}`: {cause.en}")

@@ -24,9 +24,7 @@ class Span:
 
     def to(self, other: Span) -> Span:
         """The span from the start of this one to the end of `other`."""
-        return Span(
-            self.line, self.column, other.end_line, other.end_column, self.start, other.end
-        )
+        return Span(self.line, self.column, other.end_line, other.end_column, self.start, other.end)
 
 
 # ---------------------------------------------------------------- expressions
@@ -195,7 +193,7 @@ Expr: TypeAlias = (
 
 
 HeaderKey: TypeAlias = Literal[
-    "subject", "period", "effective", "until", "basis", "precision", "scale", "needs"
+    "subject", "period", "effective", "until", "basis", "precision", "scale", "needs", "applies"
 ]
 
 
@@ -203,7 +201,8 @@ HeaderKey: TypeAlias = Literal[
 class HeaderClause:
     """One clause of the ruleset header. Values: subject 'person'|'unit'; period
     'month'|'quarter'|'year'; effective/until a date; basis a str; precision an int;
-    scale a Decimal; needs a tuple of ruleset names."""
+    scale a Decimal; needs a tuple of ruleset names; applies (`applies when COND`) the Expr
+    choosing which subjects the rule set grades."""
 
     key: HeaderKey
     value: object
@@ -351,6 +350,16 @@ class Veto:
 
 
 @dataclass(frozen=True, slots=True)
+class Exclusion:
+    """`exclude "reason" when COND`: subjects for whom COND holds are not graded (no total
+    counted, no grade; e.g. fewer than six months worked in the year)."""
+
+    reason: str
+    when: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class RankKey:
     expr: Expr
     descending: bool
@@ -416,9 +425,7 @@ class Test:
     span: Span
 
 
-Declaration: TypeAlias = (
-    Input | Items | Param | Let | Group | Total | Grades | Veto | Quota | Test
-)
+Declaration: TypeAlias = Input | Items | Param | Let | Group | Total | Grades | Veto | Quota | Test
 
 
 @dataclass(frozen=True, slots=True)
