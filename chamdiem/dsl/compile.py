@@ -94,7 +94,9 @@ class CompiledRules:
     named: dict[str, SubjectFn] = field(default_factory=dict)
     grade_conditions: list[SubjectFn | None] = field(default_factory=list)
     vetoes: list[CompiledVeto] = field(default_factory=list)
+    exclusions: list[tuple[s.Exclusion, SubjectFn]] = field(default_factory=list)
     quotas: list[CompiledQuota] = field(default_factory=list)
+    applies: SubjectFn | None = None
 
     def level(self, grade: str) -> int:
         """Grades are ordered: the best has the highest level."""
@@ -185,8 +187,13 @@ class Compiler:
                 rules.vetoes.append(
                     CompiledVeto(decl, self._subject(decl.when), self._subject(decl.cap))
                 )
+            elif isinstance(decl, s.Exclusion):
+                rules.exclusions.append((decl, self._subject(decl.when)))
             elif isinstance(decl, s.Quota):
                 rules.quotas.append(self._quota(decl))
+        applies = self.module.ruleset.get("applies") if self.module.ruleset else None
+        if applies is not None:
+            rules.applies = self._subject(applies.value)  # type: ignore[arg-type]
         return rules
 
     def _named_expr(self, expr: s.Expr) -> SubjectFn:

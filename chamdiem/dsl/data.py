@@ -39,3 +39,27 @@ class Cohort:
 
     def __len__(self) -> int:
         return len(self.codes)
+
+    def subset(self, indices: Sequence[int]) -> Cohort:
+        """The cohort of the subjects at `indices` (in that order), with their items."""
+
+        def pick(values: Sequence[object] | None) -> list[object] | None:
+            return None if values is None else [values[i] for i in indices]
+
+        new_index = {old: new for new, old in enumerate(indices)}
+        items: dict[str, ItemTable] = {}
+        for name, table in self.items.items():
+            rows = [k for k, owner in enumerate(table.owner) if owner in new_index]
+            items[name] = ItemTable(
+                owner=[new_index[table.owner[k]] for k in rows],
+                fields={f: [column[k] for k in rows] for f, column in table.fields.items()},
+            )
+        return Cohort(
+            codes=[self.codes[i] for i in indices],
+            inputs={name: pick(column) or [] for name, column in self.inputs.items()},
+            items=items,
+            units=pick(self.units),  # type: ignore[arg-type]
+            position_groups=pick(self.position_groups),  # type: ignore[arg-type]
+            is_head=pick(self.is_head),  # type: ignore[arg-type]
+            names=pick(self.names),  # type: ignore[arg-type]
+        )

@@ -59,9 +59,10 @@ class Links:
 
 
 def _grade_map(source: Sequence[str], target: Sequence[str]) -> IntArray:
-    """source level -> target level, by name, else by rank from the best."""
+    """source level -> target level, by name, else by rank from the best; the extra last
+    entry keeps a subject that was not graded (level -1) ungraded."""
     top_s, top_t = len(source) - 1, len(target) - 1
-    out = np.zeros(len(source), dtype=np.int64)
+    out = np.full(len(source) + 1, -1, dtype=np.int64)
     for s_index, name in enumerate(source):
         t_index = list(target).index(name) if name in target else min(s_index, top_t)
         out[top_s - s_index] = top_t - t_index

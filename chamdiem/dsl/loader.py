@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal, cast
 
+import numpy as np
+
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.compile import CompiledRules, Compiler, literal_value
 from chamdiem.dsl.data import Cohort
@@ -17,6 +19,7 @@ from chamdiem.dsl.program import GradeSpec, HeaderInfo, InputSpec, ItemsSpec
 from chamdiem.dsl.results import Results, ValueKind
 from chamdiem.dsl.runtime import build_frame, evaluate
 from chamdiem.dsl.testing import TestOutcome
+from chamdiem.dsl.values import as_bool
 
 
 class RuleFileError(Exception):
@@ -151,6 +154,8 @@ class Program:
         every subject that cannot be evaluated (a missing value, a division by zero).
         `links` carries the results of the rule sets this one needs (see graph.py)."""
         rules = self.compiled(period_start)
+        if rules.applies is not None:
+            cohort = self._applicable(rules, cohort)
         frame = build_frame(rules, self.inputs, self.items, cohort, links)
         evaluation = evaluate(frame, self.value_names, apply_quotas)
         n = len(cohort)
@@ -163,7 +168,16 @@ class Program:
             [g.name for g in self.grades],
             [v.reason for v in self.vetoes],
             self.header.precision,
+            [d.reason for d in self.module.declarations if isinstance(d, s.Exclusion)],
         )
+
+    @staticmethod
+    def _applicable(rules: CompiledRules, cohort: Cohort) -> Cohort:
+        """The subjects the header's `applies when` selects (it reads attributes only)."""
+        assert rules.applies is not None
+        probe = build_frame(rules, (), (), cohort)
+        chosen = np.flatnonzero(as_bool(rules.applies(probe).data))
+        return cohort if len(chosen) == len(cohort) else cohort.subset(chosen.tolist())
 
     def explain(
         self, cohort: Cohort, results: Results, index: int, language: Language | None = None

@@ -38,6 +38,7 @@ class Results:
         grade_names: Sequence[str],
         veto_reasons: Sequence[str],
         precision: int,
+        exclusion_reasons: Sequence[str] = (),
     ) -> None:
         self.evaluation = evaluation
         self.codes = codes
@@ -46,6 +47,7 @@ class Results:
         self.value_kinds = value_kinds
         self.grade_names = list(grade_names)
         self.veto_reasons = list(veto_reasons)
+        self.exclusion_reasons = list(exclusion_reasons)
         self.precision = precision
         self._index: dict[str, int] | None = None
 
@@ -60,15 +62,20 @@ class Results:
     # ------------------------------------------------------------ columns
 
     @cached_property
-    def total(self) -> list[Decimal]:
-        return [Decimal(x) for x in self.evaluation.total.to_strings(self.precision)]
+    def total(self) -> list[Decimal | None]:
+        """Each subject's total; None for a subject that is not graded."""
+        texts = self.evaluation.total.to_strings(self.precision)
+        excluded = self.evaluation.excluded
+        return [
+            None if out else Decimal(x) for x, out in zip(texts, excluded.tolist(), strict=True)
+        ]
 
     @cached_property
-    def score_grade(self) -> list[str]:
+    def score_grade(self) -> list[str | None]:
         return level_names(self.evaluation.score_level, self.grade_names)
 
     @cached_property
-    def grade(self) -> list[str]:
+    def grade(self) -> list[str | None]:
         return level_names(self.evaluation.level, self.grade_names)
 
     def value_column(self, name: str) -> list[JsonValue]:
@@ -87,11 +94,18 @@ class Results:
         return {name: self._convert(name) for name in self.value_kinds}
 
     def _convert(self, name: str) -> list[JsonValue]:
-        data = self.raw_value(name).data
-        out = _json_column(data, self.value_kinds[name] != "let", self.precision, self.grade_names)
+        value = self.raw_value(name)
+        out = _json_column(
+            value.data, self.value_kinds[name] != "let", self.precision, self.grade_names
+        )
+        shown = np.ones(len(out), dtype=np.bool_)
         mask = self.applicable(name)
         if mask is not None:
-            out = [v if ok else None for v, ok in zip(out, mask.tolist(), strict=True)]
+            shown &= mask
+        if value.err is not None:  # undefined for a subject that is not graded
+            shown &= ~value.err
+        if not shown.all():
+            out = [v if ok else None for v, ok in zip(out, shown.tolist(), strict=True)]
         return out
 
     def vetoes(self, i: int) -> list[str]:
@@ -102,9 +116,22 @@ class Results:
         ]
 
     def flags(self, i: int) -> list[str]:
+        flags = []
+        if self.evaluation.excluded[i]:
+            flags.append("not_graded")
         if any(o.tie[i] for o in self.evaluation.quota_outcomes):
-            return ["tie_at_quota"]
-        return []
+            flags.append("tie_at_quota")
+        return flags
+
+    def exclusions(self, i: int) -> list[str]:
+        """Reasons the subject is not graded."""
+        return [
+            reason
+            for reason, mask in zip(
+                self.exclusion_reasons, self.evaluation.exclusion_masks, strict=True
+            )
+            if mask[i]
+        ]
 
     # ------------------------------------------------------------ records
 
@@ -112,12 +139,13 @@ class Results:
         return {
             "code": self.codes[i],
             "unit": self.units[i],
-            "total": str(self.total[i]),
+            "total": None if self.total[i] is None else str(self.total[i]),
             "score_grade": self.score_grade[i],
             "grade": self.grade[i],
             "values": {name: column[i] for name, column in self._columns.items()},
             "vetoes": self.vetoes(i),
             "flags": self.flags(i),
+            "not_graded": self.exclusions(i),
         }
 
     def records(self) -> Iterator[dict[str, object]]:

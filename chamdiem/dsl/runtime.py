@@ -31,6 +31,9 @@ from chamdiem.dsl.values import (
     as_num,
 )
 
+# The level of a subject an `exclude` declaration leaves without a grade.
+NOT_GRADED = -1
+
 
 @dataclass
 class QuotaOutcome:
@@ -55,6 +58,8 @@ class Evaluation:
     score_level: IntArray
     level: IntArray
     veto_masks: list[BoolArray]
+    excluded: BoolArray
+    exclusion_masks: list[BoolArray]
     quota_outcomes: list[QuotaOutcome] = field(default_factory=list)
 
 
@@ -138,14 +143,25 @@ def evaluate(frame: SubjectFrame, value_names: Sequence[str], apply_quotas: bool
     rules = frame.rules
     codes = frame.codes
     problems = ProblemList()
+    # Subjects an `exclude` declaration takes out are not graded; their values may be
+    # undefined (an annual mean over no quarters) without that being an error.
+    excluded = np.zeros(frame.n, dtype=np.bool_)
+    exclusion_masks = []
+    for _, exclude_when in rules.exclusions:
+        when = exclude_when(frame)
+        _report(when, codes, "exclude", problems)
+        mask = as_bool(when.data)
+        exclusion_masks.append(mask)
+        excluded |= mask
+    graded = ~excluded
     for name in value_names:
-        _report(frame.get(name), codes, name, problems)
+        _report(frame.get(name), codes, name, problems, graded)
     total = frame.get("total")
-    _report(total, codes, "total", problems)
+    _report(total, codes, "total", problems, graded)
 
     levels = len(rules.grade_names)
     score_level = np.zeros(frame.n, dtype=np.int64)
-    decided = np.zeros(frame.n, dtype=np.bool_)
+    decided = excluded.copy()
     for index, condition in enumerate(rules.grade_conditions):
         level = levels - 1 - index
         if condition is None:
@@ -154,25 +170,34 @@ def evaluate(frame: SubjectFrame, value_names: Sequence[str], apply_quotas: bool
             break
         cond = condition(frame)
         hit = as_bool(cond.data) & ~decided
-        if cond.err is not None:
-            _report(Val(cond.data, cond.err & ~decided, cond.cause), codes, "grades", problems)
+        _report(cond, codes, "grades", problems, ~decided)
         score_level[hit] = level
         decided |= hit
+    score_level[excluded] = NOT_GRADED
     frame.score_grade = GradeCol(score_level)
 
     level_now = score_level.copy()
     veto_masks = []
     for veto in rules.vetoes:
         when = veto.when(frame)
-        _report(when, codes, "veto", problems)
-        cap = veto.cap(frame).data
-        assert isinstance(cap, GradeCol)
-        mask = as_bool(when.data)
+        _report(when, codes, "veto", problems, graded)
+        cap = veto.cap(frame)
+        _report(cap, codes, "veto", problems, graded & as_bool(when.data))
+        assert isinstance(cap.data, GradeCol)
+        mask = as_bool(when.data) & graded
         veto_masks.append(mask)
-        level_now = np.where(mask, np.minimum(level_now, cap.level), level_now)
+        level_now = np.where(mask, np.minimum(level_now, cap.data.level), level_now)
     problems.raise_if_any()
 
-    evaluation = Evaluation(frame, as_num(total.data), score_level, level_now, veto_masks)
+    evaluation = Evaluation(
+        frame,
+        as_num(total.data),
+        score_level,
+        level_now,
+        veto_masks,
+        excluded,
+        exclusion_masks,
+    )
     if apply_quotas:
         for quota in rules.quotas:
             outcome = apply_quota(frame, quota, evaluation.level)
@@ -182,11 +207,19 @@ def evaluate(frame: SubjectFrame, value_names: Sequence[str], apply_quotas: bool
     return evaluation
 
 
-def _report(v: Val, codes: Sequence[str], name: str, problems: ProblemList) -> None:
-    if v.err is not None and v.err.any():
+def _report(
+    v: Val,
+    codes: Sequence[str],
+    name: str,
+    problems: ProblemList,
+    rows: BoolArray | None = None,
+) -> None:
+    """Undefined values in `rows` (all rows by default) are evaluation errors."""
+    err = v.err if v.err is None or rows is None else v.err & rows
+    if err is not None and err.any():
         cause = v.cause or Text("giá trị không xác định", "undefined value")
         message = Text(f"`{name}`: {cause.vi}", f"`{name}`: {cause.en}")
-        problems.add_rows(v.err, codes, name, message)
+        problems.add_rows(err, codes, name, message)
 
 
 def _group_ids(keys: list[Data], n: int) -> tuple[IntArray, int]:
@@ -279,10 +312,10 @@ def apply_quota(frame: SubjectFrame, quota: CompiledQuota, level: IntArray) -> Q
     return QuotaOutcome(rank, limit_all, count, groups, demoted, tie)
 
 
-def level_names(levels: IntArray, grade_names: Sequence[str]) -> list[str]:
-    top = len(grade_names) - 1
-    lookup = np.asarray(grade_names, dtype=object)
-    return list(lookup[top - levels])
+def level_names(levels: IntArray, grade_names: Sequence[str]) -> list[str | None]:
+    """Grade names of levels; None for a subject that is not graded."""
+    lookup = np.asarray([*reversed(grade_names), None], dtype=object)
+    return list(lookup[levels])
 
 
 def as_bool_list(mask: BoolArray) -> list[bool]:

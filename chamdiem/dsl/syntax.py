@@ -425,7 +425,9 @@ class Test:
     span: Span
 
 
-Declaration: TypeAlias = Input | Items | Param | Let | Group | Total | Grades | Veto | Quota | Test
+Declaration: TypeAlias = (
+    Input | Items | Param | Let | Group | Total | Grades | Veto | Exclusion | Quota | Test
+)
 
 
 @dataclass(frozen=True, slots=True)
