@@ -1,6 +1,9 @@
 """Reading other rule sets' results: the data behind `members(R)`, `subordinates(R)`,
 `periods(R)`, `unit_result(R)` and `result(R)`.
 
+Fields: `total`, `grade`, `score_grade`, `graded` (false for a subject an `exclude`
+declaration left without a grade) and every let, criterion and group of R.
+
 A list function becomes an item list whose rows are R's results (one per member,
 subordinate or period) and whose fields are R's outputs: `total`, `grade`, `score_grade`
 and every let, criterion and group. Grades of R are matched to this rule set's grades by
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
 LIST_FUNCTIONS = ("members", "subordinates", "periods")
 RECORD_FUNCTIONS = ("unit_result", "result")
 LINK_FUNCTIONS = LIST_FUNCTIONS + RECORD_FUNCTIONS
-RESULT_FIELDS = ("total", "grade", "score_grade")
+RESULT_FIELDS = ("total", "grade", "score_grade", "graded")
 
 
 class LinkError(ValueError):
@@ -74,6 +77,8 @@ def field_data(results: Results, name: str, grades: Sequence[str]) -> Data:
     evaluation = results.evaluation
     if name == "total":
         return evaluation.total
+    if name == "graded":
+        return ~evaluation.excluded
     if name in ("grade", "score_grade"):
         levels = evaluation.level if name == "grade" else evaluation.score_level
         return GradeCol(_grade_map(results.grade_names, grades)[levels])
