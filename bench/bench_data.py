@@ -12,7 +12,7 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
-from chamdiem.dsl.data import Cohort
+from chamdiem.dsl.data import Cohort, ScaledColumn
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -51,6 +51,19 @@ class BenchData:
             inputs[name] = self.values[name].tolist()
         codes = [f"S{i:07d}" for i in range(len(self))]
         return Cohort(codes=codes, inputs=inputs, units=self.unit_names())
+
+    def to_columns(self) -> Cohort:
+        """The subjects as the database hands them to the exact engine: decimal inputs as
+        integer hundredths (ScaledColumn), counts as int64 and flags as bool arrays."""
+        inputs: dict[str, object] = {}
+        for name in DECIMAL_INPUTS:
+            inputs[name] = ScaledColumn(self.values[name].astype(np.int64), 2)
+        for name in COUNT_INPUTS:
+            inputs[name] = self.values[name].astype(np.int64)
+        for name in BOOL_INPUTS:
+            inputs[name] = self.values[name].astype(np.bool_)
+        codes = [f"S{i:07d}" for i in range(len(self))]
+        return Cohort(codes=codes, inputs=inputs, units=self.unit_names())  # type: ignore[arg-type]
 
     def to_float(self) -> dict[str, npt.NDArray[np.float64] | BoolArray]:
         """The subjects as a NumPy program reads them from a file: float64 columns."""

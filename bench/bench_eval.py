@@ -6,8 +6,11 @@ synthetic subjects of bench/rules/bench12.rules.
 
 Every (size, engine) pair runs in its own subprocess so that peak memory (ru_maxrss) is that
 run's alone. A run generates the data (not timed), converts it to what its engine reads (not
-timed: Decimals for the exact engine, float64 for NumPy), then times the evaluation (best of
---repeat runs, since other processes may share the machine). It saves its grades and totals
+timed), then times the evaluation (best of --repeat runs, since other processes may share the
+machine). Engines: `float` is the NumPy float64 program; `exact` the evaluator fed columns as
+the database keeps them (decimals as integer hundredths, counts as int64); `exact-dec` the
+evaluator fed Python lists of Decimal objects, which it converts value by value — the price of
+handing it objects instead of columns. It saves its grades and totals
 so that the parent can count the subjects on which the engines disagree.
 """
 
@@ -63,11 +66,11 @@ def run_one(engine: str, n: int, out: Path, repeat: int) -> dict[str, float]:
     """One measured run in this process; writes grades (levels 0..3) and totals (in
     hundredths) to `out` as .npz."""
     data = bench_data.generate(n, SEED)
-    if engine == "exact":
+    if engine in ("exact", "exact-dec"):
         from chamdiem.dsl import load_file
 
         program = load_file(RULES)
-        cohort = data.to_cohort()
+        cohort = data.to_columns() if engine == "exact" else data.to_cohort()
         rss_before = _rss_mb()
         seconds, cpu, peak, results = _best_of(repeat, lambda: program.evaluate(cohort))
         levels = {g: i for i, g in enumerate(float_baseline.GRADES)}
@@ -110,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     header = (
-        f"{'N':>9}  {'engine':<6} {'seconds':>8} {'CPU s':>7} {'subjects/s':>11} "
+        f"{'N':>9}  {'engine':<9} {'seconds':>8} {'CPU s':>7} {'subjects/s':>11} "
         f"{'RSS data MB':>11} {'peak MB':>8} {'exact/float':>11}"
     )
     print(header)
@@ -120,14 +123,14 @@ def main(argv: list[str] | None = None) -> int:
         for n in args.sizes:
             runs: dict[str, dict[str, float]] = {}
             saved: dict[str, Path] = {}
-            for engine in ("exact", "float"):
+            for engine in ("float", "exact", "exact-dec"):
                 saved[engine] = Path(tmp) / f"{engine}_{n}.npz"
                 runs[engine] = r = _spawn(engine, n, saved[engine], args.repeat)
                 ratio = (
-                    f"{runs['exact']['seconds'] / r['seconds']:.1f}×" if engine == "float" else ""
+                    f"{r['seconds'] / runs['float']['seconds']:.1f}×" if engine != "float" else ""
                 )
                 print(
-                    f"{n:>9,}  {engine:<6} {r['seconds']:>8.2f} {r['cpu']:>7.2f} "
+                    f"{n:>9,}  {engine:<9} {r['seconds']:>8.2f} {r['cpu']:>7.2f} "
                     f"{n / r['seconds']:>11,.0f} "
                     f"{r['rss_before_mb']:>11,.0f} {r['peak_mb']:>8,.0f} {ratio:>11}",
                     flush=True,

@@ -14,7 +14,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from chamdiem.dsl.data import Cohort, ItemTable
+    from chamdiem.dsl.data import Cohort, ItemTable, ScaledColumn
     from chamdiem.dsl.diagnostics import Diagnostic
     from chamdiem.dsl.inputs import EvaluationError, Problem
     from chamdiem.dsl.loader import Program, RuleFileError, load_file, load_source
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "Cohort": "chamdiem.dsl.data",
     "ItemTable": "chamdiem.dsl.data",
+    "ScaledColumn": "chamdiem.dsl.data",
     "Diagnostic": "chamdiem.dsl.diagnostics",
     "EvaluationError": "chamdiem.dsl.inputs",
     "Problem": "chamdiem.dsl.inputs",
@@ -44,6 +45,7 @@ __all__ = [
     "Program",
     "Results",
     "RuleFileError",
+    "ScaledColumn",
     "TestOutcome",
     "load_file",
     "load_source",

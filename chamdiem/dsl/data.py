@@ -4,13 +4,32 @@ Values arrive already typed (the platform's readers turn cells into these types 
 bad cells with their positions): number and percent inputs as `Decimal`, `int` or
 `Fraction` (a float is read through its shortest repr, so 0.1 means 1/10); count as `int`;
 bool as `bool`; text and `one of` as `str`; date as `datetime.date`; `None` means "no value",
-which takes the declared default or is an evaluation error.
+which takes the declared default or is an evaluation error. A number column may also be
+a `ScaledColumn` (integers with a decimal scale) or a NumPy int64/float64 array (NaN for
+"no value"), which are read without a per-value conversion.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+
+@dataclass(frozen=True)
+class ScaledColumn:
+    """Decimals held as whole numbers of 10**-places, the way the database and bulk loaders
+    keep them: value[i] = units[i] / 10**places, exactly. `missing[i]` marks "no value".
+    The evaluator reads such a column without converting a value at a time."""
+
+    units: npt.NDArray[np.int64]
+    places: int
+    missing: npt.NDArray[np.bool_] | None = None
+
+    def __len__(self) -> int:
+        return len(self.units)
 
 
 @dataclass(frozen=True)

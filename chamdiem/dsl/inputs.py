@@ -14,6 +14,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from chamdiem.dsl.data import ScaledColumn
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.numeric import Num
 from chamdiem.dsl.program import InputSpec
@@ -64,6 +65,10 @@ class ProblemList:
 
 
 def _missing_mask(values: Sequence[object]) -> BoolArray:
+    if isinstance(values, ScaledColumn):
+        if values.missing is not None:
+            return values.missing
+        return np.zeros(len(values), dtype=np.bool_)
     if isinstance(values, np.ndarray) and values.dtype != object:
         if values.dtype.kind == "f":
             return np.isnan(values)
@@ -109,6 +114,9 @@ def column(
 def _convert(spec: InputSpec, values: Sequence[object], missing: BoolArray) -> Data:
     kind = spec.kind
     if kind in ("number", "count", "percent"):
+        if isinstance(values, ScaledColumn):
+            units = np.where(missing, 0, values.units) if missing.any() else values.units
+            return Num(np.asarray(units, dtype=np.int64), 10**values.places)
         num, _ = Num.from_values(values)
         return num
     if kind == "bool":
