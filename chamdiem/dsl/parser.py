@@ -1241,6 +1241,20 @@ class _Builder:
         givens: list[Given] = []
         for child in _children(tree):
             given = _tree(child)
+            if given.data == "given_link":
+                # `given subordinates(cong_chuc_quy) = [...]`: stand-in results of a rule set
+                # this one needs, so that its tests run without the other rule set's data.
+                function, ruleset, value = _children(given)
+                function_token, ruleset_token = _tok(function), _tok(ruleset)
+                givens.append(
+                    Given(
+                        f"{function_token}({ruleset_token})",
+                        self.expr(value),
+                        _tree_span(given),
+                        _token_span(function_token).to(_token_span(ruleset_token)),
+                    )
+                )
+                continue
             name, value = _children(given)
             name_token = _tok(name)
             givens.append(
@@ -1399,7 +1413,13 @@ class _Builder:
         return ListLit(tuple(items), _tree_span(tree))
 
     def _record(self, tree: Tree[Token]) -> Expr:
-        fields = [self._keyword(_tree(child)) for child in _children(tree) if child is not None]
+        fields = []
+        for child in _children(tree):
+            if child is None:
+                continue
+            attr, value = _children(_tree(child))
+            (name,) = _children(_tree(attr))
+            fields.append(Keyword(_name_of(_tok(name)), self.expr(value), _tree_span(_tree(child))))
         return RecordLit(tuple(fields), _tree_span(tree))
 
     def _band(self, tree: Tree[Token]) -> Expr:
