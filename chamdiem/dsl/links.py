@@ -12,9 +12,9 @@ name (by rank from the best when a name is missing), so `grade >= tot` reads nat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
@@ -23,8 +23,21 @@ from chamdiem.dsl.organisation import Organisation
 from chamdiem.dsl.periods import Period
 from chamdiem.dsl.values import Data, GradeCol, IntArray, Val, take
 
-if TYPE_CHECKING:
-    from chamdiem.dsl.results import Results
+
+
+class Results(Protocol):
+    """What a link reads of another rule set's results (results.Results, or the stand-in
+    results a rule-file test gives)."""
+
+    @property
+    def codes(self) -> Sequence[str]: ...
+
+    @property
+    def units(self) -> Sequence[str | None]: ...
+
+    def index_of(self, code: str) -> int | None: ...
+
+    def field(self, name: str, grades: Sequence[str]) -> Data: ...
 
 LIST_FUNCTIONS = ("members", "subordinates", "periods")
 RECORD_FUNCTIONS = ("unit_result", "result")
@@ -43,7 +56,7 @@ class Links:
     organisation: Organisation
     period: Period
     # ruleset name -> period -> results of that rule set for that period
-    results: dict[str, dict[Period, Results]] = field(default_factory=dict)
+    results: Mapping[str, Mapping[Period, Results]] = field(default_factory=dict)
 
     def same_period(self, ruleset: str) -> Results:
         found = self.results.get(ruleset, {}).get(self.period)
@@ -61,7 +74,7 @@ class Links:
         )
 
 
-def _grade_map(source: Sequence[str], target: Sequence[str]) -> IntArray:
+def grade_map(source: Sequence[str], target: Sequence[str]) -> IntArray:
     """source level -> target level, by name, else by rank from the best; the extra last
     entry keeps a subject that was not graded (level -1) ungraded."""
     top_s, top_t = len(source) - 1, len(target) - 1
@@ -74,16 +87,7 @@ def _grade_map(source: Sequence[str], target: Sequence[str]) -> IntArray:
 
 def field_data(results: Results, name: str, grades: Sequence[str]) -> Data:
     """One output column of R's results, grades mapped to this rule set's grades."""
-    evaluation = results.evaluation
-    if name == "total":
-        return evaluation.total
-    if name == "graded":
-        return ~evaluation.excluded
-    if name in ("grade", "score_grade"):
-        levels = evaluation.level if name == "grade" else evaluation.score_level
-        return GradeCol(_grade_map(results.grade_names, grades)[levels])
-    # A criterion that does not apply to a row counts as 0 when aggregated.
-    return results.raw_value(name).data
+    return results.field(name, grades)
 
 
 @dataclass

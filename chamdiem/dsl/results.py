@@ -86,6 +86,22 @@ class Results:
     def raw_value(self, name: str) -> Val:
         return self.evaluation.frame.get(name)
 
+    def field(self, name: str, grades: Sequence[str]) -> Data:
+        """An output column as another rule set reads it (see links.py): grades are mapped
+        to `grades`, that rule set's own grade names."""
+        from chamdiem.dsl.links import grade_map
+
+        evaluation = self.evaluation
+        if name == "total":
+            return evaluation.total
+        if name == "graded":
+            return ~evaluation.excluded
+        if name in ("grade", "score_grade"):
+            levels = evaluation.level if name == "grade" else evaluation.score_level
+            return GradeCol(grade_map(self.grade_names, grades)[levels])
+        # A criterion that does not apply to a row counts as 0 when aggregated.
+        return self.raw_value(name).data
+
     def applicable(self, name: str) -> np.ndarray | None:
         return self.evaluation.frame.applicable.get(name)
 

@@ -2,25 +2,36 @@
 
 A test without `subject` lines evaluates one subject alone, so quotas do not apply and
 `grade` is the grade after vetoes. A cohort test evaluates its subjects together, quotas
-included. Expected numbers compare exactly; a `let` whose exact value has more decimals
-than the test writes (2/3 against 0.67) matches when it rounds, half away from zero, to
-the written value.
+included. A rule set that needs others is tested with stand-in results of those:
+`given subordinates(cong_chuc_quy) = [{grade: khong}, {grade: tot}]`,
+`given periods(cong_chuc_quy) = [{total: 85}, {total: 92}]` (the quarters of the year, or
+the months of a quarter, in order), `given unit_result(co_quan_nam) = {grade: tot}`,
+`given result(cong_chuc_quy) = {chung: 26}`. Expected numbers compare exactly; a `let`
+whose exact value has more decimals than the test writes (2/3 against 0.67) matches when
+it rounds, half away from zero, to the written value.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.compile import literal_value
 from chamdiem.dsl.data import Cohort, ItemTable
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.inputs import EvaluationError
+from chamdiem.dsl.links import Links
 from chamdiem.dsl.names import canonical
 from chamdiem.dsl.numeric import Num
+from chamdiem.dsl.organisation import Organisation
+from chamdiem.dsl.periods import Period, PeriodKind
+from chamdiem.dsl.values import Data, GradeCol, TextCol
 
 if TYPE_CHECKING:
     from chamdiem.dsl.loader import Program
@@ -39,6 +50,106 @@ class TestOutcome:
         return not self.failures
 
 
+class StubError(ValueError):
+    """A test reads a field its stand-in results do not give."""
+
+
+class StubResults:
+    """Stand-in results of a needed rule set, built from a test's record literals."""
+
+    def __init__(
+        self, codes: list[str], units: list[str | None], rows: list[dict[str, object]]
+    ) -> None:
+        self.codes = codes
+        self.units = units
+        self.rows = rows
+
+    def index_of(self, code: str) -> int | None:
+        return self.codes.index(code) if code in self.codes else None
+
+    def field(self, name: str, grades: Sequence[str]) -> Data:
+        values = [row.get(name) for row in self.rows]
+        if name == "graded":
+            return np.array([v is not False for v in values], dtype=np.bool_)
+        if any(v is None for v in values):
+            raise StubError(name)
+        if name in ("grade", "score_grade") or all(v in grades for v in values):
+            top = len(grades) - 1
+            return GradeCol(np.array([top - list(grades).index(str(v)) for v in values]))
+        if all(isinstance(v, bool) for v in values):
+            return np.array(values, dtype=np.bool_)
+        if all(isinstance(v, str) for v in values):
+            return TextCol(np.array(values, dtype=object))
+        num, _ = Num.from_values(values)
+        return num
+
+
+def _record(node: s.Expr) -> dict[str, object]:
+    assert isinstance(node, s.RecordLit)
+    return {
+        k.name: (k.value.name if isinstance(k.value, s.Name) else literal_value(k.value))
+        for k in node.fields
+    }
+
+
+def _test_period(program: Program) -> Period:
+    """The period a test evaluates: the one of the rule set's kind holding its start."""
+    start = program.header.effective
+    year = Period(start.year, "year", 1)
+    kind = program.header.period
+    return next(p for p in year.parts(kind) if p.contains(Period(start.year, "month", start.month)))
+
+
+def _links(
+    program: Program, members: list[tuple[str, list[s.Given]]], units: list[str]
+) -> Links | None:
+    """Links made of the stand-in results the test gives, or None when it gives none."""
+    period = _test_period(program)
+    stubs: dict[str, dict[Period, StubResults]] = {}
+    found = False
+    for (code, givens), unit in zip(members, units, strict=True):
+        for given in givens:
+            if "(" not in given.name:
+                continue
+            found = True
+            function, ruleset = given.name[:-1].split("(")
+            value = given.value
+            rows = (
+                [_record(r) for r in value.items]
+                if isinstance(value, s.ListLit)
+                else [_record(value)]
+            )
+            by_period = stubs.setdefault(ruleset, {})
+            if function == "periods":
+                kind: PeriodKind = "month" if period.kind == "quarter" else "quarter"
+                for part, row in zip(period.parts(kind), rows, strict=False):
+                    _add(by_period, part, code, None, row)
+            elif function == "result":
+                _add(by_period, period, code, unit, rows[0])
+            elif function == "unit_result":
+                _add(by_period, period, unit, None, rows[0])
+            else:
+                home = code if function == "members" else unit
+                for k, row in enumerate(rows):
+                    _add(by_period, period, f"{code}#{ruleset}#{k}", home, row)
+    if not found:
+        return None
+    return Links(Organisation.flat([*units, *[c for c, _ in members]]), period, stubs)
+
+
+def _add(
+    by_period: dict[Period, StubResults],
+    period: Period,
+    code: str,
+    unit: str | None,
+    row: dict[str, object],
+) -> None:
+    stub = by_period.setdefault(period, StubResults([], [], []))
+    stub.codes.append(code)
+    stub.units.append(unit)
+    stub.rows.append(row)
+
+
 def _value_text(value: object) -> str:
     if value is None:
         return "không áp dụng"
@@ -47,7 +158,7 @@ def _value_text(value: object) -> str:
     return str(value)
 
 
-def _build_cohort(program: Program, test: s.Test) -> tuple[Cohort, list[str]]:
+def _build_cohort(program: Program, test: s.Test) -> tuple[Cohort, list[str], Links | None]:
     members = (
         [(m.name, [*test.givens, *m.givens]) for m in test.subjects]
         if test.subjects
@@ -66,6 +177,8 @@ def _build_cohort(program: Program, test: s.Test) -> tuple[Cohort, list[str]]:
     for i, (_, givens) in enumerate(members):
         for given in givens:
             name = canonical(given.name)
+            if "(" in name:
+                continue  # stand-in results of a needed rule set: see _links
             if name in owners and isinstance(given.value, s.ListLit):
                 for record in given.value.items:
                     assert isinstance(record, s.RecordLit)
@@ -92,7 +205,8 @@ def _build_cohort(program: Program, test: s.Test) -> tuple[Cohort, list[str]]:
         position_groups=groups,
         is_head=heads,
     )
-    return cohort, codes
+    links = _links(program, members, [u or "U" for u in units])
+    return cohort, codes, links
 
 
 def _actual(program: Program, results: Results, cohort: Cohort, i: int, name: str) -> object:
@@ -151,9 +265,17 @@ def _show(value: object) -> str:
 
 def run_test(program: Program, test: s.Test) -> TestOutcome:
     outcome = TestOutcome(test.name, test.span.line, program.path)
-    cohort, codes = _build_cohort(program, test)
+    cohort, codes, links = _build_cohort(program, test)
     try:
-        results = program.evaluate(cohort, apply_quotas=bool(test.subjects))
+        results = program.evaluate(cohort, apply_quotas=bool(test.subjects), links=links)
+    except StubError as missing:
+        outcome.failures.append(
+            Text(
+                f"kết quả giả lập của bộ tiêu chí cần đến thiếu trường `{missing}`",
+                f"the stand-in results of a needed rule set lack the field `{missing}`",
+            )
+        )
+        return outcome
     except EvaluationError as error:
         for problem in error.problems[:10]:
             outcome.failures.append(
