@@ -24,7 +24,6 @@ from chamdiem.dsl.periods import Period
 from chamdiem.dsl.values import Data, GradeCol, IntArray, Val, take
 
 
-
 class Results(Protocol):
     """What a link reads of another rule set's results (results.Results, or the stand-in
     results a rule-file test gives)."""
@@ -38,6 +37,7 @@ class Results(Protocol):
     def index_of(self, code: str) -> int | None: ...
 
     def field(self, name: str, grades: Sequence[str]) -> Data: ...
+
 
 LIST_FUNCTIONS = ("members", "subordinates", "periods")
 RECORD_FUNCTIONS = ("unit_result", "result")
