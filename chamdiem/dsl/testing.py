@@ -26,7 +26,7 @@ from chamdiem.dsl.compile import literal_value
 from chamdiem.dsl.data import Cohort, ItemTable
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.inputs import EvaluationError
-from chamdiem.dsl.links import Links
+from chamdiem.dsl.links import LinkError, Links
 from chamdiem.dsl.names import canonical
 from chamdiem.dsl.numeric import Num
 from chamdiem.dsl.organisation import Organisation
@@ -120,6 +120,8 @@ def _links(
                 else [_record(value)]
             )
             by_period = stubs.setdefault(ruleset, {})
+            if function != "periods":
+                by_period.setdefault(period, StubResults([], [], []))
             if function == "periods":
                 kind: PeriodKind = "month" if period.kind == "quarter" else "quarter"
                 for part, row in zip(period.parts(kind), rows, strict=False):
@@ -268,6 +270,9 @@ def run_test(program: Program, test: s.Test) -> TestOutcome:
     cohort, codes, links = _build_cohort(program, test)
     try:
         results = program.evaluate(cohort, apply_quotas=bool(test.subjects), links=links)
+    except LinkError as problem:
+        outcome.failures.append(Text(str(problem), str(problem)))
+        return outcome
     except StubError as missing:
         outcome.failures.append(
             Text(
