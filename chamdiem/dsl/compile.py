@@ -24,7 +24,6 @@ from chamdiem.dsl.links import (
     LINK_FUNCTIONS,
     LIST_FUNCTIONS,
     RECORD_FUNCTIONS,
-    RESULT_FIELDS,
     LinkError,
     build_rows,
     field_data,
@@ -576,14 +575,15 @@ class Compiler:
         if "(" not in items:
             return lambda sub: sub.items[items]
         function, ruleset = items[:-1].split("(")
-        fields = self.linked_fields.get(ruleset, RESULT_FIELDS)
         grades = self.rules.grade_names
 
         def build(sub: SubjectFrame) -> ItemFrame:
             if sub.links is None:
                 raise LinkError(f"`{items}` needs linked results")
-            rows = build_rows(function, ruleset, sub.links, sub.codes, sub.units, fields, grades)
-            return ItemFrame(sub, rows.owner, sub.n, rows.columns)
+            rows = build_rows(function, ruleset, sub.links, sub.codes, sub.units, grades)
+            frame = ItemFrame(sub, rows.owner, sub.n, rows.columns)
+            frame.labels = rows.labels
+            return frame
 
         return lambda sub: sub.linked_items(items, build)
 

@@ -105,6 +105,8 @@ class ItemFrame(Frame):
         self.segments = Segments(owner, n_subjects)
         self.fields = fields
         self._broadcast: dict[int, Val] = {}
+        # For rows read from another rule set's results: who or which period each row is.
+        self.labels: list[str] | None = None
 
     def broadcast(self, key: int, subject_value: Callable[[SubjectFrame], Val]) -> Val:
         """A subject-level value repeated on each of the subject's item rows."""

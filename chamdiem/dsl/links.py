@@ -12,7 +12,7 @@ name (by rank from the best when a name is missing), so `grade >= tot` reads nat
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -90,13 +90,27 @@ def field_data(results: Results, name: str, grades: Sequence[str]) -> Data:
     return results.field(name, grades)
 
 
+class LazyColumns(dict[str, Val]):
+    """Columns of linked rows, each built when a rule first reads it (R may offer dozens of
+    outputs; a rule reads two or three)."""
+
+    def __init__(self, build: Callable[[str], Val]) -> None:
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, name: str) -> Val:
+        value = self[name] = self._build(name)
+        return value
+
+
 @dataclass
 class LinkedRows:
-    """Rows of R's results for each subject: `owner[k]` is the subject of row k, taken from
-    `sources[k]` (which Results) at `rows[k]`."""
+    """Rows of R's results for each subject: `owner[k]` is the subject of row k; `labels[k]`
+    names the row for explanations (the member's code, or the period)."""
 
     owner: IntArray
-    columns: dict[str, Val]
+    columns: LazyColumns
+    labels: list[str]
 
 
 def build_rows(
@@ -105,23 +119,30 @@ def build_rows(
     links: Links,
     codes: Sequence[str],
     units: Sequence[str | None],
-    fields: Sequence[str],
     grades: Sequence[str],
 ) -> LinkedRows:
     if function == "periods":
         parts = links.parts(ruleset)
     else:
         parts = [(links.period, links.same_period(ruleset))]
-    owners: list[IntArray] = []
-    pieces: dict[str, list[Data]] = {name: [] for name in fields}
-    for _, results in parts:
-        owner, rows = _pairs(function, results, links.organisation, codes, units)
-        owners.append(owner)
-        for name in fields:
-            pieces[name].append(take(field_data(results, name, grades), rows))
+    pairs = [
+        (period, results, *_pairs(function, results, links.organisation, codes, units))
+        for period, results in parts
+    ]
+    owners = [owner for _, _, owner, _ in pairs]
     owner_all = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
-    columns = {name: Val(_concat(parts_of, len(owner_all))) for name, parts_of in pieces.items()}
-    return LinkedRows(owner_all.astype(np.int64), columns)
+    labels: list[str] = []
+    for period, results, _, rows in pairs:
+        if function == "periods":
+            labels.extend([period.code] * len(rows))
+        else:
+            labels.extend(str(results.codes[row]) for row in rows.tolist())
+
+    def column(name: str) -> Val:
+        pieces = [take(field_data(results, name, grades), rows) for _, results, _, rows in pairs]
+        return Val(_concat(pieces, len(owner_all)))
+
+    return LinkedRows(owner_all.astype(np.int64), LazyColumns(column), labels)
 
 
 def _pairs(

@@ -270,8 +270,8 @@ def run_test(program: Program, test: s.Test) -> TestOutcome:
     cohort, codes, links = _build_cohort(program, test)
     try:
         results = program.evaluate(cohort, apply_quotas=bool(test.subjects), links=links)
-    except LinkError as problem:
-        outcome.failures.append(Text(str(problem), str(problem)))
+    except LinkError as link_error:
+        outcome.failures.append(Text(str(link_error), str(link_error)))
         return outcome
     except StubError as missing:
         outcome.failures.append(
