@@ -96,6 +96,9 @@ class CompiledRules:
     exclusions: list[tuple[s.Exclusion, SubjectFn]] = field(default_factory=list)
     quotas: list[CompiledQuota] = field(default_factory=list)
     applies: SubjectFn | None = None
+    # Aggregates over another rule set's results, by source position: the list they read
+    # and their `where`, so that explanations can name the rows that counted.
+    link_aggregates: dict[int, tuple[str, Fn | None]] = field(default_factory=dict)
 
     def level(self, grade: str) -> int:
         """Grades are ordered: the best has the highest level."""
@@ -595,6 +598,8 @@ class Compiler:
         find_rows = self._rows(items)
         value_fn = None if counts_rows else self.expr(arg, scope)
         where_fn = self.expr(node.where, scope) if node.where is not None else None
+        if "(" in items:
+            self.rules.link_aggregates[node.span.start] = (items, where_fn)
         if_empty = next((k for k in node.keywords if k.name == "if_empty"), None)
         empty_fn = self.expr(if_empty.value, SUBJECT) if if_empty is not None else None
         line = node.span.line

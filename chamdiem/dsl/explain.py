@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.compile import referenced_names
 from chamdiem.dsl.data import Cohort
@@ -14,6 +16,8 @@ from chamdiem.dsl.diagnostics import Language, default_language
 from chamdiem.dsl.names import canonical
 from chamdiem.dsl.numeric import Num
 from chamdiem.dsl.results import Results
+from chamdiem.dsl.runtime import level_names
+from chamdiem.dsl.values import GradeCol, as_bool
 
 if TYPE_CHECKING:
     from chamdiem.dsl.loader import Program
@@ -150,12 +154,20 @@ def explain(
                 + (f" «{grade.label}»" if grade.label else "")
                 + f" ({reason})"
             )
-    for veto, mask in zip(program.vetoes, results.evaluation.veto_masks, strict=True):
+    evaluation = results.evaluation
+    for veto, mask, caps in zip(
+        program.vetoes, evaluation.veto_masks, evaluation.veto_caps, strict=True
+    ):
         if mask[i]:
+            cap = _source(program, veto.cap)
+            cap_grade = level_names(caps[i : i + 1], results.grade_names)[0]
+            shown = cap if cap == cap_grade else f"{cap} = {cap_grade}"
             out.append(
                 f"{w('Loại trừ', 'Veto')} ({w('dòng', 'line')} {veto.span.line}): «{veto.reason}» "
-                f"→ {w('mức tối đa là', 'grade at most')} {_source(program, veto.cap)}"
+                f"→ {w('mức tối đa là', 'grade at most')} {shown}"
             )
+    for reason in results.exclusions(i):
+        out.append(f"{w('Không xếp loại', 'Not graded')}: «{reason}»")
     quotas = [d for d in program.module.declarations if isinstance(d, s.Quota)]
     for quota, outcome in zip(quotas, results.evaluation.quota_outcomes, strict=True):
         rank = int(outcome.rank[i])
@@ -192,6 +204,55 @@ def explain(
     return "\n".join(out)
 
 
+MAX_ROWS_SHOWN = 12
+
+
+def _linked_rows(
+    program: Program, results: Results, roots: Sequence[s.Expr | None], i: int, w: _Words
+) -> list[str]:
+    """For aggregates over another rule set's results (subordinates, members, periods): the
+    rows of this subject that counted, with their grade and total."""
+    from chamdiem.dsl.compile import _walk
+
+    frame = results.evaluation.frame
+    rules = frame.rules
+    lines: list[str] = []
+    seen: set[int] = set()
+    for node in _walk(*roots):
+        if not isinstance(node, s.Call) or node.span.start in seen:
+            continue
+        found = rules.link_aggregates.get(node.span.start)
+        if found is None:
+            continue
+        seen.add(node.span.start)
+        key, where_fn = found
+        rows_frame = frame.linked_frames.get(key)
+        if rows_frame is None or rows_frame.labels is None:
+            continue
+        mine = np.flatnonzero(rows_frame.owner == i)
+        if where_fn is not None:
+            mask = as_bool(where_fn(rows_frame).data)
+            mine = mine[mask[mine]]
+        grades = rows_frame.fields["grade"].data
+        totals = rows_frame.fields["total"].data
+        assert isinstance(grades, GradeCol) and isinstance(totals, Num)
+        names = level_names(grades.level[mine], results.grade_names)
+        described = [
+            f"{rows_frame.labels[k]} ({totals.to_decimal(int(k), program.header.precision)}, "
+            f"{name or w('không xếp loại', 'not graded')})"
+            for k, name in zip(mine.tolist()[:MAX_ROWS_SHOWN], names, strict=False)
+        ]
+        more = len(mine) - len(described)
+        if more > 0:
+            described.append(w(f"và {more} dòng khác", f"and {more} more"))
+        label = _source(program, node)
+        lines.append(
+            f"      {label}: {len(mine)} {w('dòng', 'rows')}"
+            + (": " + "; ".join(described) if described else "")
+        )
+    return lines
+
+
 def _criterion(
     program: Program,
     cohort: Cohort,
@@ -221,6 +282,10 @@ def _criterion(
     if lets:
         shown = ", ".join(f"{n} = {_value(results, n, i)}" for n in lets)
         lines.append(f"      {w('giá trị trung gian', 'intermediate values')}: {shown}")
+    let_exprs = [
+        d.expr for d in program.module.declarations if isinstance(d, s.Let) and d.name in lets
+    ]
+    lines.extend(_linked_rows(program, results, [criterion.expr, *let_exprs], i, w))
     if inputs:
         shown_inputs = []
         for name in inputs:

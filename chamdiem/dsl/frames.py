@@ -58,7 +58,7 @@ class SubjectFrame(Frame):
         self.codes = codes
         self.units = units
         self.links = links
-        self._linked: dict[str, ItemFrame] = {}
+        self.linked_frames: dict[str, ItemFrame] = {}
         self._attribute_makers = attributes
         self._attributes: dict[str, Data] = {}
         self.items = items
@@ -79,9 +79,9 @@ class SubjectFrame(Frame):
 
     def linked_items(self, key: str, build: Callable[[SubjectFrame], ItemFrame]) -> ItemFrame:
         """The rows of another rule set's results that `members(R)` etc. read, built once."""
-        found = self._linked.get(key)
+        found = self.linked_frames.get(key)
         if found is None:
-            found = self._linked[key] = build(self)
+            found = self.linked_frames[key] = build(self)
         return found
 
     def get(self, name: str) -> Val:

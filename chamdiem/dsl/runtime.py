@@ -58,6 +58,7 @@ class Evaluation:
     score_level: IntArray
     level: IntArray
     veto_masks: list[BoolArray]
+    veto_caps: list[IntArray]
     excluded: BoolArray
     exclusion_masks: list[BoolArray]
     quota_outcomes: list[QuotaOutcome] = field(default_factory=list)
@@ -178,6 +179,7 @@ def evaluate(frame: SubjectFrame, value_names: Sequence[str], apply_quotas: bool
 
     level_now = score_level.copy()
     veto_masks = []
+    veto_caps = []
     for veto in rules.vetoes:
         when = veto.when(frame)
         _report(when, codes, "veto", problems, graded)
@@ -186,6 +188,7 @@ def evaluate(frame: SubjectFrame, value_names: Sequence[str], apply_quotas: bool
         assert isinstance(cap.data, GradeCol)
         mask = as_bool(when.data) & graded
         veto_masks.append(mask)
+        veto_caps.append(cap.data.level)
         level_now = np.where(mask, np.minimum(level_now, cap.data.level), level_now)
     problems.raise_if_any()
 
@@ -195,6 +198,7 @@ def evaluate(frame: SubjectFrame, value_names: Sequence[str], apply_quotas: bool
         score_level,
         level_now,
         veto_masks,
+        veto_caps,
         excluded,
         exclusion_masks,
     )
