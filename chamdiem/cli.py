@@ -1,5 +1,730 @@
-"""Command line (placeholder until the DSL lands)."""
+"""The `chamdiem` command: check and test rule files, evaluate DATA, run the demo.
+
+Everything it says goes through `Text(vi, en)` (`--lang`, else CHAMDIEM_LANG, else
+Vietnamese). Exit codes: 0 ok, 1 a user's problem (bad rules, data or tests), 2 usage, 3 an
+unexpected failure, shown as one line (with the traceback only when CHAMDIEM_DEBUG=1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import sys
+import time
+import traceback
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from chamdiem.dsl.diagnostics import Diagnostic, Language, Text, render_all
+from chamdiem.platform.i18n import (
+    count_text,
+    language_in_argv,
+    percent_text,
+    resolve_language,
+    seconds_text,
+)
+
+if TYPE_CHECKING:
+    from chamdiem.dsl.data import Cohort
+    from chamdiem.dsl.loader import Program
+    from chamdiem.dsl.results import Results
+
+EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
+DEMO_RULES = "cong_chuc_quy.rules"
+DEBUG_HINT = Text(
+    "chạy lại với CHAMDIEM_DEBUG=1 để xem chi tiết", "run again with CHAMDIEM_DEBUG=1 for details"
+)
+
+
+class UsageError(Exception):
+    """A command line that cannot be run as given (exit 2)."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.en)
+        self.message = message
+
+
+# ---------------------------------------------------------------- output
+
+
+class Console:
+    """Writes to the current sys.stdout / sys.stderr in the chosen language."""
+
+    def __init__(self, language: Language) -> None:
+        self.language = language
+
+    def text(self, vi: str, en: str) -> str:
+        return vi if self.language == "vi" else en
+
+    def out(self, line: str = "") -> None:
+        print(line, file=sys.stdout)
+
+    def err(self, line: str) -> None:
+        print(line, file=sys.stderr)
+
+    def error(self, where: str, message: Text) -> None:
+        """`WHERE: lỗi: message` on stderr."""
+        word = self.text("lỗi", "error")
+        self.err(f"{where}: {word}: {message.in_(self.language)}")
+
+
+# ---------------------------------------------------------------- rule files
+
+
+@dataclass
+class LoadedRules:
+    """A rule file after parse, check and compile: `program` is None when it has errors."""
+
+    display: str
+    program: Program | None
+    source: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if not d.is_error)
+
+    def render(self, language: Language) -> str:
+        return render_all(self.diagnostics, self.source, self.display, language)
+
+
+def load_rules(path: Path) -> LoadedRules:
+    """Read and compile one rule file; reading problems become diagnostics too."""
+    from chamdiem.dsl.diagnostics import error
+    from chamdiem.dsl.loader import RuleFileError, load_source
+
+    display = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problem = error(
+            "F001",
+            None,
+            f"không đọc được tệp: {exc.strerror}",
+            f"cannot read the file: {exc.strerror}",
+        )
+        return LoadedRules(display, None, "", [problem])
+    try:
+        source = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problem = error(
+            "F002",
+            None,
+            f"tệp không phải mã UTF-8 (byte lạ ở dòng {line}); hãy lưu lại với mã UTF-8",
+            f"the file is not UTF-8 (bad byte on line {line}); save it again as UTF-8",
+        )
+        return LoadedRules(display, None, "", [problem])
+    try:
+        program = load_source(source, display)
+    except RuleFileError as exc:
+        return LoadedRules(display, None, exc.source, list(exc.diagnostics))
+    return LoadedRules(display, program, program.source, list(program.warnings))
+
+
+def rule_files(arguments: Sequence[str], console: Console) -> tuple[list[Path], int]:
+    """The rule files named (a directory means every *.rules below it) and how many of the
+    arguments named nothing usable (each reported)."""
+    files: list[Path] = []
+    missing = 0
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            found = sorted(path.rglob("*.rules"))
+            if not found:
+                missing += 1
+                console.error(
+                    argument,
+                    Text("thư mục không có tệp .rules nào", "the folder has no .rules files"),
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing += 1
+            console.error(
+                argument, Text("không tìm thấy tệp hoặc thư mục", "no such file or folder")
+            )
+    return files, missing
+
+
+def show_diagnostics(loaded: LoadedRules, console: Console) -> None:
+    if loaded.diagnostics:
+        console.err(loaded.render(console.language))
+
+
+# ---------------------------------------------------------------- check
+
+
+def run_check(args: argparse.Namespace, console: Console) -> int:
+    files, missing = rule_files(args.files, console)
+    errors = warnings = 0
+    for path in files:
+        loaded = load_rules(path)
+        show_diagnostics(loaded, console)
+        errors += loaded.errors
+        warnings += loaded.warnings
+    console.out(
+        console.text(
+            f"Đã kiểm tra {len(files)} tệp: {errors} lỗi, {warnings} cảnh báo.",
+            f"Checked {len(files)} file(s): {errors} error(s), {warnings} warning(s).",
+        )
+    )
+    return EXIT_USER if errors or missing else EXIT_OK
+
+
+# ---------------------------------------------------------------- test
+
+
+@dataclass
+class TestTally:
+    passed: int = 0
+    failed: int = 0
+
+
+def test_files(files: Sequence[Path], console: Console, tally: TestTally) -> None:
+    """Run every test block of each file, reporting each failure with its place."""
+    fail = console.text("KHÔNG ĐẠT", "FAIL")
+    for path in files:
+        loaded = load_rules(path)
+        if loaded.program is None:
+            show_diagnostics(loaded, console)
+            tally.failed += 1
+            console.out(
+                console.text(
+                    f"{fail} {loaded.display}: tệp có lỗi nên không chạy được kiểm thử",
+                    f"{fail} {loaded.display}: the file has errors, its tests cannot run",
+                )
+            )
+            continue
+        passed = failed = 0
+        for outcome in loaded.program.run_tests():
+            if outcome.passed:
+                passed += 1
+                continue
+            failed += 1
+            console.out(f"{fail} {outcome.path}:{outcome.line}: {outcome.name}")
+            for failure in outcome.failures:
+                console.out(f"    {failure.in_(console.language)}")
+        tally.passed += passed
+        tally.failed += failed
+        console.out(
+            console.text(
+                f"{loaded.display}: {passed} đạt, {failed} không đạt",
+                f"{loaded.display}: {passed} passed, {failed} failed",
+            )
+        )
+
+
+def run_test(args: argparse.Namespace, console: Console) -> int:
+    files, missing = rule_files(args.paths, console)
+    tally = TestTally()
+    test_files(files, console, tally)
+    tally.failed += missing
+    console.out(f"{tally.passed} passed, {tally.failed} failed")
+    return EXIT_USER if tally.failed else EXIT_OK
+
+
+# ---------------------------------------------------------------- eval
+
+
+def read_data(path: Path, program: Program, console: Console) -> Cohort | None:
+    """The cohort, or None after printing every problem of the file."""
+    from chamdiem.platform.excel import DataFileError, read_cohort
+
+    try:
+        return read_cohort(path, program.inputs, program.items)
+    except DataFileError as exc:
+        console.err(exc.render(console.language))
+        total = len(exc.problems) + exc.omitted
+        console.err(
+            console.text(
+                f"Dữ liệu có {total} lỗi; chưa đánh giá, không ghi kết quả.",
+                f"The data has {total} problem(s); nothing evaluated or written.",
+            )
+        )
+        return None
+
+
+def evaluate(program: Program, cohort: Cohort, data: str, console: Console) -> Results | None:
+    """The results, or None after printing every subject that could not be evaluated."""
+    from chamdiem.dsl.inputs import EvaluationError
+
+    try:
+        return program.evaluate(cohort)
+    except EvaluationError as exc:
+        for problem in exc.problems:
+            console.error(f"{data}: {problem.subject}", _with_name(problem.message, problem.name))
+        console.err(
+            console.text(
+                f"Không đánh giá được: {exc.total} lỗi; không ghi kết quả.",
+                f"Evaluation failed: {exc.total} problem(s); nothing written.",
+            )
+        )
+        return None
+
+
+def _with_name(message: Text, name: str) -> Text:
+    """The message with the name of what it concerns, unless it already says it."""
+    if not name or f"`{name}`" in message.vi:
+        return message
+    return Text(f"{message.vi} ({name})", f"{message.en} ({name})")
+
+
+def find_subject(results: Results, code: str, console: Console) -> int | None:
+    """The index of the subject with this code, or None after naming close codes."""
+    wanted = unicodedata.normalize("NFC", code.strip())
+    index = results.index_of(wanted)
+    if index is not None:
+        return index
+    codes = list(results.codes)
+    same = [c for c in codes if c.casefold() == wanted.casefold()]
+    close = same or difflib.get_close_matches(wanted, codes, n=5, cutoff=0.5)
+    listed = ", ".join(close) if close else "—"
+    console.error(
+        "--explain",
+        Text(
+            f"không có đối tượng mã '{code}' trong dữ liệu; mã gần giống: {listed}",
+            f"no subject with code '{code}' in the data; close codes: {listed}",
+        ),
+    )
+    return None
+
+
+def write_results(
+    path: Path,
+    fmt: str,
+    program: Program,
+    results: Results,
+    cohort: Cohort,
+    data: str,
+    console: Console,
+) -> None:
+    """Write `results` to `path` in `fmt` (atomically)."""
+    from chamdiem.platform.excel import result_writers as writers
+
+    if fmt == "jsonl":
+        writers.save_jsonl(path, results.records())
+    elif fmt == "csv":
+        writers.save_csv(path, results.records(), cohort.names, program.value_names)
+    else:
+        header = program.header
+        about: list[tuple[str, object]] = [
+            (console.text("Bộ tiêu chí", "Rule set"), f"{header.name}: {header.title}"),
+            (console.text("Căn cứ", "Basis"), header.basis or ""),
+            (console.text("Hiệu lực từ", "Effective from"), header.effective.isoformat()),
+            (console.text("Tệp quy tắc", "Rule file"), program.path),
+            (console.text("Tệp dữ liệu", "Data file"), data),
+            (console.text("Số đối tượng", "Subjects"), len(results)),
+            (
+                console.text("Thời điểm tính", "Evaluated at"),
+                datetime.now().isoformat(timespec="seconds"),
+            ),
+        ]
+        writers.save_xlsx(
+            path,
+            results.records(),
+            cohort.names,
+            program.value_names,
+            grade_labels={grade.name: grade.label for grade in program.grades},
+            about=about,
+            language=console.language,
+        )
+
+
+def run_eval(args: argparse.Namespace, console: Console) -> int:
+    from chamdiem.platform.excel.result_writers import format_for, write_jsonl
+
+    out = Path(args.out) if args.out else None
+    fmt = format_for(out, args.format)
+    if fmt != "jsonl" and out is None:
+        raise UsageError(
+            Text(f"--format {fmt} cần --out ĐƯỜNG_DẪN", f"--format {fmt} needs --out PATH")
+        )
+    loaded = load_rules(Path(args.rules))
+    if loaded.program is None:
+        show_diagnostics(loaded, console)
+        return EXIT_USER
+    program = loaded.program
+    if loaded.warnings:
+        console.err(
+            console.text(
+                f"{loaded.display}: {loaded.warnings} cảnh báo (xem `chamdiem check`)",
+                f"{loaded.display}: {loaded.warnings} warning(s) (see `chamdiem check`)",
+            )
+        )
+    started = time.perf_counter()
+    cohort = read_data(Path(args.data), program, console)
+    if cohort is None:
+        return EXIT_USER
+    results = evaluate(program, cohort, args.data, console)
+    if results is None:
+        return EXIT_USER
+    index = None
+    if args.explain is not None:
+        index = find_subject(results, args.explain, console)
+        if index is None:
+            return EXIT_USER
+    if out is not None:
+        try:
+            write_results(out, fmt, program, results, cohort, args.data, console)
+        except OSError as exc:
+            console.error(str(out), Text(f"không ghi được: {exc}", f"cannot write: {exc}"))
+            return EXIT_USER
+        seconds = seconds_text(time.perf_counter() - started, console.language)
+        console.err(
+            console.text(
+                f"Đã đánh giá {count_text(len(results), 'vi')} đối tượng ({seconds}); "
+                f"kết quả ghi vào {out}",
+                f"Evaluated {count_text(len(results), 'en')} subject(s) ({seconds}); "
+                f"results written to {out}",
+            )
+        )
+    elif index is None:
+        write_jsonl(results.records(), sys.stdout)
+    if index is not None:
+        console.out(program.explain(cohort, results, index, console.language))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- demo
+
+
+def rules_folder() -> Path:
+    """./rules when run from a checkout (or a project with its own rules), else the rules
+    folder shipped beside the package."""
+    local = Path("rules")
+    if local.is_dir():
+        return local
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def run_demo(args: argparse.Namespace, console: Console) -> int:
+    t = console.text
+    lang = console.language
+    folder = rules_folder()
+    from chamdiem.platform.settings import Settings
+
+    demo_dir = Settings().data_dir / "demo"  # CHAMDIEM_DATA_DIR, default ./data
+    console.out(
+        t(
+            "Chấm điểm mẫu: công chức của một tỉnh giả lập, đánh giá quý",
+            "Demo: the civil servants of a simulated province, quarterly grading",
+        )
+    )
+
+    files, missing = rule_files([str(folder)], console)
+    loaded = [load_rules(path) for path in files]
+    errors = sum(item.errors for item in loaded)
+    warnings = sum(item.warnings for item in loaded)
+    console.out(
+        t(
+            f"1. Kiểm tra quy tắc trong {folder}/: {len(files)} tệp, {errors} lỗi, "
+            f"{warnings} cảnh báo",
+            f"1. Checked the rules in {folder}/: {len(files)} file(s), {errors} error(s), "
+            f"{warnings} warning(s)",
+        )
+    )
+    if errors or missing:
+        for item in loaded:
+            if item.errors:
+                show_diagnostics(item, console)
+        return EXIT_USER
+    tally = TestTally()
+    _quietly_test(loaded, console, tally)
+    console.out(
+        t(
+            f"2. Kiểm thử quy tắc: {tally.passed} đạt, {tally.failed} không đạt",
+            f"2. Rule tests: {tally.passed} passed, {tally.failed} failed",
+        )
+    )
+    if tally.failed:
+        return EXIT_USER
+    rules = next((item for item in loaded if Path(item.display).name == DEMO_RULES), None)
+    if rules is None or rules.program is None:
+        console.error(str(folder / DEMO_RULES), Text("không tìm thấy tệp", "file not found"))
+        return EXIT_USER
+    program = rules.program
+
+    from chamdiem.platform.demo.province import generate_province
+
+    started = time.perf_counter()
+    try:
+        workbook = generate_province(demo_dir, people=args.people, seed=args.seed)
+    except ValueError as exc:  # e.g. too few people for the province's units
+        console.error(
+            "--people", Text(f"không tạo được dữ liệu mẫu: {exc}", f"cannot generate: {exc}")
+        )
+        return EXIT_USER
+    generated = time.perf_counter() - started
+    console.out(
+        t(
+            f"3. Tạo dữ liệu mẫu: {workbook} ({seconds_text(generated, lang)})",
+            f"3. Generated demo data: {workbook} ({seconds_text(generated, lang)})",
+        )
+    )
+
+    started = time.perf_counter()
+    cohort = read_data(workbook, program, console)
+    if cohort is None:
+        return EXIT_USER
+    read_at = time.perf_counter()
+    results = evaluate(program, cohort, str(workbook), console)
+    if results is None:
+        return EXIT_USER
+    evaluated_at = time.perf_counter()
+    stem = f"ket_qua_{program.header.name}"
+    jsonl, xlsx = demo_dir / f"{stem}.jsonl", demo_dir / f"{stem}.xlsx"
+    write_results(jsonl, "jsonl", program, results, cohort, str(workbook), console)
+    write_results(xlsx, "xlsx", program, results, cohort, str(workbook), console)
+    written_at = time.perf_counter()
+    console.out(
+        t(
+            f"4. Đọc dữ liệu {seconds_text(read_at - started, lang)}, đánh giá "
+            f"{seconds_text(evaluated_at - read_at, lang)}, ghi kết quả "
+            f"{seconds_text(written_at - evaluated_at, lang)}",
+            f"4. Read the data in {seconds_text(read_at - started, lang)}, evaluated in "
+            f"{seconds_text(evaluated_at - read_at, lang)}, wrote results in "
+            f"{seconds_text(written_at - evaluated_at, lang)}",
+        )
+    )
+    _grade_summary(program, results, console)
+    console.out()
+    console.out(t("Kết quả đã ghi vào:", "Results written to:"))
+    console.out(f"  {jsonl}")
+    console.out(f"  {xlsx}")
+    example = _example_subject(results)
+    name = results.names[example] if example < len(results.names) else None
+    console.out()
+    who = f"{results.codes[example]}" + (f" ({name})" if name else "")
+    console.out(t(f"Ví dụ giải thích cho {who}:", f"Example explanation for {who}:"))
+    console.out(program.explain(cohort, results, example, lang))
+    return EXIT_OK
+
+
+def _quietly_test(loaded: Sequence[LoadedRules], console: Console, tally: TestTally) -> None:
+    """Run the tests of already loaded files, printing only failures."""
+    fail = console.text("KHÔNG ĐẠT", "FAIL")
+    for item in loaded:
+        if item.program is None:
+            continue
+        for outcome in item.program.run_tests():
+            if outcome.passed:
+                tally.passed += 1
+                continue
+            tally.failed += 1
+            console.out(f"{fail} {outcome.path}:{outcome.line}: {outcome.name}")
+            for failure in outcome.failures:
+                console.out(f"    {failure.in_(console.language)}")
+
+
+def _grade_summary(program: Program, results: Results, console: Console) -> None:
+    lang = console.language
+    counts = Counter(results.record(i)["grade"] for i in range(len(results)))
+    total = len(results)
+    console.out()
+    console.out(
+        console.text(
+            f"Kết quả xếp loại ({count_text(total, lang)} người):",
+            f"Grades ({count_text(total, lang)} people):",
+        )
+    )
+    width = max((len(g.label or g.name) for g in program.grades), default=10)
+    for grade in program.grades:
+        n = counts.get(grade.name, 0)
+        label = grade.label or grade.name
+        console.out(
+            f"  {label:<{width}}  {count_text(n, lang):>8}  {percent_text(n, total, lang):>6}"
+        )
+
+
+def _example_subject(results: Results) -> int:
+    """A subject worth explaining: one with a veto, else one a quota moved, else the first."""
+    moved = None
+    for i in range(len(results)):
+        record = results.record(i)
+        if record["vetoes"]:
+            return i
+        if moved is None and record["grade"] != record["score_grade"]:
+            moved = i
+    return moved if moved is not None else 0
+
+
+# ---------------------------------------------------------------- parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with our exit code and a line in the user's language on bad usage."""
+
+    language: Language = "vi"
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        word = "lỗi cách dùng" if self.language == "vi" else "usage error"
+        self.exit(EXIT_USAGE, f"{self.prog}: {word}: {message}\n")
+
+
+def build_parser(language: Language) -> argparse.ArgumentParser:
+    def t(vi: str, en: str) -> str:
+        return vi if language == "vi" else en
+
+    _Parser.language = language
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--lang",
+        choices=["vi", "en"],
+        default=argparse.SUPPRESS,
+        help=t(
+            "ngôn ngữ thông báo (mặc định: CHAMDIEM_LANG, nếu không thì vi)",
+            "language of messages (default: CHAMDIEM_LANG, else vi)",
+        ),
+    )
+    parser = _Parser(
+        prog="chamdiem",
+        parents=[common],
+        description=t(
+            "Chấm điểm, xếp loại cán bộ, công chức theo tệp quy tắc.",
+            "Score and grade civil servants by rule files.",
+        ),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help=t("kiểm tra tệp quy tắc", "check rule files"),
+        description=t(
+            "Kiểm tra tệp quy tắc (thư mục: mọi tệp *.rules bên trong); lỗi và cảnh báo in ra "
+            "stderr.",
+            "Check rule files (a folder: every *.rules below it); errors and warnings go to "
+            "stderr.",
+        ),
+    )
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.set_defaults(run=run_check)
+
+    test = commands.add_parser(
+        "test",
+        parents=[common],
+        help=t("chạy các khối kiểm thử trong tệp quy tắc", "run the test blocks of rule files"),
+    )
+    test.add_argument("paths", nargs="+", metavar="FILE|DIR")
+    test.set_defaults(run=run_test)
+
+    evaluate = commands.add_parser(
+        "eval",
+        parents=[common],
+        help=t("đánh giá dữ liệu theo tệp quy tắc", "evaluate data by a rule file"),
+        description=t(
+            "Đánh giá DATA (sổ tính .xlsx hoặc thư mục .csv) theo RULES. Mặc định in JSON "
+            "lines ra stdout; với --explain MÃ (và không có --out) chỉ in lời giải thích.",
+            "Evaluate DATA (an .xlsx workbook or a folder of .csv files) by RULES. By default "
+            "prints JSON lines to stdout; with --explain CODE (and no --out) only the "
+            "explanation.",
+        ),
+    )
+    evaluate.add_argument("rules", metavar="RULES")
+    evaluate.add_argument("data", metavar="DATA")
+    evaluate.add_argument(
+        "--format",
+        choices=["jsonl", "csv", "xlsx"],
+        help=t(
+            "định dạng kết quả (mặc định theo đuôi --out, nếu không thì jsonl)",
+            "result format (default: from the --out suffix, else jsonl)",
+        ),
+    )
+    evaluate.add_argument(
+        "--out", metavar="PATH", help=t("tệp ghi kết quả", "file to write the results to")
+    )
+    evaluate.add_argument(
+        "--explain",
+        metavar="CODE",
+        help=t("giải thích kết quả của một đối tượng", "explain one subject's result"),
+    )
+    evaluate.set_defaults(run=run_eval)
+
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help=t(
+            "tạo dữ liệu mẫu của một tỉnh, đánh giá và tóm tắt kết quả",
+            "generate a demo province, evaluate it and summarise the results",
+        ),
+    )
+    demo.add_argument(
+        "--people", type=int, default=30000, help=t("số người (30000)", "people (30000)")
+    )
+    demo.add_argument("--seed", type=int, default=2026, help=t("hạt giống ngẫu nhiên", "seed"))
+    demo.set_defaults(run=run_demo)
+    _register_platform_commands(commands, language)
+    return parser
+
+
+def _register_platform_commands(commands: object, language: Language) -> None:
+    """The database-backed commands (db, org, period, rules, import, run, verify) live in
+    chamdiem/platform/commands.py; the checkout may not have them yet."""
+    try:
+        from chamdiem.platform import commands as platform
+    except ModuleNotFoundError as exc:
+        if exc.name != "chamdiem.platform.commands":
+            raise
+        return
+    platform.register(commands, language)
+
+
+# ---------------------------------------------------------------- entry point
 
 
 def main(argv: list[str] | None = None) -> int:
-    return 0
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    language = language_in_argv(arguments)
+    console = Console(language)
+    try:
+        try:
+            args = build_parser(language).parse_args(arguments)
+        except SystemExit as exc:  # --help, or bad usage (argparse has printed why)
+            return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        console.language = resolve_language(getattr(args, "lang", None))
+        code: int = args.run(args, console)
+        return code
+    except UsageError as exc:
+        console.error("chamdiem", exc.message)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        console.err(console.text("đã dừng theo yêu cầu", "interrupted"))
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_USER
+    except Exception as exc:
+        if os.environ.get("CHAMDIEM_DEBUG") == "1":
+            traceback.print_exc()
+        detail = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        console.err(
+            console.text(
+                f"chamdiem: lỗi không mong đợi ({detail}); {DEBUG_HINT.vi}",
+                f"chamdiem: unexpected error ({detail}); {DEBUG_HINT.en}",
+            )
+        )
+        return EXIT_UNEXPECTED
+
+
+def _silence_stdout() -> None:
+    """After the reader of our output went away (`| head`), stop Python from complaining
+    about the unflushed rest at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -1,0 +1,192 @@
+"""Writing evaluation results: JSON lines (one `results.record(i)` per line), CSV and a
+formatted Excel workbook with Vietnamese headers (see xlsx_writer.py for why not openpyxl).
+
+Files are written atomically (a temporary file in the same folder, then `os.replace`), so a
+failure half way never leaves a partial results file where the old one was.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Literal, TextIO
+
+from chamdiem.dsl.diagnostics import Language, Text
+from chamdiem.platform.excel.xlsx_writer import NumberText, SheetSpec, write_xlsx
+
+Format = Literal["jsonl", "csv", "xlsx"]
+Record = Mapping[str, object]
+
+FIXED_COLUMNS = ("code", "name", "unit", "total", "score_grade", "grade")
+LIST_COLUMNS = ("vetoes", "flags")
+_HEADERS: dict[str, Text] = {
+    "code": Text("Mã", "Code"),
+    "name": Text("Họ và tên", "Name"),
+    "unit": Text("Đơn vị", "Unit"),
+    "total": Text("Tổng điểm", "Total"),
+    "score_grade": Text("Xếp loại theo điểm", "Grade by score"),
+    "grade": Text("Xếp loại", "Grade"),
+    "vetoes": Text("Lý do hạ loại", "Vetoes"),
+    "flags": Text("Ghi chú", "Flags"),
+}
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def format_for(path: Path | None, requested: str | None) -> Format:
+    """The requested format, else the one the file name says, else JSON lines."""
+    if requested in ("jsonl", "csv", "xlsx"):
+        return requested  # type: ignore[return-value]
+    suffix = path.suffix.lower() if path else ""
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".xlsx", ".xlsm"):
+        return "xlsx"
+    return "jsonl"
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Call `write` with a temporary path next to `path`, then move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+    # Created like any new file (permissions from the umask, unlike mkstemp's 0600), and
+    # exclusively, so two runs never share a temporary file.
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------- JSON lines
+
+
+def write_jsonl(records: Iterable[Record], stream: TextIO) -> None:
+    """One JSON object per line, exactly the record, Vietnamese letters kept as they are."""
+    for record in records:
+        stream.write(json.dumps(record, ensure_ascii=False))
+        stream.write("\n")
+
+
+def save_jsonl(path: Path, records: Iterable[Record]) -> None:
+    def write(target: Path) -> None:
+        with target.open("w", encoding="utf-8", newline="\n") as stream:
+            write_jsonl(records, stream)
+
+    write_atomically(path, write)
+
+
+# ---------------------------------------------------------------- tables
+
+
+def table_rows(
+    records: Iterable[Record], names: Sequence[str | None] | None, value_names: Sequence[str]
+) -> Iterator[list[object]]:
+    """One row per subject: code, name, unit, total, score_grade, grade, every value, vetoes,
+    flags. `names[i]` is the i-th subject's name (results do not carry names)."""
+    for index, record in enumerate(records):
+        values = record.get("values")
+        values = values if isinstance(values, Mapping) else {}
+        row: list[object] = [
+            record.get("code"),
+            names[index] if names is not None and index < len(names) else None,
+            record.get("unit"),
+            record.get("total"),
+            record.get("score_grade"),
+            record.get("grade"),
+        ]
+        row.extend(values.get(name) for name in value_names)
+        for key in LIST_COLUMNS:
+            listed = record.get(key)
+            row.append("; ".join(str(x) for x in listed) if isinstance(listed, list) else "")
+        yield row
+
+
+def header_row(value_names: Sequence[str], language: Language | None = None) -> list[str]:
+    """Column names: machine names for CSV (language None), readable headers otherwise."""
+    fixed = [_HEADERS[key].in_(language) if language else key for key in FIXED_COLUMNS]
+    tail = [_HEADERS[key].in_(language) if language else key for key in LIST_COLUMNS]
+    return [*fixed, *value_names, *tail]
+
+
+def save_csv(
+    path: Path,
+    records: Iterable[Record],
+    names: Sequence[str | None] | None,
+    value_names: Sequence[str],
+) -> None:
+    """CSV in UTF-8 with a BOM (so Excel shows Vietnamese letters), machine column names;
+    true/false as `true`/`false`, no value as an empty cell."""
+
+    def cell(value: object) -> object:
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        return "" if value is None else value
+
+    def write(target: Path) -> None:
+        with target.open("w", encoding="utf-8-sig", newline="") as stream:
+            writer = csv.writer(stream)
+            writer.writerow(header_row(value_names))
+            for row in table_rows(records, names, value_names):
+                writer.writerow([cell(value) for value in row])
+
+    write_atomically(path, write)
+
+
+def save_xlsx(
+    path: Path,
+    records: Iterable[Record],
+    names: Sequence[str | None] | None,
+    value_names: Sequence[str],
+    *,
+    grade_labels: Mapping[str, str | None] | None = None,
+    about: Sequence[tuple[str, object]] = (),
+    language: Language = "vi",
+) -> None:
+    """A workbook for people: sheet "Kết quả" (one row per subject, numbers as numbers, grades
+    by their labels, header row and the code and name columns frozen, a filter over the
+    table) and, when `about` is given, a sheet "Thông tin" saying which rules and data
+    produced it."""
+    labels = grade_labels or {}
+
+    def shown(row: list[object]) -> list[object]:
+        for column, value in enumerate(row):
+            if isinstance(value, str):
+                if column in (4, 5):  # score_grade, grade
+                    row[column] = labels.get(value) or value
+                elif _NUMBER.fullmatch(value):
+                    row[column] = NumberText(value)
+        return row
+
+    headers = header_row(value_names, language)
+    widths = [
+        28.0 if i == 1 else float(max(10, min(30, len(h) + 2))) for i, h in enumerate(headers)
+    ]
+    sheets = [
+        SheetSpec(
+            name=Text("Kết quả", "Results").in_(language),
+            header=headers,
+            rows=(shown(row) for row in table_rows(records, names, value_names)),
+            widths=widths,
+            freeze=(1, 2),
+            autofilter=True,
+        )
+    ]
+    if about:
+        sheets.append(
+            SheetSpec(
+                name=Text("Thông tin", "About").in_(language),
+                header=[Text("Mục", "Item").in_(language), Text("Nội dung", "Value").in_(language)],
+                rows=[[key, value] for key, value in about],
+                widths=(24.0, 80.0),
+            )
+        )
+    write_atomically(path, lambda target: write_xlsx(target, sheets))

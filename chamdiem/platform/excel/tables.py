@@ -1,0 +1,260 @@
+"""Sheets as rows of cell values: an Excel workbook (read with python-calamine) or a folder of
+CSV files, one file per sheet.
+
+`Table.rows[0]` is row 1 of the sheet and `rows[r][c]` the cell in column `column_letter(c)`, so
+positions in problems are the ones a user sees in Excel. Empty cells are "" (calamine's and the
+csv module's spelling); workbook cells keep calamine's types (float, int, bool, str, date,
+datetime), CSV cells are all text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from chamdiem.dsl.diagnostics import Text
+from chamdiem.platform.excel.problems import DataFileError, DataProblem
+
+WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
+HEADER_SCAN_ROWS = 30  # how far below the top a header row is looked for (title rows above it)
+
+_SPACES = re.compile(r"\s+")
+
+
+def header_key(text: str) -> str:
+    """What a header (or sheet or choice name) is compared by: NFC, case folded, surrounding
+    whitespace dropped and inner runs of whitespace (also non-breaking) made one space."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip().casefold()
+
+
+def column_letter(index: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA'."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+@dataclass
+class Table:
+    """One sheet. `file` is the path as shown to the user; `sheet` is None for a CSV file."""
+
+    file: str
+    sheet: str | None
+    rows: Sequence[Sequence[object]]
+    workbook: Path | None = field(default=None, repr=False)  # for looking up cell formats
+
+    def problem(
+        self, row: int | None, column: int | None, field_name: str | None, message: Text
+    ) -> DataProblem:
+        """A problem at (1-based row, 0-based column) of this table."""
+        letter = column_letter(column) if column is not None else None
+        return DataProblem(self.file, self.sheet, row, letter, field_name, message)
+
+
+def find_header_row(
+    rows: Sequence[Sequence[object]], is_header: Callable[[str], bool]
+) -> int | None:
+    """Index of the first row (within the first HEADER_SCAN_ROWS) with a cell that is a known
+    header; rows above it are titles."""
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        for cell in row:
+            if isinstance(cell, str) and cell and is_header(header_key(cell)):
+                return index
+    return None
+
+
+def first_nonblank_row(rows: Sequence[Sequence[object]]) -> int | None:
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if any(not is_blank(cell) for cell in row):
+            return index
+    return None
+
+
+def is_blank(cell: object) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+class DataSource:
+    """Where the sheets come from; `table` finds one by any of its accepted names."""
+
+    what = Text("trang tính", "sheet")  # what one table is called in messages
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+
+    def sheet_names(self) -> list[str]:
+        raise NotImplementedError
+
+    def read(self, sheet_name: str) -> Table:
+        raise NotImplementedError
+
+    def where(self, sheet_name: str) -> str:
+        """How to tell the user where a sheet would be (a sheet name or a CSV file name)."""
+        raise NotImplementedError
+
+    def table(self, names: Sequence[str]) -> Table | None:
+        wanted = [header_key(name) for name in names if name]
+        by_key = {header_key(name): name for name in self.sheet_names()}
+        for key in wanted:
+            if key in by_key:
+                return self.read(by_key[key])
+        return None
+
+
+class WorkbookSource(DataSource):
+    def __init__(self, path: Path, display: str, workbook: CalamineWorkbook) -> None:
+        super().__init__(display)
+        self.path = path
+        self.workbook = workbook
+
+    def sheet_names(self) -> list[str]:
+        return list(self.workbook.sheet_names)
+
+    def where(self, sheet_name: str) -> str:
+        return sheet_name
+
+    def read(self, sheet_name: str) -> Table:
+        try:
+            sheet = self.workbook.get_sheet_by_name(sheet_name)
+            rows: Sequence[Sequence[object]] = sheet.to_python(skip_empty_area=False)
+        except Exception as exc:  # calamine raises its own errors for damaged sheet XML
+            message = Text(
+                f"không đọc được trang tính (tệp bị hỏng?): {exc}",
+                f"cannot read the sheet (damaged file?): {exc}",
+            )
+            problem = DataProblem(self.display, sheet_name, None, None, None, message)
+            raise DataFileError([problem]) from None
+        return Table(self.display, sheet_name, rows, workbook=self.path)
+
+
+class CsvSource(DataSource):
+    """A folder of CSV files (sheet name = file name without `.csv`), or one CSV file that is
+    the subjects sheet."""
+
+    what = Text("tệp", "file")
+
+    def __init__(self, display: str, files: dict[str, Path]) -> None:
+        super().__init__(display)
+        self.files = files
+
+    def sheet_names(self) -> list[str]:
+        return list(self.files)
+
+    def where(self, sheet_name: str) -> str:
+        return f"{sheet_name}.csv"
+
+    def read(self, sheet_name: str) -> Table:
+        path = self.files[sheet_name]
+        return read_csv(path, str(path))
+
+
+def open_data(path: Path) -> DataSource:
+    """Open DATA: a workbook, a folder of CSV files or one CSV file. Raises DataFileError when
+    it is none of these."""
+    display = str(path)
+
+    def fail(vi: str, en: str) -> DataFileError:
+        return DataFileError([DataProblem(display, None, None, None, None, Text(vi, en))])
+
+    if path.is_dir():
+        files = {
+            unicodedata.normalize("NFC", child.stem): child
+            for child in sorted(path.iterdir())
+            if child.is_file() and child.suffix.lower() == ".csv"
+        }
+        if not files:
+            raise fail(
+                "thư mục không có tệp .csv nào (cần ít nhất subjects.csv)",
+                "the folder has no .csv files (subjects.csv is needed)",
+            )
+        return CsvSource(display, files)
+    if not path.exists():
+        raise fail("không tìm thấy tệp hoặc thư mục dữ liệu", "data file or folder not found")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return CsvSource(display, {"subjects": path})
+    if suffix not in WORKBOOK_SUFFIXES:
+        raise fail(
+            f"không đọc được tệp đuôi '{path.suffix}': dữ liệu phải là sổ tính Excel (.xlsx) "
+            "hoặc thư mục các tệp .csv",
+            f"cannot read a '{path.suffix}' file: data must be an Excel workbook (.xlsx) "
+            "or a folder of .csv files",
+        )
+    try:
+        workbook = CalamineWorkbook.from_path(path)
+    except Exception as exc:  # ZipError, XmlError, … for files that are not workbooks
+        raise fail(
+            f"tệp không phải sổ tính Excel hợp lệ (hỏng, hoặc là loại tệp khác bị đổi đuôi "
+            f"thành {path.suffix}): {exc}",
+            f"not a valid Excel workbook (damaged, or another kind of file renamed to "
+            f"{path.suffix}): {exc}",
+        ) from None
+    return WorkbookSource(path, display, workbook)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def read_csv(path: Path, display: str) -> Table:
+    """A CSV file as a Table: UTF-8 (with or without BOM) or UTF-16 with BOM; the delimiter is
+    the one of `,`, `;`, tab that splits the rows most consistently (Excel in a Vietnamese
+    locale saves `;`)."""
+
+    def fail(vi: str, en: str, row: int | None = None) -> DataFileError:
+        return DataFileError([DataProblem(display, None, row, None, None, Text(vi, en))])
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise fail(
+            f"không đọc được tệp: {exc.strerror}", f"cannot read the file: {exc.strerror}"
+        ) from None
+    try:
+        if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = raw.decode("utf-16")
+        else:
+            text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise fail(
+            "tệp không phải mã UTF-8; hãy lưu lại bằng Excel với kiểu 'CSV UTF-8'",
+            "the file is not UTF-8; save it again from Excel as 'CSV UTF-8'",
+            row=line,
+        ) from None
+    delimiter = _sniff_delimiter(text)
+    try:
+        rows: Sequence[Sequence[object]] = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except csv.Error as exc:
+        raise fail(f"tệp CSV sai cấu trúc: {exc}", f"malformed CSV file: {exc}") from None
+    return Table(display, None, rows)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter whose rows most often have the same number (> 1) of cells; a decimal
+    comma inside a `;` file splits some rows unevenly under `,` and so loses."""
+    sample = text[:65536].splitlines()[:50]
+    best, best_key = ",", (False, 0.0, 0)
+    for delimiter in (",", ";", "\t"):
+        try:
+            widths = [len(row) for row in csv.reader(sample, delimiter=delimiter) if row]
+        except csv.Error:
+            continue
+        if not widths:
+            continue
+        width, times = Counter(widths).most_common(1)[0]
+        key = (width > 1, times / len(widths), width)
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best
