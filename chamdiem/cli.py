@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
 DEMO_RULES = "cong_chuc_quy.rules"
+PROBLEMS_SHOWN = 200  # evaluation problems listed; the rest are counted
 DEBUG_HINT = Text(
     "chạy lại với CHAMDIEM_DEBUG=1 để xem chi tiết", "run again with CHAMDIEM_DEBUG=1 for details"
 )
@@ -263,8 +264,13 @@ def evaluate(program: Program, cohort: Cohort, data: str, console: Console) -> R
     try:
         return program.evaluate(cohort)
     except EvaluationError as exc:
-        for problem in exc.problems:
+        for problem in exc.problems[:PROBLEMS_SHOWN]:
             console.error(f"{data}: {problem.subject}", _with_name(problem.message, problem.name))
+        rest = exc.total - min(len(exc.problems), PROBLEMS_SHOWN)
+        if rest > 0:
+            console.err(
+                console.text(f"… và {rest} lỗi khác không liệt kê", f"… and {rest} more not listed")
+            )
         console.err(
             console.text(
                 f"Không đánh giá được: {exc.total} lỗi; không ghi kết quả.",
@@ -309,14 +315,16 @@ def write_results(
     cohort: Cohort,
     data: str,
     console: Console,
+    records: Sequence[dict[str, object]] | None = None,
 ) -> None:
-    """Write `results` to `path` in `fmt` (atomically)."""
+    """Write `results` to `path` in `fmt` (atomically); `records` when already made."""
     from chamdiem.platform.excel import result_writers as writers
 
+    rows = records if records is not None else results.records()
     if fmt == "jsonl":
-        writers.save_jsonl(path, results.records())
+        writers.save_jsonl(path, rows)
     elif fmt == "csv":
-        writers.save_csv(path, results.records(), cohort.names, program.value_names)
+        writers.save_csv(path, rows, cohort.names, program.value_names)
     else:
         header = program.header
         about: list[tuple[str, object]] = [
@@ -333,7 +341,7 @@ def write_results(
         ]
         writers.save_xlsx(
             path,
-            results.records(),
+            rows,
             cohort.names,
             program.value_names,
             grade_labels={grade.name: grade.label for grade in program.grades},
@@ -485,8 +493,9 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
     evaluated_at = time.perf_counter()
     stem = f"ket_qua_{program.header.name}"
     jsonl, xlsx = demo_dir / f"{stem}.jsonl", demo_dir / f"{stem}.xlsx"
-    write_results(jsonl, "jsonl", program, results, cohort, str(workbook), console)
-    write_results(xlsx, "xlsx", program, results, cohort, str(workbook), console)
+    records = list(results.records())
+    write_results(jsonl, "jsonl", program, results, cohort, str(workbook), console, records)
+    write_results(xlsx, "xlsx", program, results, cohort, str(workbook), console, records)
     written_at = time.perf_counter()
     console.out(
         t(
@@ -503,7 +512,7 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
     console.out(t("Kết quả đã ghi vào:", "Results written to:"))
     console.out(f"  {jsonl}")
     console.out(f"  {xlsx}")
-    example = _example_subject(results)
+    example = _example_subject(records)
     name = results.names[example] if example < len(results.names) else None
     console.out()
     who = f"{results.codes[example]}" + (f" ({name})" if name else "")
@@ -530,7 +539,7 @@ def _quietly_test(loaded: Sequence[LoadedRules], console: Console, tally: TestTa
 
 def _grade_summary(program: Program, results: Results, console: Console) -> None:
     lang = console.language
-    counts = Counter(results.record(i)["grade"] for i in range(len(results)))
+    counts = Counter(results.grade)
     total = len(results)
     console.out()
     console.out(
@@ -548,11 +557,10 @@ def _grade_summary(program: Program, results: Results, console: Console) -> None
         )
 
 
-def _example_subject(results: Results) -> int:
+def _example_subject(records: Sequence[dict[str, object]]) -> int:
     """A subject worth explaining: one with a veto, else one a quota moved, else the first."""
     moved = None
-    for i in range(len(results)):
-        record = results.record(i)
+    for i, record in enumerate(records):
         if record["vetoes"]:
             return i
         if moved is None and record["grade"] != record["score_grade"]:

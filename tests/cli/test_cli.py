@@ -210,6 +210,12 @@ def test_eval_with_bad_data_lists_every_problem_and_writes_nothing(
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.xlsx", "mini.rules", "old.jsonl"]
     assert (tmp_path / "old.jsonl").read_text(encoding="utf-8") == "old results\n"
+    assert main(["eval", "mini.rules", "data.xlsx", "--lang", "en"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines()[0] == (
+        "data.xlsx:subjects:2:D: error: 'chín' is not a number (a)"
+    )
 
 
 def test_eval_with_a_file_that_is_not_a_workbook(

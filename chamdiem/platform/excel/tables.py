@@ -193,6 +193,12 @@ def open_data(path: Path) -> DataSource:
             "or a folder of .csv files",
         )
     try:
+        path.open("rb").close()
+    except OSError as exc:
+        raise fail(
+            f"không đọc được tệp: {exc.strerror}", f"cannot read the file: {exc.strerror}"
+        ) from None
+    try:
         workbook = CalamineWorkbook.from_path(path)
     except Exception as exc:  # ZipError, XmlError, … for files that are not workbooks
         raise fail(
