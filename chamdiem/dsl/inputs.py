@@ -48,11 +48,19 @@ class EvaluationError(Exception):
 
 
 class ProblemList:
-    def __init__(self) -> None:
+    """Problems found so far. With `once_per_subject`, only the first problem of each subject
+    is kept: an undefined value spreads to every value computed from it, and the first one
+    (in declaration order) is where it arose."""
+
+    def __init__(self, n: int | None = None, once_per_subject: bool = False) -> None:
         self.items: list[Problem] = []
         self.total = 0
+        self._reported = np.zeros(n or 0, dtype=np.bool_) if once_per_subject else None
 
     def add_rows(self, mask: BoolArray, codes: Sequence[str], name: str, message: Text) -> None:
+        if self._reported is not None:
+            mask = mask & ~self._reported
+            self._reported |= mask
         rows = np.flatnonzero(mask)
         self.total += len(rows)
         room = MAX_PROBLEMS - len(self.items)

@@ -143,7 +143,7 @@ def build_frame(
 def evaluate(frame: SubjectFrame, value_names: Sequence[str], apply_quotas: bool) -> Evaluation:
     rules = frame.rules
     codes = frame.codes
-    problems = ProblemList()
+    problems = ProblemList(frame.n, once_per_subject=True)
     # Subjects an `exclude` declaration takes out are not graded; their values may be
     # undefined (an annual mean over no quarters) without that being an error.
     excluded = np.zeros(frame.n, dtype=np.bool_)
