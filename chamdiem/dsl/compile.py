@@ -24,6 +24,7 @@ from chamdiem.dsl.links import (
     LINK_FUNCTIONS,
     LIST_FUNCTIONS,
     RECORD_FUNCTIONS,
+    RESULT_FIELDS,
     LinkError,
     build_rows,
     field_data,
@@ -336,7 +337,7 @@ class Compiler:
         name = canonical(raw)
         if scope.kind == "items" and scope.items is not None and "(" in scope.items:
             ruleset = scope.items[scope.items.index("(") + 1 : -1]
-            if name in self.linked_fields.get(ruleset, ()):
+            if name in self.linked_fields.get(ruleset, RESULT_FIELDS):
                 return self._field(name)
         if scope.kind == "items":
             subject_fn = self._name(raw, SUBJECT)

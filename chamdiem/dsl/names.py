@@ -47,7 +47,7 @@ FUNCTION_KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 
 # Flags a result may carry.
-FLAGS = ("tie_at_quota",)
+FLAGS = ("tie_at_quota", "not_graded")
 
 MAX_PRECISION = 6
 

@@ -68,11 +68,25 @@ class StubResults:
         return self.codes.index(code) if code in self.codes else None
 
     def field(self, name: str, grades: Sequence[str]) -> Data:
-        values = [row.get(name) for row in self.rows]
+        """The column of one field. Stand-ins of several functions share one table (say
+        result(R) and subordinates(R)); a field only some rows give is the worst grade, 0,
+        false or empty text in the others, and an error when no row gives it."""
+        given = [row.get(name) for row in self.rows]
         if name == "graded":
-            return np.array([v is not False for v in values], dtype=np.bool_)
-        if any(v is None for v in values):
+            return np.array([v is not False for v in given], dtype=np.bool_)
+        present = [v for v in given if v is not None]
+        if not present:
             raise StubError(name)
+        filler: object = (
+            grades[-1]
+            if name in ("grade", "score_grade") or present[0] in grades
+            else False
+            if isinstance(present[0], bool)
+            else ""
+            if isinstance(present[0], str)
+            else 0
+        )
+        values = [filler if v is None else v for v in given]
         if name in ("grade", "score_grade") or all(v in grades for v in values):
             top = len(grades) - 1
             return GradeCol(np.array([top - list(grades).index(str(v)) for v in values]))
@@ -199,15 +213,17 @@ def _build_cohort(program: Program, test: s.Test) -> tuple[Cohort, list[str], Li
             elif name in inputs:
                 inputs[name][i] = value
     items = {name: ItemTable(owner=owners[name], fields=fields[name]) for name in owners}
+    # Every test subject belongs to a unit, so that links to units and subordinates resolve.
+    unit_codes = [u or "U" for u in units]
     cohort = Cohort(
         codes=codes,
         inputs=inputs,
         items=items,
-        units=units,
+        units=list(unit_codes),
         position_groups=groups,
         is_head=heads,
     )
-    links = _links(program, members, [u or "U" for u in units])
+    links = _links(program, members, unit_codes)
     return cohort, codes, links
 
 
@@ -291,7 +307,19 @@ def run_test(program: Program, test: s.Test) -> TestOutcome:
             )
         return outcome
     for expectation in test.expects:
-        i = codes.index(expectation.subject) if expectation.subject else 0
+        code = expectation.subject or codes[0]
+        found = results.index_of(code)
+        if found is None:
+            outcome.failures.append(
+                Text(
+                    f"dòng {expectation.span.line}: đối tượng `{code}` không thuộc phạm vi áp "
+                    f"dụng của bộ tiêu chí (áp dụng khi …); hãy cho thuộc tính phù hợp",
+                    f"line {expectation.span.line}: subject `{code}` is outside the rule set's "
+                    f"`applies when`; give it the attributes that select it",
+                )
+            )
+            continue
+        i = found
         who = f"{expectation.subject}: " if expectation.subject else ""
         if expectation.is_flag:
             if expectation.name not in results.flags(i):
