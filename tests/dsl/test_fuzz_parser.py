@@ -1,4 +1,5 @@
-"""Mutated rule files never make the parser raise, and every position it reports is real.
+"""Mutated rule files never make the parser or the checker raise, and every position they
+report is real.
 
 10,000 seeded mutations (tokens deleted, duplicated, swapped; keywords, punctuation and
 Unicode junk inserted; files cut short) of pieces of the fixture files are parsed. For each:
@@ -15,7 +16,8 @@ import re
 from pathlib import Path
 
 from chamdiem.dsl import keywords
-from chamdiem.dsl.parser import normalise, parse
+from chamdiem.dsl.parser import normalise
+from chamdiem.dsl.pipeline import check_source
 from chamdiem.dsl.syntax import Span
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -165,14 +167,14 @@ def check_nodes(text: str, node: object) -> None:
                 check_nodes(text, getattr(node, name))
 
 
-def test_mutated_rule_files_never_break_the_parser() -> None:
+def test_mutated_rule_files_never_break_the_parser_or_the_checker() -> None:
     rng = random.Random(20260101)
     pieces = [piece for seed in SEEDS for piece in windows(seed)]
     codes: set[str] = set()
     for case in range(CASES):
         base = rng.choice(SEEDS) if case % 1000 == 0 else rng.choice(pieces)
         source = mutate(rng, base)
-        module, diagnostics = parse(source, "fuzz.rules")
+        module, diagnostics = check_source(source, "fuzz.rules")
         assert module.source == normalise(source)
         for diagnostic in diagnostics:
             assert diagnostic.code != "P999", (source, diagnostic)
