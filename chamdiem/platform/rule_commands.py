@@ -1,0 +1,433 @@
+"""The rule-version commands: `fmt`, `diff` and `doc`.
+
+    chamdiem fmt FILE|DIR… [--check]   canonical layout, rewritten in place (atomically);
+                                       --check lists the files that would change, exit 1
+    chamdiem diff OLD NEW [--exit-code] what changed in meaning; OLD and NEW are files or
+                                       REV:path, read with `git show` from the repository
+                                       that holds the current directory
+    chamdiem doc RULES… -o DIR          static HTML documentation
+
+`register(subparsers)` adds the commands to the `chamdiem` parser and `dispatch(args)` runs
+the one chosen; `main(argv)` runs them on their own. Everything said goes through
+Text(vi, en) (`--lang`, else CHAMDIEM_LANG, else Vietnamese). Exit codes as in cli.py: 0 ok,
+1 a user's problem (a syntax error, a file to reformat, a missing revision), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from chamdiem.dsl.diagnostics import Language, Text, has_errors, render_all
+from chamdiem.dsl.format import FormatError, format_source
+from chamdiem.dsl.parser import parse
+from chamdiem.dsl.syntax import Module
+from chamdiem.platform.i18n import resolve_language
+
+__all__ = ["dispatch", "main", "register"]
+
+EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
+COMMANDS = ("fmt", "diff", "doc")
+
+
+# ---------------------------------------------------------------- argument parsing
+
+
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    parents: Sequence[argparse.ArgumentParser] = (),
+    language: Language | None = None,
+) -> None:
+    """Add `fmt`, `diff` and `doc` to a `chamdiem` subparsers object. `parents` are passed to
+    each command's parser (cli.py's common `--lang`); without them each gets its own `--lang`.
+    Each command sets `rule_command` (for `dispatch`) and `run(args, console)` (cli.py's
+    convention), so either way of wiring works."""
+    lang = language or resolve_language(None)
+
+    def t(vi: str, en: str) -> str:
+        return vi if lang == "vi" else en
+
+    def command(name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+        parser = subparsers.add_parser(
+            name, parents=list(parents), help=help_text, description=description
+        )
+        if not parents:
+            parser.add_argument(
+                "--lang",
+                choices=["vi", "en"],
+                default=argparse.SUPPRESS,
+                help=t(
+                    "ngôn ngữ thông báo (mặc định: CHAMDIEM_LANG, nếu không thì vi)",
+                    "language of messages (default: CHAMDIEM_LANG, else vi)",
+                ),
+            )
+        parser.set_defaults(rule_command=name, run=_run_from_cli)
+        return parser
+
+    fmt = command(
+        "fmt",
+        t("định dạng tệp quy tắc theo mẫu chuẩn", "format rule files in the canonical layout"),
+        t(
+            "Viết lại tệp quy tắc (thư mục: mọi tệp *.rules bên trong) theo cách trình bày "
+            "chuẩn, giữ nguyên chú thích và ý nghĩa. Với --check chỉ liệt kê các tệp cần định "
+            "dạng lại (mã thoát 1 nếu có), không ghi gì.",
+            "Rewrite rule files (a folder: every *.rules below it) in the canonical layout, "
+            "keeping comments and meaning. With --check only list the files that would change "
+            "(exit 1 if any), writing nothing.",
+        ),
+    )
+    fmt.add_argument("files", nargs="+", metavar="FILE")
+    fmt.add_argument(
+        "--check",
+        action="store_true",
+        help=t("chỉ kiểm tra, không ghi (cho CI)", "check only, write nothing (for CI)"),
+    )
+
+    diff = command(
+        "diff",
+        t("so sánh nội dung hai phiên bản tệp quy tắc", "compare two versions of a rule file"),
+        t(
+            "Liệt kê các thay đổi về nội dung từ OLD sang NEW (bỏ qua thay đổi cách trình bày). "
+            "OLD, NEW là đường dẫn tệp hoặc PHIÊN_BẢN:đường_dẫn trong git (ví dụ "
+            "HEAD~1:rules/cong_chuc_quy.rules).",
+            "List the changes of meaning from OLD to NEW (layout changes are ignored). OLD and "
+            "NEW are file paths or REV:path in git (e.g. HEAD~1:rules/cong_chuc_quy.rules).",
+        ),
+    )
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument(
+        "--exit-code",
+        action="store_true",
+        help=t("mã thoát 1 khi có thay đổi", "exit 1 when there are changes"),
+    )
+
+    doc = command(
+        "doc",
+        t("tạo trang tài liệu HTML từ tệp quy tắc", "generate HTML documentation"),
+        t(
+            "Tạo các trang HTML tĩnh mô tả cách chấm điểm, xếp loại của từng bộ tiêu chí, cho "
+            "người được đánh giá đọc.",
+            "Generate static HTML pages describing how each rule set scores and grades, for "
+            "the people being scored.",
+        ),
+    )
+    doc.add_argument("rules", nargs="+", metavar="RULES")
+    doc.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        metavar="DIR",
+        help=t("thư mục ghi các trang", "folder to write the pages to"),
+    )
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the command chosen by `register`'s parsers."""
+    out = _Out(resolve_language(getattr(args, "lang", None)))
+    command = getattr(args, "rule_command", None)
+    if command == "fmt":
+        return run_fmt(args.files, args.check, out)
+    if command == "diff":
+        return run_diff(args.old, args.new, args.exit_code, out)
+    if command == "doc":
+        return run_doc(args.rules, Path(args.out), out)
+    out.error("chamdiem", Text("lệnh không rõ", "unknown command"))
+    return EXIT_USAGE
+
+
+def _run_from_cli(args: argparse.Namespace, _console: object) -> int:
+    return dispatch(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m chamdiem.platform.rule_commands fmt|diff|doc …`."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(prog="chamdiem")
+    register(parser.add_subparsers(dest="command", required=True))
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return dispatch(args)
+    except BrokenPipeError:  # the reader went away (`| head`)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_USER
+
+
+# ---------------------------------------------------------------- output
+
+
+@dataclass
+class _Out:
+    language: Language
+
+    def say(self, text: Text) -> None:
+        print(text.in_(self.language), file=sys.stdout)
+
+    def line(self, text: str) -> None:
+        print(text, file=sys.stdout)
+
+    def err(self, text: str) -> None:
+        print(text, file=sys.stderr)
+
+    def error(self, where: str, message: Text) -> None:
+        word = "lỗi" if self.language == "vi" else "error"
+        self.err(f"{where}: {word}: {message.in_(self.language)}")
+
+
+# ---------------------------------------------------------------- reading files
+
+
+class _Unreadable(Exception):
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.en)
+        self.message = message
+
+
+def _read(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _Unreadable(
+            Text(f"không đọc được tệp: {exc.strerror}", f"cannot read the file: {exc.strerror}")
+        ) from exc
+    return _decode(raw)
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _Unreadable(
+            Text(
+                f"tệp không phải mã UTF-8 (byte lạ ở dòng {line}); hãy lưu lại với mã UTF-8",
+                f"the file is not UTF-8 (bad byte on line {line}); save it again as UTF-8",
+            )
+        ) from exc
+
+
+def _rule_files(arguments: Sequence[str], out: _Out) -> tuple[list[Path], int]:
+    """The files named (a folder means every *.rules below it) and how many arguments named
+    nothing usable (each reported)."""
+    files: list[Path] = []
+    missing = 0
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            found = sorted(path.rglob("*.rules"))
+            if not found:
+                missing += 1
+                out.error(
+                    argument,
+                    Text("thư mục không có tệp .rules nào", "the folder has no .rules files"),
+                )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing += 1
+            out.error(argument, Text("không tìm thấy tệp hoặc thư mục", "no such file or folder"))
+    return files, missing
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace the file's content in one step: a reader sees the old or the new file, never
+    half of one. The file keeps its permissions."""
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(text.encode("utf-8"))
+            stream.flush()
+            os.fsync(stream.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------- fmt
+
+
+def run_fmt(arguments: Sequence[str], check: bool, out: _Out) -> int:
+    files, missing = _rule_files(arguments, out)
+    changed = unchanged = failed = 0
+    for path in files:
+        try:
+            source = _read(path)
+            formatted = format_source(source, str(path))
+        except _Unreadable as exc:
+            out.error(str(path), exc.message)
+            failed += 1
+            continue
+        except FormatError as exc:
+            out.err(exc.render(out.language))
+            out.error(
+                str(path),
+                Text(
+                    "tệp có lỗi cú pháp nên chưa được định dạng",
+                    "the file has syntax errors, so it was not formatted",
+                ),
+            )
+            failed += 1
+            continue
+        if formatted == source:
+            unchanged += 1
+            continue
+        changed += 1
+        if check:
+            out.say(Text(f"cần định dạng lại: {path}", f"would reformat: {path}"))
+            continue
+        try:
+            write_atomically(path, formatted)
+        except OSError as exc:
+            out.error(str(path), Text(f"không ghi được: {exc}", f"cannot write: {exc}"))
+            failed += 1
+            continue
+        out.say(Text(f"đã định dạng lại: {path}", f"reformatted: {path}"))
+    if check:
+        out.say(
+            Text(
+                f"{changed} tệp cần định dạng lại, {unchanged} tệp đã đúng mẫu, {failed} tệp lỗi.",
+                f"{changed} file(s) would be reformatted, {unchanged} already formatted, "
+                f"{failed} with errors.",
+            )
+        )
+        return EXIT_USER if changed or failed or missing else EXIT_OK
+    out.say(
+        Text(
+            f"{changed} tệp đã định dạng lại, {unchanged} tệp không đổi, {failed} tệp lỗi.",
+            f"{changed} file(s) reformatted, {unchanged} unchanged, {failed} with errors.",
+        )
+    )
+    return EXIT_USER if failed or missing else EXIT_OK
+
+
+# ---------------------------------------------------------------- diff
+
+
+def read_version(spec: str) -> tuple[str, str]:
+    """The text of OLD or NEW, and the name to show for it. A path that exists is read as a
+    file; otherwise `REV:path` is read with `git show REV:path` in the current directory
+    (a path starting with `./` is relative to it, else to the repository's top)."""
+    path = Path(spec)
+    if path.is_file():
+        return _read(path), spec
+    revision, colon, inside = spec.partition(":")
+    if not colon or not revision or not inside:
+        raise _Unreadable(
+            Text(
+                "không tìm thấy tệp; để đọc từ git hãy viết PHIÊN_BẢN:đường_dẫn",
+                "no such file; to read from git write REV:path",
+            )
+        )
+    try:
+        shown = subprocess.run(
+            ["git", "show", f"{revision}:{inside}"],
+            capture_output=True,
+            check=False,
+        )
+    except OSError as exc:
+        raise _Unreadable(Text(f"không chạy được git: {exc}", f"cannot run git: {exc}")) from exc
+    if shown.returncode != 0:
+        reason = shown.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = reason[0] if reason else f"git show: {shown.returncode}"
+        raise _Unreadable(
+            Text(f"không đọc được từ git: {detail}", f"cannot read from git: {detail}")
+        )
+    return _decode(shown.stdout), spec
+
+
+def _parsed(spec: str, out: _Out) -> Module | None:
+    try:
+        source, name = read_version(spec)
+    except _Unreadable as exc:
+        out.error(spec, exc.message)
+        return None
+    module, diagnostics = parse(source, name)
+    if has_errors(diagnostics):
+        out.err(render_all(diagnostics, module.source, name, out.language))
+        out.error(
+            name,
+            Text(
+                "tệp có lỗi cú pháp nên không so sánh được",
+                "the file has syntax errors and cannot be compared",
+            ),
+        )
+        return None
+    return module
+
+
+def run_diff(old_spec: str, new_spec: str, exit_code: bool, out: _Out) -> int:
+    from chamdiem.dsl.semantic_diff import diff_modules, render_changes
+
+    old = _parsed(old_spec, out)
+    new = _parsed(new_spec, out)
+    if old is None or new is None:
+        return EXIT_USER
+    changes = diff_modules(old, new)
+    out.line(f"{old_spec} → {new_spec}")
+    out.line(render_changes(changes, out.language))
+    return EXIT_USER if exit_code and changes else EXIT_OK
+
+
+# ---------------------------------------------------------------- doc
+
+
+def run_doc(arguments: Sequence[str], out_dir: Path, out: _Out) -> int:
+    from chamdiem.dsl.pipeline import check_source
+    from chamdiem.platform.docs_site import build_site
+
+    files, missing = _rule_files(arguments, out)
+    modules: list[Module] = []
+    failed = 0
+    for path in files:
+        try:
+            source = _read(path)
+        except _Unreadable as exc:
+            out.error(str(path), exc.message)
+            failed += 1
+            continue
+        module, diagnostics = check_source(source, str(path))
+        if has_errors(diagnostics):
+            out.err(render_all(diagnostics, module.source, str(path), out.language))
+            failed += 1
+            continue
+        modules.append(module)
+    if failed or missing or not modules:
+        out.error(
+            "doc",
+            Text(
+                "có tệp lỗi; chưa tạo trang tài liệu nào",
+                "some files have errors; no page was written",
+            ),
+        )
+        return EXIT_USER
+    try:
+        written = build_site(modules, out_dir)
+    except OSError as exc:
+        out.error(str(out_dir), Text(f"không ghi được: {exc}", f"cannot write: {exc}"))
+        return EXIT_USER
+    out.say(
+        Text(
+            f"Đã tạo {len(written)} trang trong {out_dir} (mở {written[0]}).",
+            f"Wrote {len(written)} page(s) to {out_dir} (open {written[0]}).",
+        )
+    )
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
