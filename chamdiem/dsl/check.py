@@ -246,7 +246,7 @@ class Checker:
     def check_header(self) -> None:
         ruleset = self.module.ruleset
         if ruleset is None:
-            self.diagnostics.append(missing_header())
+            self.diagnostics.append(missing_header(self.module))
             return
         seen: dict[str, s.HeaderClause] = {}
         for clause in ruleset.clauses:
@@ -2191,10 +2191,19 @@ def _cycle_through(start: str, members: set[str], graph: dict[str, list[str]]) -
     return [start]
 
 
-def missing_header() -> Diagnostic:
+def missing_header(module: s.Module | None = None) -> Diagnostic:
+    """Positioned at the first declaration (where the header should have come before), or
+    at the start of the file."""
+    first = module.declarations[0].span if module is not None and module.declarations else None
+    if first is not None:
+        span = s.Span(
+            first.line, first.column, first.line, first.column + 1, first.start, first.start + 1
+        )
+    else:
+        span = s.Span(1, 1, 1, 1, 0, 0)
     return error(
         "E001",
-        None,
+        span,
         "tệp thiếu phần đầu `ruleset … end` (bộ tiêu chí)",
         "the file has no `ruleset … end` header",
     )

@@ -26,5 +26,5 @@ def check_source(source: str, path: str) -> tuple[Module, list[Diagnostic]]:
     if module.ruleset is not None:
         diagnostics = [*diagnostics, *check(module, complete=complete)]
     elif complete:
-        diagnostics = [*diagnostics, missing_header()]
+        diagnostics = [*diagnostics, missing_header(module)]
     return module, sorted(diagnostics, key=sort_key)
