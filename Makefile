@@ -23,6 +23,7 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/chamdiem check rules/
 	$(BIN)/chamdiem test rules/
+	$(BIN)/chamdiem fmt --check rules/
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -15,7 +15,7 @@ import time
 import traceback
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,8 +32,11 @@ from chamdiem.platform.i18n import (
 
 if TYPE_CHECKING:
     from chamdiem.dsl.data import Cohort
+    from chamdiem.dsl.graph import GraphError, GraphResults
     from chamdiem.dsl.loader import Program
+    from chamdiem.dsl.periods import Period
     from chamdiem.dsl.results import Results
+    from chamdiem.platform.excel.period_reader import PeriodData
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
 DEMO_RULES = "cong_chuc_quy.rules"
@@ -359,11 +362,15 @@ def run_eval(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(
             Text(f"--format {fmt} cần --out ĐƯỜNG_DẪN", f"--format {fmt} needs --out PATH")
         )
-    loaded = load_rules(Path(args.rules))
+    if len(args.rules) > 1 or Path(args.rules[0]).is_dir() or args.period is not None:
+        return run_eval_graph(args, console, out, fmt)
+    loaded = load_rules(Path(args.rules[0]))
     if loaded.program is None:
         show_diagnostics(loaded, console)
         return EXIT_USER
     program = loaded.program
+    if program.header.needs:  # linked rule sets: evaluated as a graph
+        return run_eval_graph(args, console, out, fmt)
     if loaded.warnings:
         console.err(
             console.text(
@@ -402,6 +409,344 @@ def run_eval(args: argparse.Namespace, console: Console) -> int:
         write_jsonl(results.records(), sys.stdout)
     if index is not None:
         console.out(program.explain(cohort, results, index, console.language))
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- eval of linked rule sets
+
+
+@dataclass
+class Stage:
+    """What is being done, for saying where a problem arose."""
+
+    ruleset: str = ""
+    period: str = ""
+
+
+def load_programs(arguments: Sequence[str], console: Console) -> list[Program] | None:
+    """Every rule file named (folders: every *.rules below), or None after showing each
+    file's errors."""
+    files, missing = rule_files(arguments, console)
+    loaded = [load_rules(path) for path in files]
+    failed = False
+    for item in loaded:
+        if item.program is None:
+            show_diagnostics(item, console)
+            failed = True
+        elif item.warnings:
+            console.err(
+                console.text(
+                    f"{item.display}: {item.warnings} cảnh báo (xem `chamdiem check`)",
+                    f"{item.display}: {item.warnings} warning(s) (see `chamdiem check`)",
+                )
+            )
+    if failed or missing or not loaded:
+        return None
+    return [item.program for item in loaded if item.program is not None]
+
+
+def show_graph_error(exc: GraphError, console: Console) -> None:
+    """Each problem of the graph, with its rule file's line when it has one."""
+    for program, diagnostic in exc.problems:
+        if program is None:
+            console.error("chamdiem", diagnostic.message)
+        else:
+            console.err(render_all([diagnostic], program.source, program.path, console.language))
+
+
+def check_graph(programs: Sequence[Program], console: Console) -> bool:
+    """Whether the rule sets can be evaluated together (else their problems are shown)."""
+    from chamdiem.dsl.graph import GraphError, check_links, evaluation_order
+
+    try:
+        order = evaluation_order(programs)
+        problems = check_links(order)
+        if problems:
+            raise GraphError([(p, d) for p, d in problems])
+    except GraphError as exc:
+        show_graph_error(exc, console)
+        return False
+    return True
+
+
+def parse_period(text: str | None) -> Period:
+    from chamdiem.dsl.periods import Period, PeriodError
+
+    if text is None:
+        raise UsageError(
+            Text(
+                "các bộ tiêu chí liên kết với nhau: cần --period KỲ (ví dụ --period 2026 hoặc "
+                "--period 2026-Q2)",
+                "the rule sets are linked: --period PERIOD is needed (e.g. --period 2026 or "
+                "--period 2026-Q2)",
+            )
+        )
+    try:
+        return Period.parse(text)
+    except PeriodError:
+        raise UsageError(
+            Text(
+                f"--period '{text}' không hợp lệ: viết 2026, 2026-Q1 hoặc 2026-03",
+                f"invalid --period '{text}': write 2026, 2026-Q1 or 2026-03",
+            )
+        ) from None
+
+
+def read_period_data(
+    path: Path, programs: Sequence[Program], target: Period, console: Console
+) -> PeriodData | None:
+    """The data of every (rule set, period), or None after printing every problem."""
+    from chamdiem.platform.excel import DataFileError
+    from chamdiem.platform.excel.period_reader import read_period_data as read
+
+    try:
+        return read(path, programs, target)
+    except DataFileError as exc:
+        console.err(exc.render(console.language))
+        total = len(exc.problems) + exc.omitted
+        console.err(
+            console.text(
+                f"Dữ liệu có {total} lỗi; chưa đánh giá, không ghi kết quả.",
+                f"The data has {total} problem(s); nothing evaluated or written.",
+            )
+        )
+        return None
+
+
+def evaluate_all(
+    programs: Sequence[Program],
+    data: PeriodData,
+    target: Period,
+    console: Console,
+    verbose: bool,
+) -> GraphResults | None:
+    """Every (rule set, period) of `target`, or None after printing what went wrong and
+    where."""
+    from chamdiem.dsl.graph import GraphError, evaluate_graph
+    from chamdiem.dsl.inputs import EvaluationError
+    from chamdiem.dsl.links import LinkError
+
+    stage = Stage()
+    lang = console.language
+
+    def cohort_for(program: Program, period: Period) -> Cohort | None:
+        stage.ruleset, stage.period = program.header.name, period.code
+        return data.cohort_for(program, period)
+
+    def on_stage(program: Program, period: Period, seconds: float) -> None:
+        if verbose:
+            results = len(data.cohort_for(program, period) or ())
+            console.err(
+                console.text(
+                    f"  {program.header.name:<24} {period.code:<8} "
+                    f"{count_text(results, lang):>9} đối tượng  {seconds_text(seconds, lang)}",
+                    f"  {program.header.name:<24} {period.code:<8} "
+                    f"{count_text(results, lang):>9} subjects  {seconds_text(seconds, lang)}",
+                )
+            )
+
+    where = ""
+    try:
+        return evaluate_graph(programs, data.organisation, cohort_for, target, on_stage)
+    except GraphError as exc:
+        show_graph_error(exc, console)
+        return None
+    except EvaluationError as exc:
+        where = f"{stage.ruleset} {stage.period}"
+        for problem in exc.problems[:PROBLEMS_SHOWN]:
+            console.error(f"{where}: {problem.subject}", _with_name(problem.message, problem.name))
+        rest = exc.total - min(len(exc.problems), PROBLEMS_SHOWN)
+        if rest > 0:
+            console.err(
+                console.text(f"… và {rest} lỗi khác không liệt kê", f"… and {rest} more not listed")
+            )
+        total = exc.total
+    except LinkError as exc:
+        where = f"{stage.ruleset} {stage.period}"
+        console.error(where, Text(str(exc), str(exc)))
+        total = 1
+    console.err(
+        console.text(
+            f"Không đánh giá được {where}: {total} lỗi; không ghi kết quả.",
+            f"Evaluation of {where} failed: {total} problem(s); nothing written.",
+        )
+    )
+    return None
+
+
+def graph_records(graph: GraphResults) -> Iterator[dict[str, object]]:
+    """One JSON object per subject per (rule set, period), in evaluation order."""
+    for program, period in graph.order:
+        results = graph.get(program.header.name, period)
+        if results is None:
+            continue
+        extra = {"ruleset": program.header.name, "period": period.code}
+        for record in results.records():
+            yield {**extra, **record}
+
+
+def stage_cohort(graph: GraphResults, program: Program, period: Period) -> tuple[Results, Cohort]:
+    """A stage's results and the cohort they line up with (subject i of both is the same;
+    the graph keeps the cohort it was given, which `applies when` may have cut)."""
+    results = graph.get(program.header.name, period)
+    cohort = graph.cohorts[(program.header.name, period)]
+    assert results is not None
+    if len(cohort) != len(results):
+        position = {code: i for i, code in enumerate(cohort.codes)}
+        cohort = cohort.subset([position[code] for code in results.codes])
+    return results, cohort
+
+
+def write_graph_results(
+    out: Path,
+    fmt: str,
+    graph: GraphResults,
+    data: str,
+    console: Console,
+) -> list[Path]:
+    """Write every stage's results: one JSON lines file, one CSV file per (rule set,
+    period), or one workbook with a sheet per (rule set, period). Returns the files."""
+    from chamdiem.platform.excel import result_writers as writers
+
+    if fmt == "jsonl":
+        writers.save_jsonl(out, graph_records(graph))
+        return [out]
+    tables: list[writers.ResultTable] = []
+    for program, period in graph.order:
+        results, cohort = stage_cohort(graph, program, period)
+        tables.append(
+            writers.ResultTable(
+                f"{program.header.name} {period.code}",
+                list(results.records()),
+                cohort.names,
+                program.value_names,
+                {grade.name: grade.label for grade in program.grades},
+            )
+        )
+    if fmt == "csv":
+        folder, prefix = (out.parent, f"{out.stem}_") if out.suffix.lower() == ".csv" else (out, "")
+        written = []
+        for table in tables:
+            path = folder / f"{prefix}{table.title.replace(' ', '_')}.csv"
+            writers.save_csv(path, table.records, table.names, table.value_names)
+            written.append(path)
+        return written
+    about: list[tuple[str, object]] = [
+        (
+            console.text("Bộ tiêu chí", "Rule set"),
+            "; ".join(f"{p.header.name} ({p.path})" for p in {p: None for p, _ in graph.order}),
+        ),
+        (console.text("Tệp dữ liệu", "Data file"), data),
+        (
+            console.text("Thời điểm tính", "Evaluated at"),
+            datetime.now().isoformat(timespec="seconds"),
+        ),
+    ]
+    writers.save_xlsx_tables(out, tables, about=about, language=console.language)
+    return [out]
+
+
+def explain_everywhere(graph: GraphResults, code: str, console: Console) -> bool:
+    """Print the explanation of subject `code` in every (rule set, period) it has a result
+    in; False (after naming close codes) when it has none."""
+    wanted = unicodedata.normalize("NFC", code.strip())
+    shown = 0
+    for program, period in graph.order:
+        results, cohort = stage_cohort(graph, program, period)
+        index = results.index_of(wanted)
+        if index is None:
+            continue
+        if shown:
+            console.out()
+        title = f"== {program.header.name} ({program.header.title}) — {period.code} =="
+        console.out(title)
+        console.out(program.explain(cohort, results, index, console.language))
+        shown += 1
+    if shown:
+        return True
+    codes = sorted({c for _, by in graph.results.items() for r in by.values() for c in r.codes})
+    same = [c for c in codes if c.casefold() == wanted.casefold()]
+    close = same or difflib.get_close_matches(wanted, codes, n=5, cutoff=0.5)
+    listed = ", ".join(close) if close else "—"
+    console.error(
+        "--explain",
+        Text(
+            f"không có đối tượng mã '{code}' trong kết quả nào; mã gần giống: {listed}",
+            f"no subject with code '{code}' in any result; close codes: {listed}",
+        ),
+    )
+    return False
+
+
+def run_eval_graph(args: argparse.Namespace, console: Console, out: Path | None, fmt: str) -> int:
+    """`eval RULES… DATA --period P`: every rule set and period needed for P."""
+    from chamdiem.platform.excel.result_writers import write_jsonl
+
+    lang = console.language
+    started = time.perf_counter()
+    programs = load_programs(args.rules, console)
+    if programs is None:
+        return EXIT_USER
+    if not check_graph(programs, console):
+        return EXIT_USER
+    target = parse_period(args.period)
+    loaded_at = time.perf_counter()
+    data = read_period_data(Path(args.data), programs, target, console)
+    if data is None:
+        return EXIT_USER
+    read_at = time.perf_counter()
+    if args.verbose:
+        console.err(
+            console.text(
+                f"Đọc quy tắc {seconds_text(loaded_at - started, lang)}, dữ liệu "
+                f"{seconds_text(read_at - loaded_at, lang)}; đánh giá:",
+                f"Read the rules in {seconds_text(loaded_at - started, lang)}, the data in "
+                f"{seconds_text(read_at - loaded_at, lang)}; evaluating:",
+            )
+        )
+    graph = evaluate_all(programs, data, target, console, args.verbose)
+    if graph is None:
+        return EXIT_USER
+    evaluated_at = time.perf_counter()
+    if not graph.order:
+        console.error(
+            args.data,
+            Text(
+                f"không có đối tượng nào thuộc kỳ {target} trong dữ liệu",
+                f"no subject of period {target} in the data",
+            ),
+        )
+        return EXIT_USER
+    if args.verbose:
+        console.err(
+            console.text(
+                f"Đánh giá {len(graph.order)} bước trong "
+                f"{seconds_text(evaluated_at - read_at, lang)}",
+                f"Evaluated {len(graph.order)} stage(s) in "
+                f"{seconds_text(evaluated_at - read_at, lang)}",
+            )
+        )
+    if out is not None:
+        try:
+            written = write_graph_results(out, fmt, graph, args.data, console)
+        except OSError as exc:
+            console.error(str(out), Text(f"không ghi được: {exc}", f"cannot write: {exc}"))
+            return EXIT_USER
+        results = sum(len(r) for by in graph.results.values() for r in by.values())
+        seconds = seconds_text(time.perf_counter() - started, lang)
+        files = ", ".join(str(path) for path in written)
+        console.err(
+            console.text(
+                f"Đã đánh giá {len(graph.order)} bộ tiêu chí × kỳ, "
+                f"{count_text(results, 'vi')} kết quả ({seconds}); ghi vào {files}",
+                f"Evaluated {len(graph.order)} (rule set, period) stage(s), "
+                f"{count_text(results, 'en')} results ({seconds}); written to {files}",
+            )
+        )
+    elif args.explain is None:
+        write_jsonl(graph_records(graph), sys.stdout)
+    if args.explain is not None and not explain_everywhere(graph, args.explain, console):
+        return EXIT_USER
     return EXIT_OK
 
 
@@ -636,14 +981,32 @@ def build_parser(language: Language) -> argparse.ArgumentParser:
         help=t("đánh giá dữ liệu theo tệp quy tắc", "evaluate data by a rule file"),
         description=t(
             "Đánh giá DATA (sổ tính .xlsx hoặc thư mục .csv) theo RULES. Mặc định in JSON "
-            "lines ra stdout; với --explain MÃ (và không có --out) chỉ in lời giải thích.",
+            "lines ra stdout; với --explain MÃ (và không có --out) chỉ in lời giải thích. "
+            "RULES là một tệp, nhiều tệp hoặc một thư mục .rules; với nhiều bộ tiêu chí "
+            "liên kết (needs), --period chọn kỳ (xem docs/data-format.md).",
             "Evaluate DATA (an .xlsx workbook or a folder of .csv files) by RULES. By default "
             "prints JSON lines to stdout; with --explain CODE (and no --out) only the "
-            "explanation.",
+            "explanation. RULES is one file, several files or a folder of .rules; for linked "
+            "rule sets (needs), --period selects the period (see docs/data-format.md).",
         ),
     )
-    evaluate.add_argument("rules", metavar="RULES")
+    evaluate.add_argument("rules", metavar="RULES", nargs="+")
     evaluate.add_argument("data", metavar="DATA")
+    evaluate.add_argument(
+        "--period",
+        metavar="KỲ" if language == "vi" else "PERIOD",
+        help=t(
+            "kỳ đánh giá (2026, 2026-Q2, 2026-03): đánh giá mọi bộ tiêu chí và mọi kỳ cần "
+            "cho kỳ này, theo thứ tự phụ thuộc",
+            "the period to evaluate (2026, 2026-Q2, 2026-03): every rule set and period it "
+            "needs, in dependency order",
+        ),
+    )
+    evaluate.add_argument(
+        "--verbose",
+        action="store_true",
+        help=t("in thời gian từng bước ra stderr", "print the time of each stage to stderr"),
+    )
     evaluate.add_argument(
         "--format",
         choices=["jsonl", "csv", "xlsx"],
@@ -689,6 +1052,9 @@ def _register_platform_commands(commands: object, language: Language) -> None:
             raise
         return
     platform.register(commands, language)
+    from chamdiem.platform import rule_commands
+
+    rule_commands.register(commands, language=language)
 
 
 # ---------------------------------------------------------------- entry point
