@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from chamdiem.dsl.diagnostics import Diagnostic, Language, Text, render_all
 from chamdiem.platform.i18n import (
@@ -1042,18 +1042,13 @@ def build_parser(language: Language) -> argparse.ArgumentParser:
     return parser
 
 
-def _register_platform_commands(commands: object, language: Language) -> None:
-    """The database-backed commands (db, org, period, rules, import, run, verify) live in
-    chamdiem/platform/commands.py; the checkout may not have them yet."""
-    try:
-        from chamdiem.platform import commands as platform
-    except ModuleNotFoundError as exc:
-        if exc.name != "chamdiem.platform.commands":
-            raise
-        return
-    platform.register(commands, language)
+def _register_platform_commands(commands: Any, language: Language) -> None:
+    """The database-backed commands (db, org, period, rules, import, run, verify) and the
+    rule-version commands (fmt, diff, doc, impact) live in chamdiem/platform."""
+    from chamdiem.platform import commands as platform
     from chamdiem.platform import rule_commands
 
+    platform.register(commands, language)
     rule_commands.register(commands, language=language)
 
 

@@ -20,15 +20,21 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chamdiem.dsl.diagnostics import Language, Text, has_errors, render_all
 from chamdiem.dsl.format import FormatError, format_source
 from chamdiem.dsl.parser import parse
 from chamdiem.dsl.syntax import Module
 from chamdiem.platform.i18n import resolve_language
+
+if TYPE_CHECKING:
+    from chamdiem.dsl.loader import Program
+    from chamdiem.platform.services.impact import Impact
 
 __all__ = ["dispatch", "main", "register"]
 
@@ -127,6 +133,27 @@ def register(
         help=t("thư mục ghi các trang", "folder to write the pages to"),
     )
 
+    impact = command(
+        "impact",
+        t(
+            "ảnh hưởng của thay đổi quy tắc trên dữ liệu đã lưu",
+            "what a rule change does on stored data",
+        ),
+        t(
+            "Đánh giá cả hai phiên bản OLD, NEW trên cùng dữ liệu đã lưu của kỳ: ma trận chuyển "
+            "mức xếp loại chung và theo đơn vị, những người đổi mức cùng các tiêu chí làm họ "
+            "đổi mức. Với -o ghi thêm sổ tính Excel.",
+            "Evaluate both versions on the period's stored data: the grade-transition matrix "
+            "overall and per unit, and the people whose grade changes with the criteria that "
+            "moved them. With -o also write an Excel workbook.",
+        ),
+    )
+    impact.add_argument("old", metavar="OLD")
+    impact.add_argument("new", metavar="NEW")
+    impact.add_argument("--period", required=True, metavar="P")
+    impact.add_argument("--units", nargs="+", metavar="U", default=None)
+    impact.add_argument("-o", "--out", metavar="FILE.xlsx", default=None)
+
 
 def dispatch(args: argparse.Namespace) -> int:
     """Run the command chosen by `register`'s parsers."""
@@ -138,6 +165,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_diff(args.old, args.new, args.exit_code, out)
     if command == "doc":
         return run_doc(args.rules, Path(args.out), out)
+    if command == "impact":
+        return run_impact(args, out)
     out.error("chamdiem", Text("lệnh không rõ", "unknown command"))
     return EXIT_USAGE
 
@@ -431,3 +460,119 @@ def run_doc(arguments: Sequence[str], out_dir: Path, out: _Out) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# ---------------------------------------------------------------- impact
+
+
+def _program(spec: str, out: _Out) -> Program | None:
+    from chamdiem.dsl.loader import RuleFileError, load_source
+
+    try:
+        text, name = read_version(spec)
+    except _Unreadable as problem:
+        out.error(spec, problem.message)
+        return None
+    try:
+        return load_source(text, name)
+    except RuleFileError as error:
+        out.err(error.render(out.language))
+        return None
+
+
+def run_impact(args: argparse.Namespace, out: _Out) -> int:
+    """`chamdiem impact OLD NEW --period P`: both versions on the period's stored data."""
+    from chamdiem.platform import commands
+    from chamdiem.platform.services.impact import impact_for_period
+    from chamdiem.platform.settings import Settings
+
+    old, new = _program(args.old, out), _program(args.new, out)
+    if old is None or new is None:
+        return EXIT_USER
+    settings = Settings()
+    try:
+        engine = commands._engine(settings.database())
+        commands._require_current_schema(engine)
+    except commands.UserError as error:
+        out.error("chamdiem impact", error.message)
+        return EXIT_USER
+    console = commands._Out(out.language)
+    try:
+        with commands._session(engine) as session:
+            impact = impact_for_period(session, old, new, args.period, args.units)
+    except Exception as error:
+        handled = commands._user_problem(error, console)
+        if handled is None:
+            from chamdiem.dsl.inputs import EvaluationError
+
+            if not isinstance(error, EvaluationError):
+                raise
+            for problem in error.problems[:20]:
+                out.err(f"{problem.subject}: {problem.name}: {problem.message.in_(out.language)}")
+            return EXIT_USER
+        return handled
+    finally:
+        engine.dispose()
+    out.line(render_impact(impact, args.old, args.new, out.language))
+    if args.out:
+        from chamdiem.platform.excel.impact_workbook import write_impact_workbook
+
+        write_impact_workbook(impact, Path(args.out), args.old, args.new)
+        out.say(Text(f"Đã ghi {args.out}", f"Wrote {args.out}"))
+    return EXIT_OK
+
+
+def render_impact(impact: Impact, old_name: str, new_name: str, language: Language) -> str:
+    vi = language == "vi"
+    lines = [
+        (
+            f"Ảnh hưởng của thay đổi {old_name} → {new_name}"
+            if vi
+            else f"Impact of {old_name} → {new_name}"
+        ),
+        (
+            f"{impact.people} người; {len(impact.moves)} người đổi mức; "
+            f"{impact.totals_changed} người đổi tổng điểm"
+            if vi
+            else f"{impact.people} people; {len(impact.moves)} change grade; "
+            f"{impact.totals_changed} change total"
+        ),
+        "",
+        (
+            "Ma trận chuyển mức (hàng: cũ, cột: mới):"
+            if vi
+            else "Grade transitions (rows: old, columns: new):"
+        ),
+        *_matrix_lines(impact.grades, impact.overall),
+    ]
+    for unit in sorted(impact.per_unit):
+        counts = impact.per_unit[unit]
+        if all(before == after for before, after in counts):
+            continue
+        lines += [
+            "",
+            (f"Đơn vị {unit}:" if vi else f"Unit {unit}:"),
+            *_matrix_lines(impact.grades, counts),
+        ]
+    if impact.moves:
+        lines += ["", "Những người đổi mức:" if vi else "People whose grade changes:"]
+        for move in impact.moves:
+            moved = ", ".join(f"{c.name} {c.old or '—'} → {c.new or '—'}" for c in move.criteria)
+            lines.append(
+                f"  {move.unit or '-'}  {move.code}  {move.name or ''}  "
+                f"{move.old_grade} → {move.new_grade}  "
+                f"({move.old_total or '—'} → {move.new_total or '—'})"
+                + (f"  [{moved}]" if moved else "")
+            )
+    return "\n".join(lines)
+
+
+def _matrix_lines(grades: list[str], counts: Counter[tuple[str, str]]) -> list[str]:
+    width = max(len(g) for g in grades) + 2
+    lines = [" " * width + "".join(f"{g:>{width}}" for g in grades)]
+    for before in grades:
+        row = [counts.get((before, after), 0) for after in grades]
+        if not any(row):
+            continue
+        lines.append(f"{before:<{width}}" + "".join(f"{v:>{width}}" for v in row))
+    return lines
