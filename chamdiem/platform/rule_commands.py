@@ -21,10 +21,10 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chamdiem.dsl.diagnostics import Language, Text, has_errors, render_all
 from chamdiem.dsl.format import FormatError, format_source
@@ -154,6 +154,21 @@ def register(
     impact.add_argument("--units", nargs="+", metavar="U", default=None)
     impact.add_argument("-o", "--out", metavar="FILE.xlsx", default=None)
 
+    history = command(
+        "history",
+        t(
+            "kết quả xếp loại của một người qua các kỳ, kèm phiên bản quy tắc",
+            "a person's grades across periods with the rule version of each",
+        ),
+        t(
+            "Liệt kê tổng điểm, mức xếp loại (và quyết định của cấp có thẩm quyền nếu có) của "
+            "một người qua các kỳ, mỗi kỳ kèm phiên bản quy tắc (SHA-256, commit git) đã tính ra.",
+            "List a person's totals and grades (and the competent authority's decision, if "
+            "any) across periods, each with the rule version (SHA-256, git commit) used.",
+        ),
+    )
+    history.add_argument("person", metavar="PERSON")
+
 
 def dispatch(args: argparse.Namespace) -> int:
     """Run the command chosen by `register`'s parsers."""
@@ -167,6 +182,8 @@ def dispatch(args: argparse.Namespace) -> int:
         return run_doc(args.rules, Path(args.out), out)
     if command == "impact":
         return run_impact(args, out)
+    if command == "history":
+        return run_history(args.person, out)
     out.error("chamdiem", Text("lệnh không rõ", "unknown command"))
     return EXIT_USAGE
 
@@ -482,37 +499,17 @@ def _program(spec: str, out: _Out) -> Program | None:
 
 def run_impact(args: argparse.Namespace, out: _Out) -> int:
     """`chamdiem impact OLD NEW --period P`: both versions on the period's stored data."""
-    from chamdiem.platform import commands
     from chamdiem.platform.services.impact import impact_for_period
-    from chamdiem.platform.settings import Settings
 
     old, new = _program(args.old, out), _program(args.new, out)
     if old is None or new is None:
         return EXIT_USER
-    settings = Settings()
-    try:
-        engine = commands._engine(settings.database())
-        commands._require_current_schema(engine)
-    except commands.UserError as error:
-        out.error("chamdiem impact", error.message)
+    found = _with_session(
+        out, lambda session: impact_for_period(session, old, new, args.period, args.units)
+    )
+    if found is None:
         return EXIT_USER
-    console = commands._Out(out.language)
-    try:
-        with commands._session(engine) as session:
-            impact = impact_for_period(session, old, new, args.period, args.units)
-    except Exception as error:
-        handled = commands._user_problem(error, console)
-        if handled is None:
-            from chamdiem.dsl.inputs import EvaluationError
-
-            if not isinstance(error, EvaluationError):
-                raise
-            for problem in error.problems[:20]:
-                out.err(f"{problem.subject}: {problem.name}: {problem.message.in_(out.language)}")
-            return EXIT_USER
-        return handled
-    finally:
-        engine.dispose()
+    impact = found
     out.line(render_impact(impact, args.old, args.new, out.language))
     if args.out:
         from chamdiem.platform.excel.impact_workbook import write_impact_workbook
@@ -576,3 +573,69 @@ def _matrix_lines(grades: list[str], counts: Counter[tuple[str, str]]) -> list[s
             continue
         lines.append(f"{before:<{width}}" + "".join(f"{v:>{width}}" for v in row))
     return lines
+
+
+T = TypeVar("T")
+
+
+def _with_session(out: _Out, work: Callable[[Any], T]) -> T | None:
+    """Run `work(session)` on the configured database; a user's problem (no database, an
+    unknown period or person, data that cannot be evaluated) is printed and gives None."""
+    from chamdiem.dsl.inputs import EvaluationError
+    from chamdiem.platform import commands
+    from chamdiem.platform.settings import Settings
+
+    try:
+        engine = commands._engine(Settings().database())
+        commands._require_current_schema(engine)
+    except commands.UserError as error:
+        out.error("chamdiem", error.message)
+        return None
+    try:
+        with commands._session(engine) as session:
+            return work(session)
+    except EvaluationError as error:
+        for problem in error.problems[:20]:
+            out.err(f"{problem.subject}: {problem.name}: {problem.message.in_(out.language)}")
+        return None
+    except Exception as error:
+        if commands._user_problem(error, commands._Out(out.language)) is None:
+            raise
+        return None
+    finally:
+        engine.dispose()
+
+
+def run_history(person: str, out: _Out) -> int:
+    """`chamdiem history PERSON`."""
+    from chamdiem.platform.services.history import person_history
+
+    rows = _with_session(out, lambda session: person_history(session, person))
+    if rows is None:
+        return EXIT_USER
+    vi = out.language == "vi"
+    if not rows:
+        out.say(Text(f"{person}: chưa có kết quả nào", f"{person}: no results yet"))
+        return EXIT_OK
+    headers = (
+        ["Kỳ", "Bộ tiêu chí", "Tổng điểm", "Mức theo điểm", "Mức", "Quyết định", "Phiên bản", "Git"]
+        if vi
+        else ["Period", "Rule set", "Total", "Score grade", "Grade", "Decision", "Version", "Git"]
+    )
+    table = [
+        [
+            r.period,
+            r.ruleset,
+            r.total or "—",
+            r.score_grade or "—",
+            r.grade or "—",
+            f"{r.decision_grade} ({r.decision_document})" if r.decision_grade else "",
+            r.version_sha256[:12],
+            f"{r.git_commit[:10]} {r.git_path}" if r.git_commit else "",
+        ]
+        for r in rows
+    ]
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *table, strict=True)]
+    for line in [headers, *table]:
+        out.line("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=True)).rstrip())
+    return EXIT_OK
