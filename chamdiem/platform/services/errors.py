@@ -1,0 +1,24 @@
+"""What a service says when it refuses: a message for the user in both languages.
+
+A refusal leaves the database as it was (the service rolls back before raising). Problems in
+a DATA file are raised as `chamdiem.platform.excel.DataFileError` instead, which carries a
+sheet, row and column for each problem.
+"""
+
+from __future__ import annotations
+
+from chamdiem.dsl.diagnostics import Text
+
+
+class ServiceError(Exception):
+    """A request that cannot be carried out as asked (unknown period, locked period, a rule
+    file with errors, ...). `details` are extra lines (e.g. failing rule tests)."""
+
+    def __init__(self, message: Text, details: list[Text] | None = None) -> None:
+        super().__init__(message.en)
+        self.message = message
+        self.details = details or []
+
+
+class NotFound(ServiceError):
+    """Something named (a period, a rule set, a run) does not exist."""

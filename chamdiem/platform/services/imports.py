@@ -1,0 +1,263 @@
+"""Importing a period's recorded data from a DATA file (`chamdiem import FILE --period P`).
+
+The file is validated exactly as `chamdiem eval` validates it (`read_cohort`), and every
+subject must be a person of the organisation. Then, in one transaction: an import record (the
+file's SHA-256, rows, who, when), one input record per subject, and the records these replace
+marked as superseded (kept, not deleted). Any problem stores nothing.
+
+- The same file again (same bytes, period and rule set, its records still current) changes
+  nothing.
+- A corrected file replaces the records of the subjects it lists; the others stay.
+- A locked period refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, func, select
+
+from chamdiem.dsl.diagnostics import Text
+from chamdiem.platform.db.bulk import bulk_insert
+from chamdiem.platform.db.engine import begin_write
+from chamdiem.platform.db.models import (
+    DataImport,
+    InputRecord,
+    Period,
+    Person,
+    RuleVersion,
+)
+from chamdiem.platform.excel.cells import shown, to_text
+from chamdiem.platform.excel.cohort_reader import CODE_HEADERS, SUBJECTS_SHEET, read_cohort
+from chamdiem.platform.excel.problems import PROBLEM_LIMIT, DataFileError, DataProblem
+from chamdiem.platform.excel.tables import find_header_row, header_key, open_data
+from chamdiem.platform.services import audit
+from chamdiem.platform.services.files import file_sha256
+from chamdiem.platform.services.periods import get_period, refuse_if_locked
+from chamdiem.platform.services.records import encode_cohort
+from chamdiem.platform.services.rules import program_for, resolve_rule_version
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    import_id: int  # the new import, or the earlier one of the same file
+    created: bool  # False: this file was imported before and is still current
+    subjects: int
+    item_rows: int
+    replaced: int  # earlier records superseded
+    period: str
+    ruleset: str
+    rule_sha256: str
+
+
+def import_period_data(
+    session: Session,
+    path: Path,
+    period_code: str,
+    rules: str | None = None,
+    *,
+    actor: str,
+) -> ImportOutcome:
+    """Validate and store the DATA file at `path` for a period (see the module's docstring).
+    Raises ServiceError (period, rules) or DataFileError (the file), storing nothing."""
+    # 1. What to read the file against (a read; the file is read outside any transaction).
+    try:
+        period = get_period(session, period_code)
+        refuse_if_locked(period)
+        version = resolve_rule_version(session, rules, period)
+        digest = file_sha256(path)
+        earlier = _same_file(session, digest, period, version)
+        session.commit()  # ends the read (nothing was written); objects stay loaded
+    except BaseException:
+        session.rollback()
+        raise
+    if earlier is not None:
+        return _outcome(earlier, False, period, version)
+    program = program_for(version)
+    cohort = read_cohort(path, program.inputs, program.items)
+    encoded = encode_cohort(program, cohort)
+    item_rows = sum(len(table) for table in cohort.items.values())
+
+    # 2. Store, holding the write lock; what was checked is checked again under it.
+    begin_write(session)
+    try:
+        period = get_period(session, period.code, for_update=True)
+        refuse_if_locked(period)
+        earlier = _same_file(session, digest, period, version)
+        if earlier is not None:
+            session.commit()  # nothing written: ends the transaction, keeps objects loaded
+            return _outcome(earlier, False, period, version)
+        connection = session.connection()
+        people_t = Person.__table__  # type: ignore[attr-defined]
+        person_ids: dict[str, int] = {
+            code: id_ for id_, code in connection.execute(sa.select(people_t.c.id, people_t.c.code))
+        }
+        unknown = [code for code in cohort.codes if code not in person_ids]
+        if unknown:
+            raise _unknown_people(path, unknown, len(person_ids) == 0)
+        assert period.id is not None and version.id is not None
+        records_t = InputRecord.__table__  # type: ignore[attr-defined]
+        current = {
+            person_id: record_id
+            for record_id, person_id in connection.execute(
+                sa.select(records_t.c.id, records_t.c.person_id).where(
+                    records_t.c.period_id == period.id,
+                    records_t.c.ruleset == version.name,
+                    records_t.c.superseded_by_id.is_(None),
+                )
+            )
+        }
+        subject_ids = [person_ids[code] for code in cohort.codes]
+        replaced = [current[pid] for pid in subject_ids if pid in current]
+        batch = DataImport(
+            period_id=period.id,
+            rule_version_id=version.id,
+            ruleset=version.name,
+            file_name=str(path),
+            file_sha256=digest,
+            subjects=len(cohort),
+            item_rows=item_rows,
+            replaced=len(replaced),
+            imported_by=actor,
+        )
+        session.add(batch)
+        session.flush()
+        assert batch.id is not None
+        if replaced:
+            connection.execute(
+                sa.update(records_t)
+                .where(records_t.c.id == sa.bindparam("b_id"))
+                .values(superseded_by_id=batch.id),
+                [{"b_id": record_id} for record_id in replaced],
+            )
+        bulk_insert(
+            connection,
+            records_t,
+            ("import_id", "period_id", "person_id", "ruleset", "inputs_json", "items_json"),
+            [
+                (batch.id, period.id, person_id, version.name, inputs, items)
+                for person_id, (inputs, items) in zip(subject_ids, encoded, strict=True)
+            ],
+            pause_point="import",
+        )
+        audit.record(
+            session,
+            actor,
+            "import",
+            "data_imports",
+            batch.id,
+            file=str(path),
+            file_sha256=digest,
+            period=period.code,
+            ruleset=version.name,
+            rule_sha256=version.sha256,
+            subjects=len(cohort),
+            item_rows=item_rows,
+            replaced=len(replaced),
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return _outcome(batch, True, period, version)
+
+
+def _outcome(
+    batch: DataImport, created: bool, period: Period, version: RuleVersion
+) -> ImportOutcome:
+    assert batch.id is not None
+    return ImportOutcome(
+        import_id=batch.id,
+        created=created,
+        subjects=batch.subjects,
+        item_rows=batch.item_rows,
+        replaced=batch.replaced if created else 0,
+        period=period.code,
+        ruleset=version.name,
+        rule_sha256=version.sha256,
+    )
+
+
+def _same_file(
+    session: Session, digest: str, period: Period, version: RuleVersion
+) -> DataImport | None:
+    """An earlier import of these bytes for this period and rule set whose records are all
+    still current (importing it again would change nothing)."""
+    earlier = session.exec(
+        select(DataImport)
+        .where(
+            DataImport.file_sha256 == digest,
+            DataImport.period_id == period.id,
+            DataImport.ruleset == version.name,
+        )
+        .order_by(col(DataImport.id).desc())
+    ).first()
+    if earlier is None:
+        return None
+    superseded = session.exec(
+        select(func.count())
+        .select_from(InputRecord)
+        .where(InputRecord.import_id == earlier.id, col(InputRecord.superseded_by_id).is_not(None))
+    ).one()
+    return earlier if superseded == 0 else None
+
+
+def _unknown_people(path: Path, codes: Sequence[str], empty: bool) -> DataFileError:
+    """Each unknown code at its cell of the subjects sheet."""
+    places = _code_cells(path, set(codes))
+    hint = Text(
+        "; chưa nạp danh sách người: chạy `chamdiem org load` trước" if empty else "",
+        "; no people loaded yet: run `chamdiem org load` first" if empty else "",
+    )
+    problems: list[DataProblem] = []
+    for code in codes[:PROBLEM_LIMIT]:
+        file, sheet, row, column = places.get(code, (str(path), None, None, None))
+        problems.append(
+            DataProblem(
+                file,
+                sheet,
+                row,
+                column,
+                "code",
+                Text(
+                    f"mã '{shown(code)}' không có trong danh sách người của tổ chức{hint.vi}",
+                    f"code '{shown(code)}' is not a person of the organisation{hint.en}",
+                ),
+            )
+        )
+    return DataFileError(problems, len(codes) - len(problems))
+
+
+def _code_cells(
+    path: Path, codes: set[str]
+) -> dict[str, tuple[str, str | None, int | None, str | None]]:
+    """Where each of `codes` sits in the subjects sheet (file, sheet, row, column letter)."""
+    source = open_data(path)
+    table = source.table(SUBJECTS_SHEET)
+    if table is None:
+        return {}
+    keys = {header_key(h) for h in CODE_HEADERS}
+    header = find_header_row(table.rows, keys.__contains__)
+    if header is None:
+        return {}
+    column = next(
+        (
+            index
+            for index, cell in enumerate(table.rows[header])
+            if isinstance(cell, str) and header_key(cell) in keys
+        ),
+        None,
+    )
+    if column is None:
+        return {}
+    found: dict[str, tuple[str, str | None, int | None, str | None]] = {}
+    for offset, row in enumerate(table.rows[header + 1 :]):
+        if column < len(row):
+            code = to_text(row[column])
+            if code in codes and code not in found:
+                problem = table.problem(header + offset + 2, column, "code", Text("", ""))
+                found[code] = (problem.file, problem.sheet, problem.row, problem.column)
+    return found

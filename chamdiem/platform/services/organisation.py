@@ -1,0 +1,643 @@
+"""Loading the organisation (the unit tree and the people) from a DATA workbook.
+
+The `subjects` sheet (the same sheet that carries a period's inputs) gives the people: `code`,
+`name`, `unit`, `position_group`, `is_head`, and optionally `position` and `category` (cán bộ,
+công chức, viên chức); input columns are ignored here. An optional `units` sheet ("Đơn vị")
+gives the tree: `code`, `name`, `parent` (a unit code) and `head` (a person code). Without it a
+person's `unit` cell names the unit, which is created with that name as its code.
+
+Loading is an upsert by code, all or nothing: every problem of the file is reported with its
+sheet, row and column, and then nothing is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from chamdiem.dsl.diagnostics import Text, fold
+from chamdiem.platform.db.bulk import bulk_insert
+from chamdiem.platform.db.engine import begin_write
+from chamdiem.platform.db.models import (
+    CATEGORIES,
+    Category,
+    Person,
+    PersonCreate,
+    Unit,
+    UnitCreate,
+    utc_now,
+)
+from chamdiem.platform.excel.cells import CellError, shown, to_bool, to_text
+from chamdiem.platform.excel.cohort_reader import CODE_HEADERS, SUBJECT_HEADERS, SUBJECTS_SHEET
+from chamdiem.platform.excel.problems import DataProblem, ProblemLog
+from chamdiem.platform.excel.tables import (
+    DataSource,
+    Table,
+    find_header_row,
+    header_key,
+    is_blank,
+    open_data,
+)
+from chamdiem.platform.services import audit
+from chamdiem.platform.services.files import file_sha256
+
+UNITS_SHEET = ("units", "đơn vị", "don_vi")
+PERSON_HEADERS: dict[str, tuple[str, ...]] = {
+    "code": CODE_HEADERS,
+    **SUBJECT_HEADERS,
+    "position": ("position", "chức vụ", "vị trí việc làm"),
+    "category": ("category", "phân loại", "loại cán bộ"),
+}
+UNIT_HEADERS: dict[str, tuple[str, ...]] = {
+    "code": ("code", "mã", "mã đơn vị"),
+    "name": ("name", "tên", "tên đơn vị"),
+    "parent": ("parent", "đơn vị cấp trên", "mã đơn vị cấp trên", "cấp trên"),
+    "head": ("head", "người đứng đầu", "mã người đứng đầu"),
+}
+_CATEGORY_WORDS: dict[str, Category] = {
+    "can_bo": "can_bo",
+    "cong_chuc": "cong_chuc",
+    "vien_chuc": "vien_chuc",
+}
+CATEGORY_TEXT = Text("cán bộ, công chức, viên chức", "cán bộ, công chức, viên chức")
+
+
+def parse_category(text: str) -> Category | None:
+    """'Công chức', 'cong chuc', 'cong_chuc' -> 'cong_chuc'; None when not a category."""
+    key = "_".join(fold(text).split())
+    return _CATEGORY_WORDS.get(key)
+
+
+@dataclass
+class OrganisationLoad:
+    """What a load changed."""
+
+    units_created: int = 0
+    units_updated: int = 0
+    people_created: int = 0
+    people_updated: int = 0
+    file_sha256: str = ""
+    unchanged: int = 0
+    heads: int = 0
+
+
+# ---------------------------------------------------------------- reading the sheets
+
+
+@dataclass
+class _Sheet:
+    table: Table
+    header: int  # index into table.rows
+    columns: dict[str, int]
+
+
+@dataclass
+class _Row:
+    number: int  # 1-based row in the sheet
+    cells: Sequence[object]
+
+
+@dataclass
+class _Read:
+    units: list[tuple[_Row, UnitCreate]] = field(default_factory=list)
+    people: list[tuple[_Row, PersonCreate]] = field(default_factory=list)
+    units_sheet: _Sheet | None = None
+    subjects_sheet: _Sheet | None = None
+
+
+def _layout(
+    table: Table, headers: dict[str, tuple[str, ...]], required: Sequence[str], log: ProblemLog
+) -> _Sheet | None:
+    known = {header_key(h): key for key, names in headers.items() for h in names}
+    header = find_header_row(table.rows, known.__contains__)
+    if header is None:
+        wanted = " / ".join(f"'{h}'" for h in headers[required[0]])
+        log.add(
+            table.problem(
+                None,
+                None,
+                required[0],
+                Text(
+                    f"không thấy dòng tiêu đề (cần cột {wanted})",
+                    f"no header row found (column {wanted} is needed)",
+                ),
+            )
+        )
+        return None
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(table.rows[header]):
+        if not isinstance(cell, str):
+            continue
+        key = known.get(header_key(cell))
+        if key is None:
+            continue
+        if key in columns:
+            log.add(
+                table.problem(
+                    header + 1,
+                    index,
+                    key,
+                    Text(f"cột '{cell.strip()}' bị lặp", f"column '{cell.strip()}' is repeated"),
+                )
+            )
+            continue
+        columns[key] = index
+    for key in required:
+        if key not in columns:
+            wanted = " / ".join(f"'{h}'" for h in headers[key])
+            log.add(
+                table.problem(
+                    header + 1, None, key, Text(f"thiếu cột {wanted}", f"missing column {wanted}")
+                )
+            )
+    return _Sheet(table, header, columns)
+
+
+def _rows(sheet: _Sheet) -> list[_Row]:
+    used = sorted(sheet.columns.values())
+    rows: list[_Row] = []
+    for offset, cells in enumerate(sheet.table.rows[sheet.header + 1 :]):
+        if any(c < len(cells) and not is_blank(cells[c]) for c in used):
+            rows.append(_Row(sheet.header + offset + 2, cells))
+    return rows
+
+
+def _cell(sheet: _Sheet, row: _Row, key: str) -> object:
+    column = sheet.columns.get(key)
+    if column is None or column >= len(row.cells):
+        return ""
+    return row.cells[column]
+
+
+def _text(sheet: _Sheet, row: _Row, key: str) -> str | None:
+    cell = _cell(sheet, row, key)
+    return None if is_blank(cell) else to_text(cell)
+
+
+class _Reader:
+    def __init__(self, log: ProblemLog, default_category: Category | None) -> None:
+        self.log = log
+        self.default_category = default_category
+
+    def problem(self, sheet: _Sheet, row: _Row, key: str | None, message: Text) -> None:
+        column = sheet.columns.get(key) if key is not None else None
+        self.log.add(sheet.table.problem(row.number, column, key, message))
+
+    def units(self, source: DataSource, read: _Read) -> None:
+        table = source.table(UNITS_SHEET)
+        if table is None:
+            return
+        sheet = _layout(table, UNIT_HEADERS, ("code", "name"), self.log)
+        if sheet is None or "code" not in sheet.columns or "name" not in sheet.columns:
+            return
+        read.units_sheet = sheet
+        seen: dict[str, int] = {}
+        for row in _rows(sheet):
+            code, name = _text(sheet, row, "code"), _text(sheet, row, "name")
+            if code is None:
+                self.problem(sheet, row, "code", Text("thiếu mã đơn vị", "missing unit code"))
+                continue
+            if name is None:
+                self.problem(sheet, row, "name", Text("thiếu tên đơn vị", "missing unit name"))
+                continue
+            first = seen.setdefault(code, row.number)
+            if first != row.number:
+                self.problem(sheet, row, "code", _duplicate(code, first, row.number))
+                continue
+            try:
+                unit = UnitCreate(
+                    code=code,
+                    name=name,
+                    parent_code=_text(sheet, row, "parent"),
+                    head_code=_text(sheet, row, "head"),
+                )
+            except ValidationError:
+                self.problem(
+                    sheet,
+                    row,
+                    "code",
+                    Text(f"mã '{shown(code)}' không hợp lệ", f"invalid code '{shown(code)}'"),
+                )
+                continue
+            read.units.append((row, unit))
+
+    def people(self, source: DataSource, read: _Read) -> None:
+        table = source.table(SUBJECTS_SHEET)
+        if table is None:
+            found = ", ".join(f"'{name}'" for name in source.sheet_names()) or "—"
+            self.log.add(
+                DataProblem(
+                    source.display,
+                    None,
+                    None,
+                    None,
+                    None,
+                    Text(
+                        f"không có trang tính {SUBJECTS_SHEET[0]} (danh sách người); "
+                        f"các trang có: {found}",
+                        f"no sheet {SUBJECTS_SHEET[0]} (the list of people); the sheets "
+                        f"found: {found}",
+                    ),
+                )
+            )
+            return
+        sheet = _layout(table, PERSON_HEADERS, ("code",), self.log)
+        if sheet is None or "code" not in sheet.columns:
+            return
+        read.subjects_sheet = sheet
+        seen: dict[str, int] = {}
+        for row in _rows(sheet):
+            code = _text(sheet, row, "code")
+            if code is None:
+                self.problem(sheet, row, "code", Text("thiếu mã", "missing code"))
+                continue
+            first = seen.setdefault(code, row.number)
+            if first != row.number:
+                self.problem(sheet, row, "code", _duplicate(code, first, row.number))
+                continue
+            is_head = False
+            head_cell = _cell(sheet, row, "is_head")
+            if not is_blank(head_cell):
+                try:
+                    is_head = to_bool(head_cell)
+                except CellError as error:
+                    self.problem(sheet, row, "is_head", error.message)
+                    continue
+            category = self.default_category
+            category_text = _text(sheet, row, "category")
+            if category_text is not None:
+                category = parse_category(category_text)
+                if category is None:
+                    self.problem(
+                        sheet,
+                        row,
+                        "category",
+                        Text(
+                            f"'{shown(category_text)}' không phải cán bộ, công chức hay viên chức",
+                            f"'{shown(category_text)}' is not one of cán bộ, công chức, viên chức",
+                        ),
+                    )
+                    continue
+            try:
+                person = PersonCreate(
+                    code=code,
+                    name=_text(sheet, row, "name"),
+                    unit_code=_text(sheet, row, "unit"),
+                    position=_text(sheet, row, "position"),
+                    position_group=_text(sheet, row, "position_group"),
+                    category=category,
+                    is_head=is_head,
+                )
+            except ValidationError:
+                self.problem(
+                    sheet,
+                    row,
+                    "code",
+                    Text(f"mã '{shown(code)}' không hợp lệ", f"invalid code '{shown(code)}'"),
+                )
+                continue
+            read.people.append((row, person))
+
+
+def _duplicate(code: str, first: int, again: int) -> Text:
+    return Text(
+        f"mã '{shown(code)}' trùng: đã có ở dòng {first} và dòng {again}",
+        f"duplicate code '{shown(code)}': rows {first} and {again}",
+    )
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass
+class _UnitPlan:
+    code: str
+    name: str
+    parent_code: str | None
+    head_code: str | None
+
+
+def load_organisation(
+    session: Session,
+    path: Path,
+    *,
+    actor: str,
+    default_category: Category | None = None,
+) -> OrganisationLoad:
+    """Load units and people from the DATA file at `path` (upsert by code, one transaction).
+    Raises DataFileError (nothing stored) when the file has problems."""
+    digest = file_sha256(path)
+    source = open_data(path)
+    log = ProblemLog()
+    reader = _Reader(log, default_category)
+    read = _Read()
+    reader.units(source, read)
+    reader.people(source, read)
+    log.raise_if_any()
+
+    begin_write(session)
+    try:
+        outcome = _store(session, read, reader, path, digest, actor)
+        log.raise_if_any()
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return outcome
+
+
+def _store(
+    session: Session, read: _Read, reader: _Reader, path: Path, digest: str, actor: str
+) -> OrganisationLoad:
+    connection = session.connection()
+    units_t = Unit.__table__  # type: ignore[attr-defined]
+    people_t = Person.__table__  # type: ignore[attr-defined]
+    outcome = OrganisationLoad(file_sha256=digest)
+
+    existing_units = {
+        db_row.code: db_row
+        for db_row in connection.execute(
+            sa.select(units_t.c.id, units_t.c.code, units_t.c.name, units_t.c.parent_id)
+        )
+    }
+    units_by_name: dict[str, list[str]] = {}
+    for code, db_row in existing_units.items():
+        units_by_name.setdefault(db_row.name, []).append(code)
+
+    # Units: from the units sheet, or from the people's unit cells.
+    plans: dict[str, _UnitPlan] = {}
+    sheet_unit_rows: dict[str, _Row] = {}
+    for row, unit in read.units:
+        plans[unit.code] = _UnitPlan(unit.code, unit.name, unit.parent_code, unit.head_code)
+        sheet_unit_rows[unit.code] = row
+    for plan in plans.values():
+        units_by_name.setdefault(plan.name, [])
+        if plan.code not in units_by_name[plan.name]:
+            units_by_name[plan.name].append(plan.code)
+
+    person_unit: dict[str, str | None] = {}
+    subjects = read.subjects_sheet
+    for row, person in read.people:
+        wanted = person.unit_code
+        if wanted is None:
+            person_unit[person.code] = None
+            continue
+        if wanted in plans or wanted in existing_units:
+            person_unit[person.code] = wanted
+            continue
+        named = units_by_name.get(wanted, [])
+        if len(named) == 1:
+            person_unit[person.code] = named[0]
+        elif len(named) > 1:
+            assert subjects is not None
+            reader.problem(
+                subjects,
+                row,
+                "unit",
+                Text(
+                    f"có {len(named)} đơn vị tên '{shown(wanted)}' (mã {', '.join(named)}); "
+                    "hãy ghi mã đơn vị",
+                    f"{len(named)} units are named '{shown(wanted)}' (codes "
+                    f"{', '.join(named)}); write the unit code",
+                ),
+            )
+        elif read.units_sheet is not None:
+            assert subjects is not None
+            reader.problem(
+                subjects,
+                row,
+                "unit",
+                Text(
+                    f"đơn vị '{shown(wanted)}' không có trong trang tính đơn vị hay cơ sở dữ liệu",
+                    f"unit '{shown(wanted)}' is neither in the units sheet nor in the database",
+                ),
+            )
+        else:
+            plans[wanted] = _UnitPlan(wanted, wanted, None, None)
+            units_by_name.setdefault(wanted, []).append(wanted)
+            person_unit[person.code] = wanted
+
+    # Parents must exist, and the tree must stay a tree.
+    units_sheet = read.units_sheet
+    parent_of: dict[str, str | None] = {}
+    id_to_code = {db_row.id: code for code, db_row in existing_units.items()}
+    for code, db_row in existing_units.items():
+        parent_of[code] = id_to_code.get(db_row.parent_id)
+    for plan in plans.values():
+        if plan.code in sheet_unit_rows:
+            parent_of[plan.code] = plan.parent_code
+        else:
+            parent_of.setdefault(plan.code, None)
+    for code, row in sheet_unit_rows.items():
+        parent = plans[code].parent_code
+        assert units_sheet is not None
+        if parent is not None and parent not in parent_of:
+            reader.problem(
+                units_sheet,
+                row,
+                "parent",
+                Text(
+                    f"đơn vị cấp trên '{shown(parent)}' không có",
+                    f"parent unit '{shown(parent)}' does not exist",
+                ),
+            )
+        elif _in_cycle(code, parent_of):
+            reader.problem(
+                units_sheet,
+                row,
+                "parent",
+                Text(
+                    f"đơn vị '{shown(code)}' nằm trong vòng lặp cấp trên – cấp dưới",
+                    f"unit '{shown(code)}' is part of a cycle of parent units",
+                ),
+            )
+
+    # One head per unit: the units sheet's head column, else the person marked is_head.
+    heads: dict[str, str] = {}
+    head_rows: dict[str, int] = {}
+    for row, person in read.people:
+        unit_code = person_unit.get(person.code)
+        if not person.is_head or unit_code is None:
+            continue
+        first = heads.setdefault(unit_code, person.code)
+        if first != person.code and plans.get(unit_code, _NO_PLAN).head_code is None:
+            assert subjects is not None
+            reader.problem(
+                subjects,
+                row,
+                "is_head",
+                Text(
+                    f"đơn vị '{shown(unit_code)}' đã có người đứng đầu {first} "
+                    f"(dòng {head_rows[unit_code]})",
+                    f"unit '{shown(unit_code)}' already has a head, {first} "
+                    f"(row {head_rows[unit_code]})",
+                ),
+            )
+        head_rows.setdefault(unit_code, row.number)
+    reader.log.raise_if_any()
+
+    now = utc_now()
+    # Units, without parents and heads first (they may refer to rows not written yet).
+    new_units = [plan for code, plan in plans.items() if code not in existing_units]
+    bulk_insert(
+        connection,
+        units_t,
+        ("code", "name", "updated_at"),
+        [(plan.code, plan.name, now) for plan in new_units],
+    )
+    outcome.units_created = len(new_units)
+    changed_names = [
+        {"b_id": existing_units[code].id, "b_name": plan.name, "b_now": now}
+        for code, plan in plans.items()
+        if code in existing_units and existing_units[code].name != plan.name
+    ]
+    if changed_names:
+        connection.execute(
+            sa.update(units_t)
+            .where(units_t.c.id == sa.bindparam("b_id"))
+            .values(name=sa.bindparam("b_name"), updated_at=sa.bindparam("b_now")),
+            changed_names,
+        )
+    unit_ids = {
+        row.code: row.id for row in connection.execute(sa.select(units_t.c.id, units_t.c.code))
+    }
+
+    # People: insert the new, update the changed.
+    existing_people = {
+        db_row.code: db_row
+        for db_row in connection.execute(
+            sa.select(
+                people_t.c.id,
+                people_t.c.code,
+                people_t.c.name,
+                people_t.c.unit_id,
+                people_t.c.position,
+                people_t.c.position_group,
+                people_t.c.category,
+                people_t.c.is_head,
+            )
+        )
+    }
+    columns = ("code", "name", "unit_id", "position", "position_group", "category", "is_head")
+    inserts: list[tuple[object, ...]] = []
+    updates: list[dict[str, object]] = []
+    for _row, person in read.people:
+        unit_code = person_unit.get(person.code)
+        values = (
+            person.code,
+            person.name,
+            unit_ids[unit_code] if unit_code is not None else None,
+            person.position,
+            person.position_group,
+            person.category,
+            person.is_head,
+        )
+        old = existing_people.get(person.code)
+        if old is None:
+            inserts.append((*values, now))
+        elif tuple(old[1:]) != values:
+            updates.append(
+                {"b_id": old.id, "b_now": now}
+                | {f"b_{name}": value for name, value in zip(columns[1:], values[1:], strict=True)}
+            )
+        else:
+            outcome.unchanged += 1
+    bulk_insert(connection, people_t, (*columns, "updated_at"), inserts)
+    if updates:
+        connection.execute(
+            sa.update(people_t)
+            .where(people_t.c.id == sa.bindparam("b_id"))
+            .values(
+                {name: sa.bindparam(f"b_{name}") for name in columns[1:]}
+                | {"updated_at": sa.bindparam("b_now")}
+            ),
+            updates,
+        )
+    outcome.people_created, outcome.people_updated = len(inserts), len(updates)
+
+    # Parents and heads, now that every unit and person has its key.
+    person_ids = {
+        code: id_ for id_, code in connection.execute(sa.select(people_t.c.id, people_t.c.code))
+    }
+    for plan in plans.values():
+        if plan.head_code is not None:
+            heads[plan.code] = plan.head_code
+    for code, row in sheet_unit_rows.items():
+        head = plans[code].head_code
+        if head is not None and head not in person_ids:
+            assert units_sheet is not None
+            reader.problem(
+                units_sheet,
+                row,
+                "head",
+                Text(
+                    f"người đứng đầu '{shown(head)}' không có trong danh sách người",
+                    f"head '{shown(head)}' is not among the people",
+                ),
+            )
+    reader.log.raise_if_any()
+    parents = [
+        {
+            "b_id": unit_ids[code],
+            "b_parent": unit_ids[parent] if (parent := parent_of.get(code)) else None,
+            "b_now": now,
+        }
+        for code in plans
+    ]
+    if parents:
+        connection.execute(
+            sa.update(units_t)
+            .where(units_t.c.id == sa.bindparam("b_id"))
+            .values(parent_id=sa.bindparam("b_parent"), updated_at=sa.bindparam("b_now")),
+            parents,
+        )
+    # A unit's head is set when the file names one; a file that covers only part of a unit
+    # does not clear it.
+    head_links = [
+        {"b_id": unit_ids[code], "b_head": person_ids[head]} for code, head in heads.items()
+    ]
+    if head_links:
+        connection.execute(
+            sa.update(units_t)
+            .where(units_t.c.id == sa.bindparam("b_id"))
+            .values(head_id=sa.bindparam("b_head")),
+            head_links,
+        )
+    outcome.units_updated = len(changed_names)
+    outcome.heads = len(heads)
+    audit.record(
+        session,
+        actor,
+        "org_load",
+        "people",
+        None,
+        file=str(path),
+        file_sha256=digest,
+        units_created=outcome.units_created,
+        units_updated=outcome.units_updated,
+        people_created=outcome.people_created,
+        people_updated=outcome.people_updated,
+    )
+    return outcome
+
+
+_NO_PLAN = _UnitPlan("", "", None, None)
+
+
+def _in_cycle(code: str, parent_of: dict[str, str | None]) -> bool:
+    seen = {code}
+    current = parent_of.get(code)
+    while current is not None:
+        if current in seen:
+            return True
+        seen.add(current)
+        current = parent_of.get(current)
+    return False
+
+
+__all__ = ["CATEGORIES", "OrganisationLoad", "load_organisation", "parse_category"]

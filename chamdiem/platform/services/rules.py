@@ -1,0 +1,337 @@
+"""Rule versions: publishing a rule file, finding the version in force, compiling a stored one.
+
+A rule version is addressed by the SHA-256 of its normalised source (NFC, LF line breaks, no
+BOM; `chamdiem.dsl.parser.normalise`), so the same rules always have the same address whatever
+editor saved them, and the stored text is exactly what was hashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+
+from chamdiem.dsl.diagnostics import Text
+from chamdiem.dsl.loader import Program, RuleFileError, load_source
+from chamdiem.dsl.parser import normalise
+from chamdiem.platform.db.engine import begin_write
+from chamdiem.platform.db.models import Period, RuleVersion
+from chamdiem.platform.services import audit
+from chamdiem.platform.services.errors import NotFound, ServiceError
+from chamdiem.platform.services.periods import KIND_TEXT
+
+GIT_TIMEOUT = 10
+
+
+def source_sha256(source: str) -> str:
+    return hashlib.sha256(normalise(source).encode("utf-8")).hexdigest()
+
+
+def read_rule_file(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ServiceError(
+            Text(
+                f"{path}: không đọc được tệp quy tắc: {exc.strerror}",
+                f"{path}: cannot read the rule file: {exc.strerror}",
+            )
+        ) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ServiceError(
+            Text(
+                f"{path}: tệp quy tắc không phải mã UTF-8",
+                f"{path}: the rule file is not UTF-8",
+            )
+        ) from None
+
+
+# ---------------------------------------------------------------- git
+
+
+@dataclass(frozen=True)
+class GitPlace:
+    commit: str | None  # HEAD, when the file there has exactly this content
+    path: str | None  # the file's path inside the repository
+
+
+def git_place(path: Path, source: str) -> GitPlace:
+    """Where the file lives in a git repository, if it does. The commit is recorded only when
+    the committed file is the one being published (an edited, uncommitted file gets none).
+    No git, no repository or any git failure: nothing is recorded."""
+    folder = path.resolve().parent
+
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(
+                ["git", "-C", str(folder), *args],
+                capture_output=True,
+                timeout=GIT_TIMEOUT,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if done.returncode != 0:
+            return None
+        return done.stdout.decode("utf-8", "replace")
+
+    top = git("rev-parse", "--show-toplevel")
+    if top is None:
+        return GitPlace(None, None)
+    try:
+        inside = path.resolve().relative_to(Path(top.strip()).resolve()).as_posix()
+    except ValueError:
+        return GitPlace(None, None)
+    head = git("rev-parse", "--verify", "-q", "HEAD")
+    if head is None:
+        return GitPlace(None, inside)
+    commit = head.strip()
+    committed = git("show", f"{commit}:{inside}")
+    if committed is None or normalise(committed) != normalise(source):
+        return GitPlace(None, inside)
+    return GitPlace(commit, inside)
+
+
+# ---------------------------------------------------------------- publishing
+
+
+@dataclass(frozen=True)
+class Published:
+    version: RuleVersion
+    created: bool  # False: the same content was published before (nothing changed)
+    tests: int  # rule tests run and passed
+
+
+def publish_rule_version(session: Session, path: Path, *, actor: str) -> Published:
+    """Publish the rule file at `path`. Refused when the checker reports an error or a test
+    block of the file fails; the same content published again changes nothing."""
+    source = normalise(read_rule_file(path))
+    display = str(path)
+    try:
+        program = _load(source, display)
+    except RuleFileError as exc:
+        raise ServiceError(
+            Text(
+                f"{display}: tệp quy tắc có lỗi, không công bố",
+                f"{display}: the rule file has errors; not published",
+            ),
+            [_rendered(exc)],
+        ) from None
+    outcomes = program.run_tests()
+    failed = [outcome for outcome in outcomes if not outcome.passed]
+    if failed:
+        details = [
+            Text(
+                f"KHÔNG ĐẠT {o.path}:{o.line}: {o.name}: " + "; ".join(f.vi for f in o.failures),
+                f"FAIL {o.path}:{o.line}: {o.name}: " + "; ".join(f.en for f in o.failures),
+            )
+            for o in failed
+        ]
+        raise ServiceError(
+            Text(
+                f"{display}: {len(failed)}/{len(outcomes)} kiểm thử không đạt, không công bố",
+                f"{display}: {len(failed)} of {len(outcomes)} test(s) failed; not published",
+            ),
+            details,
+        )
+    digest = source_sha256(source)
+    begin_write(session)
+    try:
+        existing = session.exec(select(RuleVersion).where(RuleVersion.sha256 == digest)).first()
+        if existing is not None:
+            session.commit()  # nothing written: ends the transaction, keeps objects loaded
+            return Published(existing, False, len(outcomes))
+        place = git_place(path, source)
+        header = program.header
+        version = RuleVersion(
+            sha256=digest,
+            name=header.name,
+            title=header.title,
+            subject=header.subject,
+            period_kind=header.period,
+            effective_from=header.effective,
+            effective_until=header.until,
+            precision=header.precision,
+            source=source,
+            file_path=display,
+            git_commit=place.commit,
+            git_path=place.path,
+            published_by=actor,
+        )
+        session.add(version)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            "publish",
+            "rule_versions",
+            version.id,
+            name=version.name,
+            sha256=digest,
+            file=display,
+            git_commit=place.commit,
+            git_path=place.path,
+            tests=len(outcomes),
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return Published(version, True, len(outcomes))
+
+
+def _rendered(error: RuleFileError) -> Text:
+    return Text(error.render("vi"), error.render("en"))
+
+
+# ---------------------------------------------------------------- finding and compiling
+
+
+def program_for(version: RuleVersion) -> Program:
+    """The compiled program of a stored rule version (compiled once per process)."""
+    return _compile(version.sha256, version.source, version.file_path)
+
+
+@lru_cache(maxsize=16)
+def _load(source: str, path: str) -> Program:
+    """Compile once per process (checking a province's rule file takes a while)."""
+    return load_source(source, path)
+
+
+def _compile(sha256: str, source: str, path: str) -> Program:
+    if source_sha256(source) != sha256:
+        raise ServiceError(
+            Text(
+                f"mã băm của phiên bản quy tắc {sha256[:12]} không khớp với nội dung đã lưu "
+                "(dữ liệu bị sửa ngoài hệ thống?)",
+                f"rule version {sha256[:12]}: the stored text does not match its hash "
+                "(changed outside the system?)",
+            )
+        )
+    try:
+        return _load(source, path)
+    except RuleFileError as error:
+        import chamdiem
+
+        raise ServiceError(
+            Text(
+                f"phiên bản quy tắc {sha256[:12]} ({path}) không còn dịch được bằng chamdiem "
+                f"{chamdiem.__version__}",
+                f"rule version {sha256[:12]} ({path}) no longer compiles with chamdiem "
+                f"{chamdiem.__version__}",
+            ),
+            [_rendered(error)],
+        ) from None
+
+
+def in_force(version: RuleVersion, period: Period) -> bool:
+    """In force on the period's first day."""
+    start = period.start_date
+    return version.effective_from <= start and (
+        version.effective_until is None or version.effective_until >= start
+    )
+
+
+def resolve_rule_version(session: Session, reference: str | None, period: Period) -> RuleVersion:
+    """The rule version to use for `period`: by rule set name (the version in force on the
+    period's first day, the latest published if several), by SHA-256 prefix (at least 6 hex
+    digits), or by the path of a published rule file. Without a reference: the only rule set
+    published for periods of this kind."""
+    if reference is None:
+        versions = session.exec(
+            select(RuleVersion).where(RuleVersion.period_kind == period.kind)
+        ).all()
+        names = sorted({v.name for v in versions if in_force(v, period)})
+        if len(names) != 1:
+            kind = KIND_TEXT[period.kind]
+            listed = ", ".join(names) or "—"
+            raise ServiceError(
+                Text(
+                    f"hãy chọn bộ tiêu chí bằng --rules: có {len(names)} bộ tiêu chí theo "
+                    f"{kind.vi} đang hiệu lực cho kỳ {period.code} ({listed})",
+                    f"choose the rule set with --rules: {len(names)} rule set(s) for a "
+                    f"{kind.en} are in force for period {period.code} ({listed})",
+                )
+            )
+        reference = names[0]
+    version = _find(session, reference, period)
+    _check_fits(version, period)
+    return version
+
+
+def _find(session: Session, reference: str, period: Period) -> RuleVersion:
+    by_name = session.exec(
+        select(RuleVersion)
+        .where(RuleVersion.name == reference)
+        .order_by(col(RuleVersion.effective_from).desc(), col(RuleVersion.id).desc())
+    ).all()
+    if by_name:
+        for version in by_name:
+            if in_force(version, period):
+                return version
+        return by_name[0]  # reported as not in force by _check_fits
+    path = Path(reference)
+    if path.suffix == ".rules" and path.is_file():
+        digest = source_sha256(read_rule_file(path))
+        published = session.exec(select(RuleVersion).where(RuleVersion.sha256 == digest)).first()
+        if published is None:
+            raise NotFound(
+                Text(
+                    f"{reference}: nội dung tệp này chưa được công bố; "
+                    f"chạy `chamdiem rules publish {reference}` trước",
+                    f"{reference}: this content has not been published; "
+                    f"run `chamdiem rules publish {reference}` first",
+                )
+            )
+        return published
+    lowered = reference.lower()
+    if len(lowered) >= 6 and all(ch in "0123456789abcdef" for ch in lowered):
+        found = session.exec(
+            select(RuleVersion).where(col(RuleVersion.sha256).startswith(lowered))
+        ).all()
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise ServiceError(
+                Text(
+                    f"'{reference}' khớp với {len(found)} phiên bản quy tắc; hãy viết dài hơn",
+                    f"'{reference}' matches {len(found)} rule versions; give more digits",
+                )
+            )
+    raise NotFound(
+        Text(
+            f"không có bộ tiêu chí hay phiên bản quy tắc '{reference}' đã công bố",
+            f"no published rule set or rule version '{reference}'",
+        )
+    )
+
+
+def _check_fits(version: RuleVersion, period: Period) -> None:
+    if version.period_kind != period.kind:
+        rules_kind, period_kind = KIND_TEXT[version.period_kind], KIND_TEXT[period.kind]
+        raise ServiceError(
+            Text(
+                f"bộ tiêu chí {version.name} đánh giá theo {rules_kind.vi}, còn kỳ {period.code} "
+                f"là một {period_kind.vi}",
+                f"rule set {version.name} is for {rules_kind.en} periods, but {period.code} is "
+                f"a {period_kind.en}",
+            )
+        )
+    if not in_force(version, period):
+        until = version.effective_until.isoformat() if version.effective_until else "…"
+        raise ServiceError(
+            Text(
+                f"bộ tiêu chí {version.name} ({version.sha256[:12]}) có hiệu lực "
+                f"{version.effective_from.isoformat()} – {until}, không áp dụng cho kỳ "
+                f"{period.code} (từ {period.start_date.isoformat()})",
+                f"rule set {version.name} ({version.sha256[:12]}) is in force "
+                f"{version.effective_from.isoformat()} – {until}, not for period {period.code} "
+                f"(from {period.start_date.isoformat()})",
+            )
+        )

@@ -1,0 +1,265 @@
+"""Verifying a run (`chamdiem verify RUN`) and rebuilding an explanation from a stored run.
+
+Verification re-evaluates the run from what it recorded — the stored source of its rule
+version and the input records its results point to, with the subject attributes on each
+result — and confirms that the data snapshot hash and every stored field of every result are
+what the evaluation gives. Each difference is reported with its subject and field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+import chamdiem
+from chamdiem.dsl.data import Cohort
+from chamdiem.dsl.diagnostics import Language, Text
+from chamdiem.dsl.inputs import EvaluationError
+from chamdiem.dsl.loader import Program
+from chamdiem.dsl.results import Results
+from chamdiem.platform.db.codec import loads
+from chamdiem.platform.db.models import (
+    EvaluationRun,
+    InputRecord,
+    Period,
+    Person,
+    Result,
+    RuleVersion,
+)
+from chamdiem.platform.services import audit
+from chamdiem.platform.services.errors import NotFound, ServiceError
+from chamdiem.platform.services.records import StoredSubject, decode_cohort, snapshot_sha256
+from chamdiem.platform.services.rules import program_for, source_sha256
+
+DIFFERENCE_LIMIT = 1000
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One way the stored run differs from its re-evaluation. `subject` is None for the run
+    as a whole (its snapshot hash, its rule text, its number of subjects)."""
+
+    subject: str | None
+    field: str
+    stored: str | None
+    recomputed: str | None
+
+
+@dataclass
+class VerifyReport:
+    run_id: int
+    subjects: int
+    differences: list[Difference] = field(default_factory=list)
+    differences_total: int = 0
+    engine_version: str = ""  # the version that made the run
+    note: Text | None = None  # something to know that is not a difference
+
+    @property
+    def ok(self) -> bool:
+        return self.differences_total == 0
+
+    def add(self, subject: str | None, name: str, stored: object, recomputed: object) -> None:
+        self.differences_total += 1
+        if len(self.differences) < DIFFERENCE_LIMIT:
+            self.differences.append(Difference(subject, name, _shown(stored), _shown(recomputed)))
+
+
+def _shown(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+@dataclass
+class _StoredRun:
+    run: EvaluationRun
+    version: RuleVersion
+    period: Period
+    subjects: list[StoredSubject]
+    results: dict[str, sa.Row[tuple[object, ...]]]
+
+
+def _load(session: Session, run_id: int) -> _StoredRun:
+    run = session.get(EvaluationRun, run_id)
+    if run is None:
+        raise NotFound(Text(f"không có lần chạy số {run_id}", f"there is no run {run_id}"))
+    if run.status != "complete":
+        raise ServiceError(
+            Text(
+                f"lần chạy {run_id} không thành công nên không có kết quả để kiểm chứng",
+                f"run {run_id} failed, so it has no results to verify",
+            )
+        )
+    version = session.get(RuleVersion, run.rule_version_id)
+    period = session.get(Period, run.period_id)
+    assert version is not None and period is not None
+    results_t = Result.__table__  # type: ignore[attr-defined]
+    records_t = InputRecord.__table__  # type: ignore[attr-defined]
+    people_t = Person.__table__  # type: ignore[attr-defined]
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(
+                results_t,
+                records_t.c.inputs_json,
+                records_t.c.items_json,
+                people_t.c.name.label("person_name"),
+            )
+            .select_from(
+                results_t.join(records_t, records_t.c.id == results_t.c.input_record_id).join(
+                    people_t, people_t.c.id == results_t.c.person_id
+                )
+            )
+            .where(results_t.c.run_id == run_id)
+        )
+        .all()
+    )
+    subjects = sorted(
+        (
+            StoredSubject(
+                row.input_record_id,
+                row.person_id,
+                row.subject_code,
+                row.person_name,
+                row.unit_code,
+                row.position_group,
+                row.is_head,
+                row.inputs_json,
+                row.items_json,
+            )
+            for row in rows
+        ),
+        key=lambda s: s.code,
+    )
+    return _StoredRun(run, version, period, subjects, {row.subject_code: row for row in rows})
+
+
+def _evaluate(stored: _StoredRun) -> tuple[Program, Cohort, Results]:
+    program = program_for(stored.version)
+    cohort = decode_cohort(program, stored.subjects)
+    results = program.evaluate(cohort, period_start=stored.period.start_date)
+    return program, cohort, results
+
+
+def verify_run(session: Session, run_id: int, *, actor: str) -> VerifyReport:
+    """Re-evaluate run `run_id` from its stored rule version and data snapshot and compare.
+    The verification itself is written to the audit log."""
+    try:
+        stored = _load(session, run_id)
+        report = _compare(stored)
+        audit.record(
+            session,
+            actor,
+            "verify",
+            "evaluation_runs",
+            run_id,
+            ok=report.ok,
+            differences=report.differences_total,
+            engine_version=chamdiem.__version__,
+        )
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return report
+
+
+def _compare(stored: _StoredRun) -> VerifyReport:
+    run, version = stored.run, stored.version
+    report = VerifyReport(run.id or 0, len(stored.subjects), engine_version=run.engine_version)
+    if run.engine_version != chamdiem.__version__:
+        report.note = Text(
+            f"lần chạy do phiên bản {run.engine_version} thực hiện; đang kiểm chứng bằng "
+            f"{chamdiem.__version__}",
+            f"the run was made by version {run.engine_version}; verifying with "
+            f"{chamdiem.__version__}",
+        )
+    actual_sha = source_sha256(version.source)
+    if actual_sha != version.sha256:
+        report.add(None, "rule_version.sha256", version.sha256, actual_sha)
+        return report  # the rules themselves are not the ones published: nothing to compare
+    if run.subjects != len(stored.subjects):
+        report.add(None, "subjects", run.subjects, len(stored.subjects))
+    snapshot = snapshot_sha256(stored.subjects)
+    if snapshot != run.snapshot_sha256:
+        report.add(None, "snapshot_sha256", run.snapshot_sha256, snapshot)
+    try:
+        program, cohort, results = _evaluate(stored)
+    except EvaluationError as error:
+        first = error.problems[0] if error.problems else None
+        report.add(
+            first.subject if first else None,
+            "evaluation",
+            "complete",
+            f"failed: {first.message.en}" if first else "failed",
+        )
+        return report
+    if len(results) != len(stored.subjects):
+        missing = sorted(set(stored.results) - set(results.codes))
+        for code in missing:
+            report.add(code, "result", "stored", None)
+    names = program.value_names
+    columns = {name: results.value_column(name) for name in names}
+    totals = results.total
+    for i, code in enumerate(results.codes):
+        row = stored.results[code]
+        total = totals[i]
+        _field(report, code, "total", row.total, None if total is None else str(total))
+        _field(report, code, "score_grade", row.score_grade, results.score_grade[i])
+        _field(report, code, "grade", row.grade, results.grade[i])
+        values = loads(row.values_json)
+        for name in names:
+            _field(report, code, f"values.{name}", values.get(name), columns[name][i])
+        for extra in sorted(set(values) - set(names)):
+            report.add(code, f"values.{extra}", values[extra], None)
+        _field(report, code, "vetoes", loads(row.vetoes_json), results.vetoes(i))
+        _field(report, code, "flags", loads(row.flags_json), results.flags(i))
+        _field(report, code, "not_graded", loads(row.not_graded_json), results.exclusions(i))
+        if row.explanation is not None:
+            again = program.explain(cohort, results, i, "vi")
+            if again != row.explanation:
+                report.add(code, "explanation", _first_line_differing(row.explanation, again), "")
+    return report
+
+
+def _field(report: VerifyReport, code: str, name: str, stored: object, again: object) -> None:
+    if stored != again or type(stored) is not type(again):
+        report.add(code, name, stored, again)
+
+
+def _first_line_differing(stored: str, again: str) -> str:
+    for line_stored, line_again in zip(stored.splitlines(), again.splitlines(), strict=False):
+        if line_stored != line_again:
+            return f"{line_stored!r} ≠ {line_again!r}"
+    return "(length differs)"
+
+
+def explain_result(session: Session, run_id: int, code: str, language: Language) -> str:
+    """How a subject's result in a stored run came about (stored, or rebuilt from the run's
+    rules and data when the run kept explanations only for flagged subjects)."""
+    try:
+        stored = _load(session, run_id)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    row = stored.results.get(code)
+    if row is None:
+        raise NotFound(
+            Text(
+                f"lần chạy {run_id} không có đối tượng mã '{code}'",
+                f"run {run_id} has no subject with code '{code}'",
+            )
+        )
+    if row.explanation is not None and language == "vi":
+        return str(row.explanation)
+    program, cohort, results = _evaluate(stored)
+    index = results.index_of(code)
+    assert index is not None
+    return program.explain(cohort, results, index, language)

@@ -1,0 +1,75 @@
+"""Settings shared by every command (and later the web app): environment variables prefixed
+`CHAMDIEM_`, or the same names in a `.env` file in the working directory.
+
+    CHAMDIEM_DATA_DIR       where the SQLite database and generated files live (./data)
+    CHAMDIEM_DATABASE_URL   sqlite:///… or postgresql+psycopg://… (default: DATA_DIR/chamdiem.db)
+    CHAMDIEM_LANG           vi or en, the language of messages (vi)
+    CHAMDIEM_USER           who is running the commands, written to the audit log (the OS user)
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SQLITE_FILE = "chamdiem.db"
+
+
+def os_user() -> str:
+    """The login name of whoever runs the process; 'unknown' when the system cannot tell
+    (a container without a passwd entry and no USER variable)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return os.environ.get("USERNAME") or "unknown"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CHAMDIEM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    lang: Literal["vi", "en"] = "vi"
+    user: str = Field(default_factory=os_user)
+
+    @field_validator("lang", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> object:
+        """'en', 'EN', 'en_US' all mean English; anything else Vietnamese."""
+        if isinstance(value, str):
+            return "en" if value.strip().lower().startswith("en") else "vi"
+        return value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _blank_url_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("user", mode="before")
+    @classmethod
+    def _blank_user_is_os_user(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return os_user()
+        return value.strip() if isinstance(value, str) else value
+
+    def database(self) -> str:
+        """The database URL: the one configured, else a SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / SQLITE_FILE).as_posix()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, read once (tests build `Settings(...)` directly instead)."""
+    return Settings()
