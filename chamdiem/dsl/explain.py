@@ -5,7 +5,10 @@ the grade threshold that held; vetoes; the quota rank."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -46,11 +49,19 @@ def _value(results: Results, name: str, i: int) -> str:
 def _input_value(cohort: Cohort, results: Results, name: str, i: int) -> str:
     column = results.evaluation.frame.inputs.get(name)
     if column is not None and isinstance(column.data, Num):
-        return str(column.data.to_decimal(i))
+        return _fraction_text(column.data.to_fraction(i))
     value = cohort.inputs.get(name, [None] * len(cohort))[i]
     if column is not None and value is None:
         return str(_column_value(column.data, i))
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _fraction_text(value: Fraction) -> str:
+    """A value as plain decimal digits (rounded to 10 places if it does not terminate)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return format(exact.quantize(Decimal("1E-10")).normalize(), "f")
 
 
 def _column_value(data: object, i: int) -> object:
@@ -115,10 +126,7 @@ def explain(
         + (f"; {w('căn cứ', 'basis')} {header.basis}" if header.basis else "")
         + ")"
     )
-    item_counts = {
-        spec.name: int(results.evaluation.frame.items[spec.name].segments.count(None)[i])
-        for spec in program.items
-    }
+    item_counts = {name: int(counts[i]) for name, counts in _item_counts(program, results).items()}
     for decl in program.module.declarations:
         if not isinstance(decl, s.Group):
             continue
@@ -206,20 +214,54 @@ def explain(
 
 MAX_ROWS_SHOWN = 12
 
+# What each criterion reads depends on the rule set only: worked out once per program, not
+# once per explained subject (a run may explain thousands).
+_READS: WeakKeyDictionary[Program, dict[str, tuple[list[str], list[str], list[s.Call]]]] = (
+    WeakKeyDictionary()
+)
+_ITEM_COUNTS: WeakKeyDictionary[Results, dict[str, np.ndarray]] = WeakKeyDictionary()
+
+
+def _criterion_reads(
+    program: Program, criterion: s.Criterion
+) -> tuple[list[str], list[str], list[s.Call]]:
+    """The lets and inputs a criterion reads (transitively), and the calls in it and in
+    those lets (where aggregates over other rule sets' results may be)."""
+    from chamdiem.dsl.compile import _walk
+
+    cache = _READS.setdefault(program, {})
+    found = cache.get(criterion.name)
+    if found is None:
+        lets, inputs = _dependencies(program, [criterion.expr, criterion.applies_when])
+        let_exprs = [
+            d.expr for d in program.module.declarations if isinstance(d, s.Let) and d.name in lets
+        ]
+        calls = [n for n in _walk(criterion.expr, *let_exprs) if isinstance(n, s.Call)]
+        found = cache[criterion.name] = (lets, inputs, calls)
+    return found
+
+
+def _item_counts(program: Program, results: Results) -> dict[str, np.ndarray]:
+    """Each subject's number of rows in each items list, counted once per evaluation."""
+    found = _ITEM_COUNTS.get(results)
+    if found is None:
+        frame = results.evaluation.frame
+        found = {spec.name: frame.items[spec.name].segments.count(None) for spec in program.items}
+        _ITEM_COUNTS[results] = found
+    return found
+
 
 def _linked_rows(
-    program: Program, results: Results, roots: Sequence[s.Expr | None], i: int, w: _Words
+    program: Program, results: Results, calls: Sequence[s.Call], i: int, w: _Words
 ) -> list[str]:
     """For aggregates over another rule set's results (subordinates, members, periods): the
     rows of this subject that counted, with their grade and total."""
-    from chamdiem.dsl.compile import _walk
-
     frame = results.evaluation.frame
     rules = frame.rules
     lines: list[str] = []
     seen: set[int] = set()
-    for node in _walk(*roots):
-        if not isinstance(node, s.Call) or node.span.start in seen:
+    for node in calls:
+        if node.span.start in seen:
             continue
         found = rules.link_aggregates.get(node.span.start)
         if found is None:
@@ -278,14 +320,11 @@ def _criterion(
         lines.append(
             f"      {w('áp dụng khi', 'applies when')} {_source(program, criterion.applies_when)}"
         )
-    lets, inputs = _dependencies(program, [criterion.expr, criterion.applies_when])
+    lets, inputs, calls = _criterion_reads(program, criterion)
     if lets:
         shown = ", ".join(f"{n} = {_value(results, n, i)}" for n in lets)
         lines.append(f"      {w('giá trị trung gian', 'intermediate values')}: {shown}")
-    let_exprs = [
-        d.expr for d in program.module.declarations if isinstance(d, s.Let) and d.name in lets
-    ]
-    lines.extend(_linked_rows(program, results, [criterion.expr, *let_exprs], i, w))
+    lines.extend(_linked_rows(program, results, calls, i, w))
     if inputs:
         shown_inputs = []
         for name in inputs:
