@@ -15,7 +15,7 @@ import time
 import traceback
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
 DEMO_RULES = "cong_chuc_quy.rules"
+DEMO_PEOPLE = 30000
+DEMO_YEAR_PEOPLE = 10000  # a year is 4 quarters of rows (and ~7 products a person each)
+DEMO_YEAR = 2026
 PROBLEMS_SHOWN = 200  # evaluation problems listed; the rest are counted
 DEBUG_HINT = Text(
     "chạy lại với CHAMDIEM_DEBUG=1 để xem chi tiết", "run again with CHAMDIEM_DEBUG=1 for details"
@@ -519,6 +522,7 @@ def evaluate_all(
     target: Period,
     console: Console,
     verbose: bool,
+    on_stage: Callable[[Program, Period, float], None] | None = None,
 ) -> GraphResults | None:
     """Every (rule set, period) of `target`, or None after printing what went wrong and
     where."""
@@ -533,21 +537,24 @@ def evaluate_all(
         stage.ruleset, stage.period = program.header.name, period.code
         return data.cohort_for(program, period)
 
-    def on_stage(program: Program, period: Period, seconds: float) -> None:
+    def stage_done(program: Program, period: Period, seconds: float) -> None:
+        if on_stage is not None:
+            on_stage(program, period, seconds)
         if verbose:
             results = len(data.cohort_for(program, period) or ())
+            spent = f"{seconds:.3f}"
             console.err(
                 console.text(
                     f"  {program.header.name:<24} {period.code:<8} "
-                    f"{count_text(results, lang):>9} đối tượng  {seconds_text(seconds, lang)}",
+                    f"{count_text(results, lang):>9} đối tượng  {spent.replace('.', ',')} giây",
                     f"  {program.header.name:<24} {period.code:<8} "
-                    f"{count_text(results, lang):>9} subjects  {seconds_text(seconds, lang)}",
+                    f"{count_text(results, lang):>9} subjects  {spent} s",
                 )
             )
 
     where = ""
     try:
-        return evaluate_graph(programs, data.organisation, cohort_for, target, on_stage)
+        return evaluate_graph(programs, data.organisation, cohort_for, target, stage_done)
     except GraphError as exc:
         show_graph_error(exc, console)
         return None
@@ -680,6 +687,7 @@ def explain_everywhere(graph: GraphResults, code: str, console: Console) -> bool
 
 def run_eval_graph(args: argparse.Namespace, console: Console, out: Path | None, fmt: str) -> int:
     """`eval RULES… DATA --period P`: every rule set and period needed for P."""
+    from chamdiem.dsl.periods import longer
     from chamdiem.platform.excel.result_writers import write_jsonl
 
     lang = console.language
@@ -690,6 +698,16 @@ def run_eval_graph(args: argparse.Namespace, console: Console, out: Path | None,
     if not check_graph(programs, console):
         return EXIT_USER
     target = parse_period(args.period)
+    if not any(not longer(p.header.period, target.kind) for p in programs):
+        kinds = ", ".join(sorted({p.header.period for p in programs}))
+        raise UsageError(
+            Text(
+                f"không bộ tiêu chí nào đánh giá theo kỳ {target} (các bộ tiêu chí chấm theo: "
+                f"{kinds}); hãy chọn --period dài hơn",
+                f"no rule set is evaluated for the period {target} (the rule sets' periods: "
+                f"{kinds}); choose a longer --period",
+            )
+        )
     loaded_at = time.perf_counter()
     data = read_period_data(Path(args.data), programs, target, console)
     if data is None:
@@ -769,39 +787,17 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
     from chamdiem.platform.settings import Settings
 
     demo_dir = Settings().data_dir / "demo"  # CHAMDIEM_DATA_DIR, default ./data
+    if args.year:
+        return run_demo_year(args, console, folder, demo_dir)
+    people = args.people if args.people is not None else DEMO_PEOPLE
     console.out(
         t(
             "Chấm điểm mẫu: công chức của một tỉnh giả lập, đánh giá quý",
             "Demo: the civil servants of a simulated province, quarterly grading",
         )
     )
-
-    files, missing = rule_files([str(folder)], console)
-    loaded = [load_rules(path) for path in files]
-    errors = sum(item.errors for item in loaded)
-    warnings = sum(item.warnings for item in loaded)
-    console.out(
-        t(
-            f"1. Kiểm tra quy tắc trong {folder}/: {len(files)} tệp, {errors} lỗi, "
-            f"{warnings} cảnh báo",
-            f"1. Checked the rules in {folder}/: {len(files)} file(s), {errors} error(s), "
-            f"{warnings} warning(s)",
-        )
-    )
-    if errors or missing:
-        for item in loaded:
-            if item.errors:
-                show_diagnostics(item, console)
-        return EXIT_USER
-    tally = TestTally()
-    _quietly_test(loaded, console, tally)
-    console.out(
-        t(
-            f"2. Kiểm thử quy tắc: {tally.passed} đạt, {tally.failed} không đạt",
-            f"2. Rule tests: {tally.passed} passed, {tally.failed} failed",
-        )
-    )
-    if tally.failed:
+    loaded = check_and_test_rules(folder, console)
+    if loaded is None:
         return EXIT_USER
     rules = next((item for item in loaded if Path(item.display).name == DEMO_RULES), None)
     if rules is None or rules.program is None:
@@ -813,7 +809,7 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
 
     started = time.perf_counter()
     try:
-        workbook = generate_province(demo_dir, people=args.people, seed=args.seed)
+        workbook = generate_province(demo_dir, people=people, seed=args.seed)
     except ValueError as exc:  # e.g. too few people for the province's units
         console.error(
             "--people", Text(f"không tạo được dữ liệu mẫu: {exc}", f"cannot generate: {exc}")
@@ -864,6 +860,187 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
     console.out(t(f"Ví dụ giải thích cho {who}:", f"Example explanation for {who}:"))
     console.out(program.explain(cohort, results, example, lang))
     return EXIT_OK
+
+
+def check_and_test_rules(folder: Path, console: Console) -> list[LoadedRules] | None:
+    """Steps 1 and 2 of the demo: check every rule file of `folder` and run their tests;
+    None (after saying why) when a file has errors or a test fails."""
+    t = console.text
+    files, missing = rule_files([str(folder)], console)
+    loaded = [load_rules(path) for path in files]
+    errors = sum(item.errors for item in loaded)
+    warnings = sum(item.warnings for item in loaded)
+    console.out(
+        t(
+            f"1. Kiểm tra quy tắc trong {folder}/: {len(files)} tệp, {errors} lỗi, "
+            f"{warnings} cảnh báo",
+            f"1. Checked the rules in {folder}/: {len(files)} file(s), {errors} error(s), "
+            f"{warnings} warning(s)",
+        )
+    )
+    if errors or missing:
+        for item in loaded:
+            if item.errors:
+                show_diagnostics(item, console)
+        return None
+    tally = TestTally()
+    _quietly_test(loaded, console, tally)
+    console.out(
+        t(
+            f"2. Kiểm thử quy tắc: {tally.passed} đạt, {tally.failed} không đạt",
+            f"2. Rule tests: {tally.passed} passed, {tally.failed} failed",
+        )
+    )
+    return None if tally.failed else loaded
+
+
+def run_demo_year(args: argparse.Namespace, console: Console, folder: Path, demo_dir: Path) -> int:
+    """`demo --year`: the simulated province's whole year, every level, from DATA files."""
+    t = console.text
+    lang = console.language
+    people = args.people if args.people is not None else DEMO_YEAR_PEOPLE
+    console.out(
+        t(
+            "Chấm điểm mẫu cả năm: công chức, lãnh đạo, cơ quan và người đứng đầu của một tỉnh "
+            "giả lập",
+            "Demo of a whole year: the civil servants, leaders, units and heads of a simulated "
+            "province",
+        )
+    )
+    loaded = check_and_test_rules(folder, console)
+    if loaded is None:
+        return EXIT_USER
+    programs = [item.program for item in loaded if item.program is not None]
+    if not check_graph(programs, console):
+        return EXIT_USER
+
+    from chamdiem.dsl.periods import Period
+    from chamdiem.platform.demo.year import generate_year
+
+    target = Period(DEMO_YEAR, "year", 1)
+    started = time.perf_counter()
+    try:
+        workbook = generate_year(demo_dir, people=people, seed=args.seed, year=DEMO_YEAR)
+    except ValueError as exc:  # e.g. too few people for the province's units
+        console.error(
+            "--people", Text(f"không tạo được dữ liệu mẫu: {exc}", f"cannot generate: {exc}")
+        )
+        return EXIT_USER
+    generated = time.perf_counter() - started
+    console.out(
+        t(
+            f"3. Tạo dữ liệu mẫu (cây đơn vị, 4 quý, dữ liệu năm, đơn vị, lãnh đạo): {workbook} "
+            f"({seconds_text(generated, lang)})",
+            f"3. Generated demo data (unit tree, 4 quarters, annual rows, units, leaders): "
+            f"{workbook} ({seconds_text(generated, lang)})",
+        )
+    )
+    started = time.perf_counter()
+    data = read_period_data(workbook, programs, target, console)
+    if data is None:
+        return EXIT_USER
+    read_at = time.perf_counter()
+    seconds: dict[tuple[str, Period], float] = {}
+
+    def on_stage(program: Program, period: Period, spent: float) -> None:
+        seconds[(program.header.name, period)] = spent
+
+    graph = evaluate_all(programs, data, target, console, verbose=False, on_stage=on_stage)
+    if graph is None:
+        return EXIT_USER
+    evaluated_at = time.perf_counter()
+    jsonl, xlsx = demo_dir / f"ket_qua_{DEMO_YEAR}.jsonl", demo_dir / f"ket_qua_{DEMO_YEAR}.xlsx"
+    write_graph_results(jsonl, "jsonl", graph, str(workbook), console)
+    write_graph_results(xlsx, "xlsx", graph, str(workbook), console)
+    written_at = time.perf_counter()
+    console.out(
+        t(
+            f"4. Đọc dữ liệu {seconds_text(read_at - started, lang)}, đánh giá "
+            f"{len(graph.order)} bước {seconds_text(evaluated_at - read_at, lang)}, ghi kết quả "
+            f"{seconds_text(written_at - evaluated_at, lang)}",
+            f"4. Read the data in {seconds_text(read_at - started, lang)}, evaluated "
+            f"{len(graph.order)} stages in {seconds_text(evaluated_at - read_at, lang)}, wrote "
+            f"the results in {seconds_text(written_at - evaluated_at, lang)}",
+        )
+    )
+    console.out()
+    stage_summary(graph, seconds, console)
+    console.out()
+    console.out(t("Kết quả đã ghi vào:", "Results written to:"))
+    console.out(f"  {jsonl}")
+    console.out(f"  {xlsx}")
+    example = capped_head(graph)
+    if example is not None:
+        program, period, index = example
+        results, cohort = stage_cohort(graph, program, period)
+        code = results.codes[index]
+        console.out()
+        console.out(
+            t(
+                f"Ví dụ: người đứng đầu bị giới hạn bởi mức của đơn vị ({code}); xem mọi "
+                f"cấp của người này: chamdiem eval {folder} {workbook} --period {DEMO_YEAR} "
+                f"--explain {code}",
+                f"Example: a head capped by his unit's grade ({code}); to see every level of "
+                f"this person: chamdiem eval {folder} {workbook} --period {DEMO_YEAR} "
+                f"--explain {code}",
+            )
+        )
+        console.out(program.explain(cohort, results, index, lang))
+    return EXIT_OK
+
+
+def stage_summary(
+    graph: GraphResults, seconds: dict[tuple[str, Period], float], console: Console
+) -> None:
+    """One line per (rule set, period): subjects, how many got each grade, how many were
+    not graded, and the evaluation time."""
+    lang = console.language
+    grades: list[str] = []
+    labels: dict[str, str] = {}
+    for program, _ in graph.order:
+        for grade in program.grades:
+            if grade.name not in grades:
+                grades.append(grade.name)
+                labels[grade.name] = grade.label or grade.name
+    ungraded = console.text("không xếp loại", "not graded")
+    time_word = console.text("thời gian", "time")
+    width = max([len(g) for g in grades] + [8])
+    header = (
+        f"  {console.text('bộ tiêu chí', 'rule set'):<20} {console.text('kỳ', 'period'):<8}"
+        f" {console.text('số đối tượng', 'subjects'):>12}"
+        + "".join(f" {g:>{width}}" for g in grades)
+        + f" {ungraded:>14} {time_word:>10}"
+    )
+    console.out(console.text("Kết quả theo bộ tiêu chí và kỳ:", "Results by rule set and period:"))
+    console.out(header)
+    for program, period in graph.order:
+        results = graph.get(program.header.name, period)
+        if results is None:
+            continue
+        counts = Counter(results.grade)
+        spent = seconds.get((program.header.name, period), 0.0)
+        console.out(
+            f"  {program.header.name:<20} {period.code:<8} {count_text(len(results), lang):>12}"
+            + "".join(f" {count_text(counts.get(g, 0), lang):>{width}}" for g in grades)
+            + f" {count_text(counts.get(None, 0), lang):>14} {seconds_text(spent, lang):>10}"
+        )
+    legend = "; ".join(f"{name} = {label}" for name, label in labels.items())
+    console.out(f"  ({legend})")
+
+
+def capped_head(graph: GraphResults) -> tuple[Program, Period, int] | None:
+    """A subject whose grade a unit's result lowered (a veto reading unit_result), for the
+    demo's example explanation."""
+    kinds = {program.header.name: program.header.subject for program, _ in graph.order}
+    for program, period in reversed(graph.order):
+        results = graph.get(program.header.name, period)
+        reads_units = any(kinds.get(need) == "unit" for need in program.header.needs)
+        if results is None or program.header.subject != "person" or not reads_units:
+            continue
+        for i in range(len(results)):
+            if results.vetoes(i) and results.grade[i] != results.score_grade[i]:
+                return program, period, i
+    return None
 
 
 def _quietly_test(loaded: Sequence[LoadedRules], console: Console, tally: TestTally) -> None:
@@ -1034,9 +1211,23 @@ def build_parser(language: Language) -> argparse.ArgumentParser:
         ),
     )
     demo.add_argument(
-        "--people", type=int, default=30000, help=t("số người (30000)", "people (30000)")
+        "--people",
+        type=int,
+        default=None,
+        help=t(
+            f"số người ({DEMO_PEOPLE}; với --year: {DEMO_YEAR_PEOPLE})",
+            f"people ({DEMO_PEOPLE}; with --year: {DEMO_YEAR_PEOPLE})",
+        ),
     )
     demo.add_argument("--seed", type=int, default=2026, help=t("hạt giống ngẫu nhiên", "seed"))
+    demo.add_argument(
+        "--year",
+        action="store_true",
+        help=t(
+            f"cả năm {DEMO_YEAR} ở mọi cấp: 4 quý, lãnh đạo, cơ quan, người đứng đầu, năm",
+            f"the whole year {DEMO_YEAR} at every level: 4 quarters, leaders, units, heads, year",
+        ),
+    )
     demo.set_defaults(run=run_demo)
     _register_platform_commands(commands, language)
     return parser

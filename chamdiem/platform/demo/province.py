@@ -393,19 +393,63 @@ def _hundredths(values: npt.NDArray[np.float64], quarter: BoolArray) -> IntArray
     return np.where(quarter, coarse, fine).astype(np.int64)
 
 
-def _generate_people(province: Province, people: int, seed: int) -> _People:
-    rng = np.random.default_rng([seed, 1])
+@dataclass(frozen=True)
+class Roster:
+    """Who works where: the people of the province as columns, people of a unit
+    consecutive, the unit's head first. `ability` is the latent "how well this person
+    works" that drives every score."""
+
+    sizes: IntArray  # people per unit of Province.units
+    unit: IntArray  # index into Province.units
+    codes: list[str]
+    names: list[str]
+    position_group: list[str]
+    is_head: BoolArray
+    lanh_dao: BoolArray
+    ability: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+@dataclass(frozen=True)
+class Quarter:
+    """One quarter's scores, products and vetoes of every person of a Roster (numbers in
+    hundredths, so exact)."""
+
+    general: IntArray  # (n, 3) hundredths of chinh_tri, chuyen_mon, doi_moi
+    suy_thoai: BoolArray
+    ky_luat: IntArray  # index into DISCIPLINE
+    tham_nhung: BoolArray
+    item_owner: IntArray
+    he_so: IntArray  # hundredths
+    hoan_thanh: BoolArray
+    loi_nang: IntArray
+    cham_tre: IntArray
+
+
+def make_roster(province: Province, people: int, rng: np.random.Generator) -> Roster:
     sizes = _unit_sizes(province, people, rng)
     unit = np.repeat(np.arange(len(province.units), dtype=np.int64), sizes)
     groups, is_head, lanh_dao = _position_groups(province, sizes)
     n = len(unit)
     codes = [f"PT{i + 1:06d}" for i in range(n)]
     names = _full_names(n, rng)
-
-    # A latent "how well this person works" drives every score; about 2% work poorly.
+    # About 2% work poorly.
     ability = rng.normal(0.0, 1.0, n)
     weak = rng.random(n) < 0.02
     ability = np.where(weak, ability - 3.0, ability)
+    return Roster(sizes, unit, codes, names, groups, is_head, lanh_dao, ability)
+
+
+def make_quarter(
+    roster: Roster,
+    ability: npt.NDArray[np.float64],
+    units: int,
+    rng: np.random.Generator,
+) -> Quarter:
+    """A quarter of work of the roster's people, for a given ability of each."""
+    n = len(roster)
     quarter = rng.random((n, 3)) < 0.7
     general = _hundredths(8.1 + 0.55 * ability[:, None] + rng.normal(0, 0.45, (n, 3)), quarter)
 
@@ -428,17 +472,11 @@ def _generate_people(province: Province, people: int, seed: int) -> _People:
     ).astype(np.int64)
     ky_luat = np.where(disciplined, form, 0).astype(np.int64)
     suy_thoai = rng.random(n) < 0.0003
-    bad_unit = rng.random(len(province.units)) < 0.01
-    first = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    position = np.arange(n) - first[unit]
-    tham_nhung = bad_unit[unit] & lanh_dao & (position < 2)
-    return _People(
-        codes=codes,
-        names=names,
-        unit=unit,
-        position_group=groups,
-        is_head=is_head,
-        lanh_dao=lanh_dao,
+    bad_unit = rng.random(units) < 0.01
+    first = np.concatenate(([0], np.cumsum(roster.sizes)[:-1]))
+    position = np.arange(n) - first[roster.unit]
+    tham_nhung = bad_unit[roster.unit] & roster.lanh_dao & (position < 2)
+    return Quarter(
         general=general,
         suy_thoai=suy_thoai,
         ky_luat=ky_luat,
@@ -451,7 +489,30 @@ def _generate_people(province: Province, people: int, seed: int) -> _People:
     )
 
 
-def _decimals(hundredths: IntArray) -> list[Decimal]:
+def _generate_people(province: Province, people: int, seed: int) -> _People:
+    rng = np.random.default_rng([seed, 1])
+    roster = make_roster(province, people, rng)
+    q = make_quarter(roster, roster.ability, len(province.units), rng)
+    return _People(
+        codes=roster.codes,
+        names=roster.names,
+        unit=roster.unit,
+        position_group=roster.position_group,
+        is_head=roster.is_head,
+        lanh_dao=roster.lanh_dao,
+        general=q.general,
+        suy_thoai=q.suy_thoai,
+        ky_luat=q.ky_luat,
+        tham_nhung=q.tham_nhung,
+        item_owner=q.item_owner,
+        he_so=q.he_so,
+        hoan_thanh=q.hoan_thanh,
+        loi_nang=q.loi_nang,
+        cham_tre=q.cham_tre,
+    )
+
+
+def decimals(hundredths: IntArray) -> list[Decimal]:
     """Exact decimals for values in hundredths; equal values share one Decimal object, which
     keeps a large cohort small in memory."""
     low, high = int(hundredths.min(initial=0)), int(hundredths.max(initial=0))
@@ -461,7 +522,7 @@ def _decimals(hundredths: IntArray) -> list[Decimal]:
 
 def _to_cohort(province: Province, p: _People) -> Cohort:
     unit_names = [u.name for u in province.units]
-    general = [_decimals(p.general[:, k]) for k in range(3)]
+    general = [decimals(p.general[:, k]) for k in range(3)]
     inputs: dict[str, Sequence[object]] = {
         "chinh_tri": general[0],
         "chuyen_mon": general[1],
@@ -474,7 +535,7 @@ def _to_cohort(province: Province, p: _People) -> Cohort:
     items = ItemTable(
         owner=p.item_owner.tolist(),
         fields={
-            "he_so": _decimals(p.he_so),
+            "he_so": decimals(p.he_so),
             "hoan_thanh": p.hoan_thanh.tolist(),
             "loi_nang": p.loi_nang.tolist(),
             "cham_tre": p.cham_tre.tolist(),

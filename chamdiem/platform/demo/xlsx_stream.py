@@ -53,6 +53,15 @@ _WORKBOOK_RELS = (
     'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
     'Target="styles.xml"/></Relationships>'
 )
+_SHARED_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+_SHARED_REL = (
+    '<Relationship Id="rId{n}" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+    'Target="sharedStrings.xml"/>'
+)
 _WORKBOOK_REL = (
     '<Relationship Id="rId{n}" '
     'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
@@ -100,13 +109,43 @@ def _text(value: str, cache: dict[str, str]) -> str:
     return body
 
 
-def _row(r: int, row: Sequence[object], letters: list[str], cache: dict[str, str]) -> str:
+class SharedStrings(dict[str, str]):
+    """Text cells as indexes into one table of distinct strings (sharedStrings.xml): a
+    sheet that repeats codes and periods on every row is then several times smaller and
+    faster to read."""
+
+    def __missing__(self, value: str) -> str:
+        body = self[value] = f'" t="s"><v>{len(self)}</v></c>'
+        return body
+
+    def xml(self) -> str:
+        items = []
+        for value in self:
+            text = escape(value)
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            items.append(f"<si><t{space}>{text}</t></si>")
+        return (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            f'count="{len(self)}" uniqueCount="{len(self)}">{"".join(items)}</sst>'
+        )
+
+
+def _row(
+    r: int,
+    row: Sequence[object],
+    letters: list[str],
+    cache: dict[str, str],
+    shared: SharedStrings | None = None,
+) -> str:
     parts = [f'<row r="{r}">']
     append = parts.append
     for letter, value in zip(letters, row, strict=False):
         kind = type(value)
         if kind is str:
-            if value:
+            if value and shared is not None:
+                append(f'<c r="{letter}{r}{shared[value]}')  # type: ignore[index]
+            elif value:
                 append(f'<c r="{letter}{r}{_text(value, cache)}')  # type: ignore[arg-type]
         elif kind is bool:
             append(f'<c r="{letter}{r}" t="b"><v>{int(value)}</v></c>')  # type: ignore[call-overload]
@@ -118,13 +157,24 @@ def _row(r: int, row: Sequence[object], letters: list[str], cache: dict[str, str
     return "".join(parts)
 
 
-def write_workbook(path: Path, sheets: Sequence[tuple[str, Iterable[Sequence[object]]]]) -> None:
-    """Write `sheets` (name, rows) to an .xlsx file at `path`; row 1 is the first row given."""
+def write_workbook(
+    path: Path,
+    sheets: Sequence[tuple[str, Iterable[Sequence[object]]]],
+    *,
+    shared_strings: bool = False,
+) -> None:
+    """Write `sheets` (name, rows) to an .xlsx file at `path`; row 1 is the first row given.
+    With `shared_strings`, texts go into one table (for sheets that repeat the same codes
+    and periods on many rows)."""
+    shared = SharedStrings() if shared_strings else None
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         numbers = range(1, len(sheets) + 1)
         zf.writestr(
             "[Content_Types].xml",
-            _CONTENT_TYPES.format(sheets="".join(_SHEET_TYPE.format(n=n) for n in numbers)),
+            _CONTENT_TYPES.format(
+                sheets="".join(_SHEET_TYPE.format(n=n) for n in numbers)
+                + (_SHARED_TYPE if shared is not None else "")
+            ),
         )
         zf.writestr("_rels/.rels", _ROOT_RELS)
         zf.writestr(
@@ -139,7 +189,8 @@ def write_workbook(path: Path, sheets: Sequence[tuple[str, Iterable[Sequence[obj
         zf.writestr(
             "xl/_rels/workbook.xml.rels",
             _WORKBOOK_RELS.format(
-                sheets="".join(_WORKBOOK_REL.format(n=n) for n in numbers),
+                sheets="".join(_WORKBOOK_REL.format(n=n) for n in numbers)
+                + (_SHARED_REL.format(n=len(sheets) + 2) if shared is not None else ""),
                 styles=len(sheets) + 1,
             ),
         )
@@ -153,9 +204,11 @@ def write_workbook(path: Path, sheets: Sequence[tuple[str, Iterable[Sequence[obj
                 for r, row in enumerate(rows, start=1):
                     while len(letters) < len(row):
                         letters.append(_letters(len(letters)))
-                    chunk.append(_row(r, row, letters, cache))
+                    chunk.append(_row(r, row, letters, cache, shared))
                     if len(chunk) >= 5000:
                         out.write("".join(chunk).encode())
                         chunk.clear()
                 out.write("".join(chunk).encode())
                 out.write(_SHEET_TAIL.encode())
+        if shared is not None:
+            zf.writestr("xl/sharedStrings.xml", shared.xml())

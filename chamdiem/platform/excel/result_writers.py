@@ -13,6 +13,7 @@ import os
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TextIO
 
@@ -141,6 +142,55 @@ def save_csv(
     write_atomically(path, write)
 
 
+@dataclass(frozen=True)
+class ResultTable:
+    """The results of one rule set for one period, as one sheet (or CSV file) of a
+    several-table output; `title` names the sheet."""
+
+    title: str
+    records: Iterable[Record]
+    names: Sequence[str | None] | None
+    value_names: Sequence[str]
+    grade_labels: Mapping[str, str | None] = field(default_factory=dict)
+
+
+def _results_sheet(name: str, table: ResultTable, language: Language) -> SheetSpec:
+    """One sheet of results: numbers as numbers, grades by their labels, header row and the
+    code and name columns frozen, a filter over the table."""
+    labels = table.grade_labels
+
+    def shown(row: list[object]) -> list[object]:
+        for column, value in enumerate(row):
+            if isinstance(value, str):
+                if column in (4, 5):  # score_grade, grade
+                    row[column] = labels.get(value) or value
+                elif _NUMBER.fullmatch(value):
+                    row[column] = NumberText(value)
+        return row
+
+    headers = header_row(table.value_names, language)
+    widths = [
+        28.0 if i == 1 else float(max(10, min(30, len(h) + 2))) for i, h in enumerate(headers)
+    ]
+    return SheetSpec(
+        name=name,
+        header=headers,
+        rows=(shown(row) for row in table_rows(table.records, table.names, table.value_names)),
+        widths=widths,
+        freeze=(1, 2),
+        autofilter=True,
+    )
+
+
+def _about_sheet(about: Sequence[tuple[str, object]], language: Language) -> SheetSpec:
+    return SheetSpec(
+        name=Text("Thông tin", "About").in_(language),
+        header=[Text("Mục", "Item").in_(language), Text("Nội dung", "Value").in_(language)],
+        rows=[[key, value] for key, value in about],
+        widths=(24.0, 80.0),
+    )
+
+
 def save_xlsx(
     path: Path,
     records: Iterable[Record],
@@ -155,38 +205,47 @@ def save_xlsx(
     by their labels, header row and the code and name columns frozen, a filter over the
     table) and, when `about` is given, a sheet "Thông tin" saying which rules and data
     produced it."""
-    labels = grade_labels or {}
+    table = ResultTable("", records, names, value_names, grade_labels or {})
+    sheets = [_results_sheet(Text("Kết quả", "Results").in_(language), table, language)]
+    if about:
+        sheets.append(_about_sheet(about, language))
+    write_atomically(path, lambda target: write_xlsx(target, sheets))
 
-    def shown(row: list[object]) -> list[object]:
-        for column, value in enumerate(row):
-            if isinstance(value, str):
-                if column in (4, 5):  # score_grade, grade
-                    row[column] = labels.get(value) or value
-                elif _NUMBER.fullmatch(value):
-                    row[column] = NumberText(value)
-        return row
 
-    headers = header_row(value_names, language)
-    widths = [
-        28.0 if i == 1 else float(max(10, min(30, len(h) + 2))) for i, h in enumerate(headers)
-    ]
+_SHEET_NAME_LIMIT = 31  # Excel's
+_SHEET_NAME_BANNED = re.compile(r"[\\/?*\[\]:]")
+
+
+def sheet_names(titles: Sequence[str]) -> list[str]:
+    """Valid, distinct Excel sheet names for `titles` (cut to 31 characters, characters
+    Excel refuses replaced, repeats numbered)."""
+    names: list[str] = []
+    taken: set[str] = set()
+    for title in titles:
+        base = _SHEET_NAME_BANNED.sub("_", title).strip("'") or "_"
+        name = base[:_SHEET_NAME_LIMIT]
+        number = 2
+        while name.casefold() in taken:
+            suffix = f" ({number})"
+            name = base[: _SHEET_NAME_LIMIT - len(suffix)] + suffix
+            number += 1
+        taken.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def save_xlsx_tables(
+    path: Path,
+    tables: Sequence[ResultTable],
+    *,
+    about: Sequence[tuple[str, object]] = (),
+    language: Language = "vi",
+) -> None:
+    """One workbook with a results sheet per table (named by its title), then "Thông tin"."""
+    names = sheet_names([table.title for table in tables])
     sheets = [
-        SheetSpec(
-            name=Text("Kết quả", "Results").in_(language),
-            header=headers,
-            rows=(shown(row) for row in table_rows(records, names, value_names)),
-            widths=widths,
-            freeze=(1, 2),
-            autofilter=True,
-        )
+        _results_sheet(name, table, language) for name, table in zip(names, tables, strict=True)
     ]
     if about:
-        sheets.append(
-            SheetSpec(
-                name=Text("Thông tin", "About").in_(language),
-                header=[Text("Mục", "Item").in_(language), Text("Nội dung", "Value").in_(language)],
-                rows=[[key, value] for key, value in about],
-                widths=(24.0, 80.0),
-            )
-        )
+        sheets.append(_about_sheet(about, language))
     write_atomically(path, lambda target: write_xlsx(target, sheets))
