@@ -150,6 +150,8 @@ class _Ctx:
 
     refs: set[str]  # names the enclosing declaration reads (for cycles and unused names)
     allow_grade: bool = False  # `grade` and `score_grade` (quota count and rank keys)
+    # `score_grade` alone: a veto's condition (the grade from points is known before vetoes)
+    allow_score_grade: bool = False
     cohort: bool = False  # top level of a quota count: per-subject values need count(...)
     frame: _Frame | None = None
 
@@ -774,7 +776,7 @@ class Checker:
     # vetoes -----------------------------------------------------------------
 
     def check_veto(self, decl: s.Veto) -> None:
-        self.condition(decl.when, _Ctx(set()), "when")
+        self.condition(decl.when, _Ctx(set(), allow_score_grade=True), "when")
         cap = decl.cap
         if isinstance(cap, s.Name):
             self.grade_name(cap, Text("mức trần của `veto`", "the cap of a `veto`"))
@@ -1420,7 +1422,7 @@ class Checker:
                 return UNKNOWN
             return NUMBER
         if name in ("grade", "score_grade"):
-            if not ctx.allow_grade:
+            if not (ctx.allow_grade or (name == "score_grade" and ctx.allow_score_grade)):
                 self.error(
                     "E022",
                     node.span,

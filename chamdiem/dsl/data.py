@@ -32,13 +32,44 @@ class ScaledColumn:
         return len(self.units)
 
 
+# A column of values: a sequence of typed values, integers with a decimal scale, or a NumPy
+# array (numbers, booleans).
+Column = Sequence[object] | ScaledColumn | npt.NDArray[np.generic]
+
+
+def take_rows(column: Column, indices: Sequence[int]) -> Column:
+    """The values of `column` at `indices`, keeping its kind (ScaledColumn, array, list)."""
+    if isinstance(column, ScaledColumn):
+        index = np.asarray(indices, dtype=np.int64)
+        missing = column.missing[index] if column.missing is not None else None
+        return ScaledColumn(column.units[index], column.places, missing)
+    if isinstance(column, np.ndarray):
+        return column[np.asarray(indices, dtype=np.int64)]
+    return [column[i] for i in indices]
+
+
+def as_list(column: Column) -> list[object]:
+    """The values of a column as Python objects (a ScaledColumn gives Decimals and None)."""
+    if isinstance(column, ScaledColumn):
+        from decimal import Decimal
+
+        missing = column.missing.tolist() if column.missing is not None else [False] * len(column)
+        return [
+            None if gone else Decimal(int(units)).scaleb(-column.places)
+            for units, gone in zip(column.units.tolist(), missing, strict=True)
+        ]
+    if isinstance(column, np.ndarray):
+        return list(column.tolist())
+    return list(column)
+
+
 @dataclass(frozen=True)
 class ItemTable:
     """The rows of one `items` declaration for all subjects: `owner[k]` is the index of the
     subject that row k belongs to; `fields[name][k]` its value."""
 
-    owner: Sequence[int]
-    fields: Mapping[str, Sequence[object]]
+    owner: Sequence[int] | npt.NDArray[np.int64]
+    fields: Mapping[str, Column]
 
     def __len__(self) -> int:
         return len(self.owner)
@@ -49,7 +80,7 @@ class Cohort:
     """The subjects evaluated together (quotas need them together)."""
 
     codes: Sequence[str]
-    inputs: Mapping[str, Sequence[object]]
+    inputs: Mapping[str, Column]
     items: Mapping[str, ItemTable] = field(default_factory=dict)
     units: Sequence[str | None] | None = None
     position_groups: Sequence[str | None] | None = None
@@ -65,17 +96,21 @@ class Cohort:
         def pick(values: Sequence[object] | None) -> list[object] | None:
             return None if values is None else [values[i] for i in indices]
 
-        new_index = {old: new for new, old in enumerate(indices)}
+        new_index = np.full(len(self), -1, dtype=np.int64)
+        new_index[np.asarray(indices, dtype=np.int64)] = np.arange(len(indices))
         items: dict[str, ItemTable] = {}
         for name, table in self.items.items():
-            rows = [k for k, owner in enumerate(table.owner) if owner in new_index]
+            owners = new_index[np.asarray(table.owner, dtype=np.int64)]
+            kept = np.flatnonzero(owners >= 0)
+            order = kept[np.argsort(owners[kept], kind="stable")]
+            rows = order.tolist()
             items[name] = ItemTable(
-                owner=[new_index[table.owner[k]] for k in rows],
-                fields={f: [column[k] for k in rows] for f, column in table.fields.items()},
+                owner=owners[order],
+                fields={f: take_rows(column, rows) for f, column in table.fields.items()},
             )
         return Cohort(
             codes=[self.codes[i] for i in indices],
-            inputs={name: pick(column) or [] for name, column in self.inputs.items()},
+            inputs={name: take_rows(column, indices) for name, column in self.inputs.items()},
             items=items,
             units=pick(self.units),  # type: ignore[arg-type]
             position_groups=pick(self.position_groups),  # type: ignore[arg-type]

@@ -101,9 +101,7 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> tuple[Text, ...]:
 _SEVERITY_VI = {"error": "lỗi", "warning": "cảnh báo"}
 
 
-def render(
-    diagnostic: Diagnostic, source: str, path: str, language: Language | None = None
-) -> str:
+def render(diagnostic: Diagnostic, source: str, path: str, language: Language | None = None) -> str:
     """`FILE:LINE:COL: error: message`, the source line, a caret underline and hints."""
     lang = language or default_language()
     span = diagnostic.span

@@ -14,7 +14,7 @@ import numpy as np
 
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.compile import referenced_names
-from chamdiem.dsl.data import Cohort
+from chamdiem.dsl.data import Cohort, take_rows
 from chamdiem.dsl.diagnostics import Language, default_language
 from chamdiem.dsl.names import canonical
 from chamdiem.dsl.numeric import Num
@@ -50,7 +50,8 @@ def _input_value(cohort: Cohort, results: Results, name: str, i: int) -> str:
     column = results.evaluation.frame.inputs.get(name)
     if column is not None and isinstance(column.data, Num):
         return _fraction_text(column.data.to_fraction(i))
-    value = cohort.inputs.get(name, [None] * len(cohort))[i]
+    given = cohort.inputs.get(name)
+    value = take_rows(given, [i])[0] if given is not None else None  # type: ignore[index]
     if column is not None and value is None:
         return str(_column_value(column.data, i))
     return str(value).lower() if isinstance(value, bool) else str(value)

@@ -308,7 +308,7 @@ def evaluate_graph(
             if on_stage is not None:
                 on_stage(program, period, time.perf_counter() - started)
             out.results.setdefault(program.header.name, {})[period] = results
-            out.cohorts[(program.header.name, period)] = cohort
+            out.cohorts[(program.header.name, period)] = results.cohort or cohort
             out.links[(program.header.name, period)] = links
             out.order.append((program, period))
     return out

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from chamdiem.dsl.data import ScaledColumn
+from chamdiem.dsl.data import Column, ScaledColumn, as_list
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.numeric import Num
 from chamdiem.dsl.program import InputSpec
@@ -72,7 +72,7 @@ class ProblemList:
             raise EvaluationError(self.items, self.total)
 
 
-def _missing_mask(values: Sequence[object]) -> BoolArray:
+def _missing_mask(values: Column) -> BoolArray:
     if isinstance(values, ScaledColumn):
         if values.missing is not None:
             return values.missing
@@ -86,7 +86,7 @@ def _missing_mask(values: Sequence[object]) -> BoolArray:
 
 def column(
     spec: InputSpec,
-    values: Sequence[object] | None,
+    values: Column | None,
     n: int,
     owners: Sequence[str],
     problems: ProblemList,
@@ -119,7 +119,7 @@ def column(
     return Val(data)
 
 
-def _convert(spec: InputSpec, values: Sequence[object], missing: BoolArray) -> Data:
+def _convert(spec: InputSpec, values: Column, missing: BoolArray) -> Data:
     kind = spec.kind
     if kind in ("number", "count", "percent"):
         if isinstance(values, ScaledColumn):
@@ -127,9 +127,10 @@ def _convert(spec: InputSpec, values: Sequence[object], missing: BoolArray) -> D
             return Num(np.asarray(units, dtype=np.int64), 10**values.places)
         num, _ = Num.from_values(values)
         return num
+    if isinstance(values, np.ndarray) and values.dtype == np.bool_ and kind == "bool":
+        return np.asarray(values, dtype=np.bool_)
+    values = as_list(values)
     if kind == "bool":
-        if isinstance(values, np.ndarray) and values.dtype == np.bool_:
-            return values
         return np.fromiter((bool(v) for v in values), dtype=np.bool_, count=len(values))
     if kind == "date":
         days = np.fromiter(

@@ -154,12 +154,13 @@ class Program:
         every subject that cannot be evaluated (a missing value, a division by zero).
         `links` carries the results of the rule sets this one needs (see graph.py)."""
         rules = self.compiled(period_start)
-        if rules.applies is not None:
-            cohort = self._applicable(rules, cohort)
+        chosen = self.applicable(cohort, period_start)
+        if chosen is not None:
+            cohort = cohort.subset(chosen)
         frame = build_frame(rules, self.inputs, self.items, cohort, links)
         evaluation = evaluate(frame, self.value_names, apply_quotas)
         n = len(cohort)
-        return Results(
+        results = Results(
             evaluation,
             cohort.codes,
             cohort.units if cohort.units is not None else [None] * n,
@@ -170,14 +171,18 @@ class Program:
             self.header.precision,
             [d.reason for d in self.module.declarations if isinstance(d, s.Exclusion)],
         )
+        results.cohort = cohort  # the subjects evaluated (after `applies when`)
+        return results
 
-    @staticmethod
-    def _applicable(rules: CompiledRules, cohort: Cohort) -> Cohort:
-        """The subjects the header's `applies when` selects (it reads attributes only)."""
-        assert rules.applies is not None
+    def applicable(self, cohort: Cohort, period_start: date | None = None) -> list[int] | None:
+        """The indices of the subjects the header's `applies when` selects (it reads
+        attributes only), or None when the rule set grades everyone."""
+        rules = self.compiled(period_start)
+        if rules.applies is None:
+            return None
         probe = build_frame(rules, (), (), cohort)
         chosen = np.flatnonzero(as_bool(rules.applies(probe).data))
-        return cohort if len(chosen) == len(cohort) else cohort.subset(chosen.tolist())
+        return None if len(chosen) == len(cohort) else chosen.tolist()
 
     def explain(
         self, cohort: Cohort, results: Results, index: int, language: Language | None = None

@@ -10,6 +10,7 @@ from typing import Literal
 
 import numpy as np
 
+from chamdiem.dsl.data import Cohort
 from chamdiem.dsl.numeric import Num
 from chamdiem.dsl.runtime import Evaluation, level_names
 from chamdiem.dsl.values import Data, DateCol, GradeCol, TextCol, Val
@@ -50,6 +51,8 @@ class Results:
         self.exclusion_reasons = list(exclusion_reasons)
         self.precision = precision
         self._index: dict[str, int] | None = None
+        # The cohort evaluated, set by Program.evaluate (after `applies when` chose).
+        self.cohort: Cohort | None = None
 
     def __len__(self) -> int:
         return len(self.codes)

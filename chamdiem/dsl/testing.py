@@ -23,7 +23,7 @@ import numpy as np
 
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.compile import literal_value
-from chamdiem.dsl.data import Cohort, ItemTable
+from chamdiem.dsl.data import Cohort, ItemTable, as_list, take_rows
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.inputs import EvaluationError
 from chamdiem.dsl.links import LinkError, Links
@@ -247,7 +247,7 @@ def _actual(program: Program, results: Results, cohort: Cohort, i: int, name: st
         data = frame_value.data
         if isinstance(data, Num):
             return data.to_fraction(i)
-        return cohort.inputs[name][i]
+        return as_list(take_rows(cohort.inputs[name], [i]))[0]
     return None
 
 

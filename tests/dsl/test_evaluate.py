@@ -435,3 +435,33 @@ end
     messages = [f.vi for f in outcome.failures]
     assert any("kỳ vọng total = 90, thực tế 89.99" in m for m in messages)
     assert any("kỳ vọng grade = xuat_sac, thực tế tot" in m for m in messages)
+
+
+def test_applies_when_selects_subjects_from_column_data() -> None:
+    import numpy as np
+
+    from chamdiem.dsl import ScaledColumn
+
+    program = rules(
+        """
+input a : number 0..100
+group g "G" max 100
+  criterion c "C" max 100 = a
+end
+"""
+        + GRADES,
+        extra="applies when is_head",
+    )
+    cohort = Cohort(
+        codes=["p", "head", "q", "head2"],
+        inputs={"a": ScaledColumn(np.array([9100, 9550, 7000, 6025]), 2)},
+        is_head=[False, True, False, True],
+        units=["U1", "U1", "U2", "U2"],
+    )
+    assert program.applicable(cohort) == [1, 3]
+    results = program.evaluate(cohort)
+    assert results.codes == ["head", "head2"]
+    assert results.total == [Decimal("95.50"), Decimal("60.25")]
+    assert results.cohort is not None and results.cohort.codes == ["head", "head2"]
+    text = program.explain(results.cohort, results, 1, "en")
+    assert "a = 60.25" in text

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from chamdiem.dsl.data import Cohort, ItemTable
+from chamdiem.dsl.data import Cohort, ItemTable, as_list
 from chamdiem.dsl.loader import Program
 from chamdiem.platform.db.codec import (
     JsonScalar,
@@ -47,7 +47,7 @@ def encode_cohort(program: Program, cohort: Cohort) -> list[tuple[str, str]]:
     n = len(cohort)
     # Members in the order of their keys (sorting the quoted keys could differ).
     inputs = [
-        (member(spec.name), column_fragments(spec, cohort.inputs[spec.name]))
+        (member(spec.name), column_fragments(spec, as_list(cohort.inputs[spec.name])))
         for spec in sorted(program.inputs, key=lambda spec: spec.name)
         if spec.name in cohort.inputs
     ]
@@ -67,7 +67,7 @@ def encode_cohort(program: Program, cohort: Cohort) -> list[tuple[str, str]]:
                 [
                     "null" if text is None else text
                     for text in column_fragments(
-                        spec, table.fields.get(spec.name, [None] * len(table))
+                        spec, as_list(table.fields.get(spec.name, [None] * len(table)))
                     )
                 ],
             )
