@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from typing import Literal
 
 import numpy as np
@@ -801,11 +800,3 @@ def _empty_list(line: int) -> Text:
         f"danh sách rỗng, không có giá trị (dòng {line}); dùng if_empty: để quy định",
         f"empty list has no value (line {line}); say what to use with if_empty:",
     )
-
-
-def to_fraction(value: object) -> Fraction:
-    if isinstance(value, Decimal | int):
-        return Fraction(value)
-    if isinstance(value, Fraction):
-        return value
-    raise TypeError(f"not a number: {value!r}")

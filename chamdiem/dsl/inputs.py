@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 import numpy as np
 
@@ -176,11 +175,3 @@ def _check_range(
                 f"value of `{label}` is outside its declared range ({allowed_en})",
             ),
         )
-
-
-def default_of(spec: InputSpec) -> object:
-    """The default as a Python value (Decimal for numbers)."""
-    value = spec.default
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    return value

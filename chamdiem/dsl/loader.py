@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -210,7 +209,3 @@ def load_source(source: str, path: str = "<string>") -> Program:
 def load_file(path: str | Path) -> Program:
     p = Path(path)
     return load_source(p.read_text(encoding="utf-8-sig"), str(path))
-
-
-def load_files(paths: Sequence[str | Path]) -> list[Program]:
-    return [load_file(p) for p in paths]

@@ -320,7 +320,3 @@ def level_names(levels: IntArray, grade_names: Sequence[str]) -> list[str | None
     """Grade names of levels; None for a subject that is not graded."""
     lookup = np.asarray([*reversed(grade_names), None], dtype=object)
     return list(lookup[levels])
-
-
-def as_bool_list(mask: BoolArray) -> list[bool]:
-    return [bool(x) for x in mask]

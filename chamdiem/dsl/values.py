@@ -52,18 +52,6 @@ class Val:
     cause: Text | None = None
 
 
-def length(data: Data) -> int:
-    if isinstance(data, Num):
-        return len(data)
-    if isinstance(data, TextCol):
-        return len(data.values)
-    if isinstance(data, DateCol):
-        return len(data.days)
-    if isinstance(data, GradeCol):
-        return len(data.level)
-    return len(data)
-
-
 def merge_errors(*vals: Val) -> tuple[BoolArray | None, Text | None]:
     """The union of the operands' error masks and the first cause."""
     err: BoolArray | None = None
