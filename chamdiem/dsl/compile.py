@@ -561,7 +561,7 @@ class Compiler:
         arg = node.args[0]
         if isinstance(arg, s.Name) and arg.name in self.items:
             return arg.name
-        for found in _walk(arg, node.where):
+        for found in s.walk(arg, node.where):
             key = link_key(found)
             if key is not None and key[0] in LIST_FUNCTIONS:
                 return f"{key[0]}({key[1]})"
@@ -749,43 +749,10 @@ def _logical(op: str, left: Fn, right: Fn) -> Fn:
     return run
 
 
-def _walk(*nodes: s.Expr | None) -> list[s.Expr]:
-    """Every expression node below `nodes`, outermost first."""
-    out: list[s.Expr] = []
-    stack = [n for n in nodes if n is not None]
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        if isinstance(node, s.Attribute):
-            stack.append(node.target)
-        elif isinstance(node, s.Unary):
-            stack.append(node.operand)
-        elif isinstance(node, s.Binary):
-            stack.extend((node.left, node.right))
-        elif isinstance(node, s.Conditional):
-            stack.extend((node.condition, node.then, node.otherwise))
-        elif isinstance(node, s.Call):
-            stack.extend(node.args)
-            stack.extend(k.value for k in node.keywords)
-            if node.where is not None:
-                stack.append(node.where)
-        elif isinstance(node, s.Band):
-            stack.append(node.subject)
-            for row in node.rows:
-                stack.extend(x for x in (row.bound, row.upper, row.value) if x is not None)
-            if node.otherwise is not None:
-                stack.append(node.otherwise)
-        elif isinstance(node, s.ListLit):
-            stack.extend(node.items)
-        elif isinstance(node, s.RecordLit):
-            stack.extend(k.value for k in node.fields)
-    return out
-
-
 def referenced_names(*nodes: s.Expr | None) -> list[str]:
     """Plain names used below `nodes`, in first-use order, without duplicates."""
     seen: dict[str, None] = {}
-    for node in reversed(_walk(*nodes)):
+    for node in reversed(s.walk(*nodes)):
         if isinstance(node, s.Name):
             seen.setdefault(node.name, None)
     return list(seen)

@@ -93,10 +93,8 @@ def _dependencies(program: Program, roots: Sequence[s.Expr | None]) -> tuple[lis
 
 
 def _item_lists(roots: Sequence[s.Expr | None]) -> list[str]:
-    from chamdiem.dsl.compile import _walk
-
     found = []
-    for node in _walk(*roots):
+    for node in s.walk(*roots):
         if isinstance(node, s.Attribute) and isinstance(node.target, s.Name):
             found.append(node.target.name)
     return found
@@ -228,8 +226,6 @@ def _criterion_reads(
 ) -> tuple[list[str], list[str], list[s.Call]]:
     """The lets and inputs a criterion reads (transitively), and the calls in it and in
     those lets (where aggregates over other rule sets' results may be)."""
-    from chamdiem.dsl.compile import _walk
-
     cache = _READS.setdefault(program, {})
     found = cache.get(criterion.name)
     if found is None:
@@ -237,7 +233,7 @@ def _criterion_reads(
         let_exprs = [
             d.expr for d in program.module.declarations if isinstance(d, s.Let) and d.name in lets
         ]
-        calls = [n for n in _walk(criterion.expr, *let_exprs) if isinstance(n, s.Call)]
+        calls = [n for n in s.walk(criterion.expr, *let_exprs) if isinstance(n, s.Call)]
         found = cache[criterion.name] = (lets, inputs, calls)
     return found
 

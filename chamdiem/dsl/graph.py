@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from chamdiem.dsl import syntax as s
-from chamdiem.dsl.compile import _walk, link_key
+from chamdiem.dsl.compile import link_key
 from chamdiem.dsl.data import Cohort
 from chamdiem.dsl.diagnostics import Diagnostic, did_you_mean, error
 from chamdiem.dsl.links import RESULT_FIELDS, Links
@@ -256,7 +256,7 @@ def _all_expressions(module: s.Module) -> list[s.Expr]:
             roots.extend((decl.when, decl.cap))
         elif isinstance(decl, s.Quota):
             roots.extend((decl.share, decl.count, *[k.expr for k in decl.rank]))
-    return _walk(*roots)
+    return s.walk(*roots)
 
 
 @dataclass

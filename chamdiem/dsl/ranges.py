@@ -77,7 +77,7 @@ def item_refs(
     found: set[str] = set()
     if isinstance(arg, s.Name) and arg.name in items:
         found.add(arg.name)
-    for node in _walk(arg, where):
+    for node in s.walk(arg, where):
         if (
             isinstance(node, s.Attribute)
             and isinstance(node.target, s.Name)
@@ -92,36 +92,6 @@ def item_refs(
         ):
             found.add(f"{node.function}({node.args[0].name})")
     return found
-
-
-def _walk(*nodes: s.Expr | None) -> Iterable[s.Expr]:
-    stack = [n for n in nodes if n is not None]
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, s.Attribute):
-            stack.append(node.target)
-        elif isinstance(node, s.Unary):
-            stack.append(node.operand)
-        elif isinstance(node, s.Binary):
-            stack.extend((node.left, node.right))
-        elif isinstance(node, s.Conditional):
-            stack.extend((node.condition, node.then, node.otherwise))
-        elif isinstance(node, s.Call):
-            stack.extend(node.args)
-            stack.extend(k.value for k in node.keywords)
-            if node.where is not None:
-                stack.append(node.where)
-        elif isinstance(node, s.Band):
-            stack.append(node.subject)
-            for row in node.rows:
-                stack.extend(x for x in (row.bound, row.upper, row.value) if x is not None)
-            if node.otherwise is not None:
-                stack.append(node.otherwise)
-        elif isinstance(node, s.ListLit):
-            stack.extend(node.items)
-        elif isinstance(node, s.RecordLit):
-            stack.extend(k.value for k in node.fields)
 
 
 def round_half_away(value: Fraction, places: int) -> Fraction:

@@ -189,6 +189,39 @@ Expr: TypeAlias = (
 )
 
 
+def walk(*nodes: Expr | None) -> list[Expr]:
+    """Every expression node below `nodes` (the nodes themselves included), outermost first."""
+    out: list[Expr] = []
+    stack = [n for n in nodes if n is not None]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if isinstance(node, Attribute):
+            stack.append(node.target)
+        elif isinstance(node, Unary):
+            stack.append(node.operand)
+        elif isinstance(node, Binary):
+            stack.extend((node.left, node.right))
+        elif isinstance(node, Conditional):
+            stack.extend((node.condition, node.then, node.otherwise))
+        elif isinstance(node, Call):
+            stack.extend(node.args)
+            stack.extend(k.value for k in node.keywords)
+            if node.where is not None:
+                stack.append(node.where)
+        elif isinstance(node, Band):
+            stack.append(node.subject)
+            for row in node.rows:
+                stack.extend(x for x in (row.bound, row.upper, row.value) if x is not None)
+            if node.otherwise is not None:
+                stack.append(node.otherwise)
+        elif isinstance(node, ListLit):
+            stack.extend(node.items)
+        elif isinstance(node, RecordLit):
+            stack.extend(k.value for k in node.fields)
+    return out
+
+
 # ---------------------------------------------------------------- declarations
 
 
