@@ -1,0 +1,81 @@
+"""The web service's accounts: users with a role and the units they answer for, API tokens
+for the systems that talk to the service, and sign-in sessions.
+
+Secrets are never stored: passwords as argon2 hashes, API tokens and session tokens as their
+SHA-256 (they are long random strings, so a fast hash is enough to make a stolen database
+useless for signing in). The tables live in their own module and are registered with the
+same metadata as the rest of the schema (models.py imports this module at its end).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from chamdiem.platform.db import models as _models  # the naming convention is set there
+
+Role = Literal["admin", "policy", "hr", "auditor", "unit_head"]
+ROLES: tuple[Role, ...] = ("admin", "policy", "hr", "auditor", "unit_head")
+ROLE_CHECK = "role IN ('admin', 'policy', 'hr', 'auditor', 'unit_head')"
+
+
+def _timestamp() -> sa.DateTime:
+    return sa.DateTime(timezone=True)
+
+
+class User(SQLModel, table=True):
+    """Someone who signs in to the web service (or a system that uses the API)."""
+
+    __tablename__ = "users"
+    __table_args__ = (sa.CheckConstraint(ROLE_CHECK, name="role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_type=sa.String, unique=True)
+    display_name: str = Field(sa_type=sa.String)
+    password_hash: str | None = Field(default=None, sa_type=sa.String)  # None: API only
+    role: Role = Field(sa_type=sa.String)
+    active: bool = True
+    created_at: datetime = Field(default_factory=_models.utc_now, sa_type=_timestamp())
+    created_by: str = Field(sa_type=sa.String)
+
+
+class UserUnit(SQLModel, table=True):
+    """A root of the part of the organisation a user answers for (an HR officer's or a unit
+    head's units; the units below each root are included)."""
+
+    __tablename__ = "user_units"
+
+    user_id: int = Field(foreign_key="users.id", primary_key=True)
+    unit_id: int = Field(foreign_key="units.id", primary_key=True)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token of a user, for systems calling the API."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    name: str = Field(sa_type=sa.String)
+    token_sha256: str = Field(sa_type=sa.String(64), unique=True)
+    prefix: str = Field(sa_type=sa.String(12))  # shown in lists so a token can be recognised
+    created_at: datetime = Field(default_factory=_models.utc_now, sa_type=_timestamp())
+    created_by: str = Field(sa_type=sa.String)
+    last_used_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    revoked_at: datetime | None = Field(default=None, sa_type=_timestamp())
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds the token; ending the session deletes the row,
+    so a copied cookie stops working at sign-out."""
+
+    __tablename__ = "web_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    token_sha256: str = Field(sa_type=sa.String(64), unique=True)
+    created_at: datetime = Field(default_factory=_models.utc_now, sa_type=_timestamp())
+    expires_at: datetime = Field(sa_type=_timestamp())

@@ -1,0 +1,296 @@
+"""Who may do what: the one place where the web pages and the API decide access.
+
+A user has a role and, for an HR officer or a unit head, the roots of the part of the
+organisation they answer for (each root with every unit below it: their *scope*). Every
+handler asks this module; no handler checks a role itself.
+
+- Reading units, people and results needs `Action.READ_ORG`, and the object must be in the
+  user's scope. An object outside the scope is *not found* (404), so that its existence is not
+  given away; a forbidden action on an object the user can see is *forbidden* (403).
+- Lists and searches are filtered with `unit_filter` / `result_filter`, so nothing outside the
+  scope is ever read for the page.
+- A result belongs to the unit the run evaluated it in (`results.unit_code`), a person to the
+  unit they are in now.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import sqlalchemy as sa
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from sqlalchemy import ColumnElement
+from sqlmodel import Session
+
+from chamdiem.platform.db.account_models import Role
+from chamdiem.platform.db.models import Unit
+
+
+class Action(StrEnum):
+    READ_ORG = "read_org"  # units, people, results, explanations, reports (in scope)
+    IMPORT = "import"  # upload a period's data (in scope)
+    RUN = "run"  # evaluate (in scope)
+    DECIDE = "decide"  # record a council decision (in scope)
+    READ_RULES = "read_rules"
+    PUBLISH_RULES = "publish_rules"
+    READ_AUDIT = "read_audit"
+    MANAGE_PERIODS = "manage_periods"
+    MANAGE_USERS = "manage_users"
+
+
+PERMISSIONS: dict[str, frozenset[Action]] = {
+    "admin": frozenset(Action),
+    "policy": frozenset({Action.READ_RULES, Action.PUBLISH_RULES}),
+    "hr": frozenset({Action.READ_ORG, Action.IMPORT, Action.RUN, Action.DECIDE, Action.READ_RULES}),
+    "auditor": frozenset({Action.READ_ORG, Action.READ_RULES, Action.READ_AUDIT}),
+    "unit_head": frozenset({Action.READ_ORG}),
+}
+# Roles whose reading is limited to their units (the others read the whole province).
+SCOPED: frozenset[str] = frozenset({"hr", "unit_head"})
+
+NOT_FOUND = "Không tìm thấy trang hoặc đối tượng này (hoặc bạn không có quyền xem)."
+FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
+
+
+# ---------------------------------------------------------------- the unit tree
+
+
+@dataclass(frozen=True)
+class UnitTree:
+    """The organisation's units, for working out scopes without a query per unit."""
+
+    parent: dict[int, int | None]
+    code: dict[int, str]
+    name: dict[int, str]
+    children: dict[int, list[int]]
+    by_code: dict[str, int]
+
+    @classmethod
+    def load(cls, session: Session) -> UnitTree:
+        units_t = Unit.__table__  # type: ignore[attr-defined]
+        rows = (
+            session.connection()
+            .execute(sa.select(units_t.c.id, units_t.c.code, units_t.c.name, units_t.c.parent_id))
+            .all()
+        )
+        children: dict[int, list[int]] = {}
+        for row in rows:
+            if row.parent_id is not None:
+                children.setdefault(row.parent_id, []).append(row.id)
+        for ids in children.values():
+            ids.sort()
+        return cls(
+            parent={row.id: row.parent_id for row in rows},
+            code={row.id: row.code for row in rows},
+            name={row.id: row.name for row in rows},
+            children=children,
+            by_code={row.code: row.id for row in rows},
+        )
+
+    def subtree(self, roots: Iterable[int]) -> set[int]:
+        found: set[int] = set()
+        stack = [root for root in roots if root in self.code]
+        while stack:
+            unit_id = stack.pop()
+            if unit_id not in found:
+                found.add(unit_id)
+                stack.extend(self.children.get(unit_id, []))
+        return found
+
+    def roots(self) -> list[int]:
+        return sorted(
+            (i for i, parent in self.parent.items() if parent is None), key=self.code.__getitem__
+        )
+
+    def path(self, unit_id: int) -> list[int]:
+        """The unit and its ancestors, top first."""
+        chain: list[int] = []
+        current: int | None = unit_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = self.parent.get(current)
+        return list(reversed(chain))
+
+
+class UnitTreeCache:
+    """The tree, read again only when the units table has changed (a count and the latest
+    change time are cheap to ask for on every request)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._signature: tuple[object, ...] | None = None
+        self._tree: UnitTree | None = None
+
+    def get(self, session: Session) -> UnitTree:
+        units_t = Unit.__table__  # type: ignore[attr-defined]
+        signature = tuple(
+            session.connection()
+            .execute(
+                sa.select(
+                    sa.func.count(), sa.func.max(units_t.c.updated_at), sa.func.max(units_t.c.id)
+                )
+            )
+            .one()
+        )
+        with self._lock:
+            if self._tree is not None and signature == self._signature:
+                return self._tree
+        tree = UnitTree.load(session)
+        with self._lock:
+            self._tree, self._signature = tree, signature
+        return tree
+
+
+# ---------------------------------------------------------------- who is asking
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in user (or a system with an API token) as access decisions see them."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: Role
+    root_unit_ids: tuple[int, ...] = ()
+    # None: the whole province; otherwise the ids (and codes) of the units in scope.
+    scope_ids: frozenset[int] | None = None
+    scope_codes: frozenset[str] | None = None
+    via_token: bool = False
+    permissions: frozenset[Action] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(
+        cls,
+        user_id: int,
+        username: str,
+        display_name: str,
+        role: Role,
+        root_unit_ids: Iterable[int],
+        tree: UnitTree,
+        *,
+        via_token: bool = False,
+    ) -> Principal:
+        roots = tuple(sorted(root_unit_ids))
+        permissions = PERMISSIONS.get(role, frozenset())
+        scope_ids: frozenset[int] | None
+        if Action.READ_ORG not in permissions:
+            scope_ids = frozenset()
+        elif role in SCOPED:
+            scope_ids = frozenset(tree.subtree(roots))
+        else:
+            scope_ids = None
+        scope_codes = None if scope_ids is None else frozenset(tree.code[i] for i in scope_ids)
+        return cls(
+            user_id,
+            username,
+            display_name,
+            role,
+            roots,
+            scope_ids,
+            scope_codes,
+            via_token,
+            permissions,
+        )
+
+    @property
+    def whole_province(self) -> bool:
+        return self.scope_ids is None
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def can(principal: Principal, action: Action) -> bool:
+    return action in principal.permissions
+
+
+def require(principal: Principal, action: Action) -> None:
+    """403 unless the role allows the action (for actions not tied to one object)."""
+    if not can(principal, action):
+        raise PermissionDeniedException(FORBIDDEN)
+
+
+def unit_visible(principal: Principal, unit_id: int | None) -> bool:
+    if Action.READ_ORG not in principal.permissions:
+        return False
+    if principal.scope_ids is None:
+        return True
+    return unit_id is not None and unit_id in principal.scope_ids
+
+
+def unit_code_visible(principal: Principal, unit_code: str | None) -> bool:
+    if Action.READ_ORG not in principal.permissions:
+        return False
+    if principal.scope_codes is None:
+        return True
+    return unit_code is not None and unit_code in principal.scope_codes
+
+
+def require_unit(
+    principal: Principal, unit_id: int | None, action: Action = Action.READ_ORG
+) -> None:
+    """404 when the unit (or the object in it) is outside the user's scope; then 403 when
+    the action is not allowed on it."""
+    if not unit_visible(principal, unit_id):
+        raise NotFoundException(NOT_FOUND)
+    require(principal, action)
+
+
+def require_unit_code(
+    principal: Principal, unit_code: str | None, action: Action = Action.READ_ORG
+) -> None:
+    if not unit_code_visible(principal, unit_code):
+        raise NotFoundException(NOT_FOUND)
+    require(principal, action)
+
+
+def not_found() -> NotFoundException:
+    return NotFoundException(NOT_FOUND)
+
+
+# ---------------------------------------------------------------- filters for queries
+
+
+def unit_filter(
+    principal: Principal, unit_id_column: ColumnElement[int] | sa.Column[int]
+) -> ColumnElement[bool]:
+    """A WHERE clause keeping rows whose unit id is in the user's scope."""
+    if Action.READ_ORG not in principal.permissions:
+        return sa.false()
+    if principal.scope_ids is None:
+        return sa.true()
+    if not principal.scope_ids:
+        return sa.false()
+    return unit_id_column.in_(sorted(principal.scope_ids))
+
+
+def result_filter(
+    principal: Principal, unit_code_column: ColumnElement[str] | sa.Column[str]
+) -> ColumnElement[bool]:
+    """A WHERE clause keeping results (or anything keyed by unit code) in the user's scope."""
+    if Action.READ_ORG not in principal.permissions:
+        return sa.false()
+    if principal.scope_codes is None:
+        return sa.true()
+    if not principal.scope_codes:
+        return sa.false()
+    return unit_code_column.in_(sorted(principal.scope_codes))
+
+
+def units_in_scope(principal: Principal, tree: UnitTree, codes: Iterable[str]) -> list[str]:
+    """The unit codes asked for, each checked to be in scope (404 for one that is not, or
+    that does not exist: the two are not told apart)."""
+    chosen: list[str] = []
+    for code in codes:
+        code = code.strip()
+        if not code:
+            continue
+        unit_id = tree.by_code.get(code)
+        if unit_id is None or not unit_visible(principal, unit_id):
+            raise NotFoundException(f"Không có đơn vị mã '{code}' trong phạm vi của bạn.")
+        chosen.append(code)
+    return chosen

@@ -1,0 +1,173 @@
+"""The web application: `create_app(settings)` builds it on the same settings, database and
+services as the command line (`chamdiem serve` runs it on uvicorn)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Response
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from sqlalchemy import Engine
+
+from chamdiem.dsl.diagnostics import Text
+from chamdiem.platform.db.engine import make_engine
+from chamdiem.platform.db.migrate import current_revision, head_revision
+from chamdiem.platform.services.errors import ServiceError
+from chamdiem.platform.settings import Settings
+from chamdiem.platform.web.auth import provide_db, provide_principal
+from chamdiem.platform.web.config import WebSettings, secret_key
+from chamdiem.platform.web.controllers import (
+    admin,
+    browse,
+    imports,
+    jobs,
+    results,
+    rules,
+    runs,
+    sign_in,
+)
+from chamdiem.platform.web.controllers.api import ApiController
+from chamdiem.platform.web.errors import EXCEPTION_HANDLERS
+from chamdiem.platform.web.jobs import JobRegistry
+from chamdiem.platform.web.openapi import openapi_config
+from chamdiem.platform.web.pages import make_environment
+from chamdiem.platform.web.state import STATE_KEY, WebState
+from chamdiem.platform.web.threads import in_thread
+
+STATIC = Path(__file__).parent / "static"
+CSRF_COOKIE = "chamdiem_csrf"
+SECURITY_HEADERS = {
+    # Every script and stylesheet is ours and served from /static: nothing else may run.
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+ROUTES: list[Any] = [
+    sign_in.front_door,
+    sign_in.login_form,
+    sign_in.login,
+    sign_in.logout,
+    browse.dashboard,
+    browse.units,
+    browse.unit_page,
+    browse.search,
+    browse.person_page,
+    results.runs_page,
+    results.run_page,
+    results.result_page,
+    results.decide,
+    results.report,
+    runs.run_form,
+    runs.start,
+    imports.import_form,
+    imports.upload,
+    imports.confirm,
+    imports.cancel,
+    jobs.job_page,
+    jobs.job_status,
+    rules.rules_page,
+    rules.rule_page,
+    rules.compare,
+    rules.publish,
+    admin.periods_page,
+    admin.period_add,
+    admin.period_lock,
+    admin.audit_page,
+    admin.users_page,
+    admin.user_add,
+    admin.token_add,
+    admin.token_revoke,
+    admin.password_set,
+    admin.active_set,
+    ApiController,
+]
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse to serve a database that `chamdiem db upgrade` has not brought up to date."""
+    current = current_revision(engine)
+    if current != head_revision():
+        state = "chưa tạo" if current is None else "cũ"
+        state_en = "not created" if current is None else "out of date"
+        raise ServiceError(
+            Text(
+                f"cơ sở dữ liệu {state}: chạy `chamdiem db upgrade` trước",
+                f"the database is {state_en}: run `chamdiem db upgrade` first",
+            )
+        )
+
+
+async def _security_headers(response: Response[Any]) -> Response[Any]:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def create_app(
+    settings: Settings | None = None,
+    web: WebSettings | None = None,
+    *,
+    engine: Engine | None = None,
+) -> Litestar:
+    """The app on `settings` (default: from the environment). An `engine` given is used as
+    is (tests share theirs); otherwise one is made from the settings and disposed of at
+    shutdown. The database must be at the latest migration."""
+    settings = settings or Settings()
+    web = web or WebSettings()
+    owns_engine = engine is None
+    engine = engine or make_engine(settings.database())
+    require_current_schema(engine)
+    state = WebState(
+        settings=settings,
+        web=web,
+        engine=engine,
+        jobs=JobRegistry(web.job_workers),
+        owns_engine=owns_engine,
+    )
+
+    def shutdown() -> None:
+        state.jobs.shutdown()
+        if state.owns_engine:
+            state.engine.dispose()
+
+    return Litestar(
+        route_handlers=[
+            *ROUTES,
+            create_static_files_router(path="/static", directories=[STATIC], name="static"),
+        ],
+        dependencies={
+            "db": Provide(provide_db),
+            "me": Provide(in_thread(provide_principal)),
+        },
+        template_config=TemplateConfig(
+            instance=JinjaTemplateEngine.from_environment(make_environment())
+        ),
+        csrf_config=CSRFConfig(
+            secret=secret_key(settings, web),
+            cookie_name=CSRF_COOKIE,
+            cookie_secure=web.cookie_secure,
+            cookie_httponly=True,
+            cookie_samesite="lax",
+            # The API takes no cookie for a change (a token is needed), so no form can forge one.
+            exclude=["/api"],
+        ),
+        openapi_config=openapi_config(),
+        exception_handlers=EXCEPTION_HANDLERS,
+        after_request=_security_headers,
+        on_shutdown=[shutdown],
+        state=State({STATE_KEY: state}),
+        request_max_body_size=web.max_upload_mb * 1024 * 1024,
+        debug=False,
+    )

@@ -1,0 +1,99 @@
+"""Who is asking: a signed-in browser (the session cookie) or a system (an API token in
+`Authorization: Bearer …`). The answer is a `Principal` for `access` to decide on.
+
+Pages use the session; the API takes a token, and the session too for reading (a request
+that changes something through the API must carry a token: it is not protected by the
+forms' CSRF check, and a token cannot be sent by another site's page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from litestar import Request
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException
+from sqlmodel import Session
+
+from chamdiem.platform.db.account_models import User
+from chamdiem.platform.db.engine import open_session
+from chamdiem.platform.services.accounts import (
+    unit_ids_of,
+    user_for_session,
+    user_for_token,
+)
+from chamdiem.platform.web.access import Principal
+from chamdiem.platform.web.state import web_state
+
+SESSION_COOKIE = "chamdiem_phien"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SIGN_IN_NEEDED = "Bạn cần đăng nhập để xem trang này."
+BAD_TOKEN = "Mã truy cập API không hợp lệ, đã bị thu hồi, hoặc tài khoản đã bị khóa."
+TOKEN_NEEDED = "Thao tác ghi qua API cần mã truy cập (Authorization: Bearer …)."
+
+
+def provide_db(request: Request[Any, Any, Any]) -> Iterator[Session]:
+    """A database session for one request, closed after the response."""
+    session = open_session(web_state(request).engine)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def _bearer(request: Request[Any, Any, Any]) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthorizedException(BAD_TOKEN)
+    return token.strip()
+
+
+def principal_for(
+    user: User, session: Session, request: Request[Any, Any, Any], *, via_token: bool
+) -> Principal:
+    assert user.id is not None
+    tree = web_state(request).units.get(session)
+    return Principal.of(
+        user.id,
+        user.username,
+        user.display_name,
+        user.role,
+        unit_ids_of(session, user.id),
+        tree,
+        via_token=via_token,
+    )
+
+
+def signed_in(request: Request[Any, Any, Any], session: Session) -> Principal | None:
+    """The principal of the request, or None when nobody is signed in. Ends the read
+    transaction it used, so that a service called next starts its own."""
+    try:
+        token = _bearer(request)
+        if token is not None:
+            user = user_for_token(session, token)
+            if user is None:
+                raise NotAuthorizedException(BAD_TOKEN)
+            return principal_for(user, session, request, via_token=True)
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            return None
+        user = user_for_session(session, cookie)
+        if user is None:
+            return None
+        if request.url.path.startswith("/api") and request.method not in SAFE_METHODS:
+            raise NotAuthorizedException(TOKEN_NEEDED)
+        return principal_for(user, session, request, via_token=False)
+    finally:
+        session.commit()
+
+
+def provide_principal(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Principal:
+    """The signed-in user; 401 (a page redirects to the sign-in form) when there is none."""
+    principal = signed_in(request, db)
+    if principal is None:
+        raise NotAuthorizedException(SIGN_IN_NEEDED)
+    return principal

@@ -1,0 +1,179 @@
+"""Reading: the dashboard, the unit tree, a unit's people and results, searching people, a
+person's history across periods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+from sqlmodel import Session
+
+from chamdiem.platform.web import charts, queries
+from chamdiem.platform.web.access import Action, Principal, can, require, unit_visible
+from chamdiem.platform.web.pages import page
+from chamdiem.platform.web.state import web_state
+from chamdiem.platform.web.threads import in_thread
+
+
+@get("/tong-quan", include_in_schema=False)
+@in_thread
+def dashboard(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Session],
+    me: NamedDependency[Principal],
+    thong_bao: FromQuery[str | None] = None,
+) -> Template:
+    tree = web_state(request).units.get(db)
+    periods = queries.periods(db)
+    latest = queries.runs(db, me, limit=8)
+    charts_shown: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for run in latest:
+        if run.status != "complete" or run.ruleset in seen or len(charts_shown) >= 2:
+            continue
+        seen.add(run.ruleset)
+        grades = queries.grade_order(db, run.rule_version_id)
+        labels = queries.grade_labels(db, run.rule_version_id)
+        distribution = queries.grade_distribution(db, me, run.id)
+        charts_shown.append(
+            {
+                "run": run,
+                "bars": charts.bars(distribution, grades, labels, tree, limit=25),
+                "legend": charts.legend(grades, labels),
+                "units": len(distribution),
+                "totals": charts.totals(distribution),
+                "labels": labels,
+            }
+        )
+    versions = queries.rule_versions(db) if can(me, Action.READ_RULES) else []
+    db.commit()
+    return page(
+        "dashboard.html",
+        me,
+        title="Tổng quan",
+        message=thong_bao,
+        periods=periods,
+        runs=latest,
+        charts=charts_shown,
+        versions=versions[:8],
+        units=[tree.code[i] for i in me.root_unit_ids if i in tree.code],
+        unit_names={tree.code[i]: tree.name[i] for i in me.root_unit_ids if i in tree.code},
+    )
+
+
+@get("/don-vi", include_in_schema=False)
+@in_thread
+def units(
+    request: Request[Any, Any, Any], db: NamedDependency[Session], me: NamedDependency[Principal]
+) -> Template:
+    require(me, Action.READ_ORG)
+    tree = web_state(request).units.get(db)
+    visible = queries.visible_units(tree, me)
+    counts = queries.people_counts(db, me)
+    db.commit()
+    shown = set(visible)
+    rows = [
+        {
+            "code": tree.code[unit_id],
+            "name": tree.name[unit_id],
+            # Depth within what the user sees (an HR officer's roots are at depth 0).
+            "depth": sum(1 for u in tree.path(unit_id)[:-1] if u in shown),
+            "people": counts.get(unit_id, 0),
+        }
+        for unit_id in visible
+    ]
+    return page("units.html", me, title="Đơn vị và người", rows=rows)
+
+
+@get("/don-vi/{code:str}", include_in_schema=False)
+@in_thread
+def unit_page(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Session],
+    me: NamedDependency[Principal],
+    code: FromPath[str],
+    ky: FromQuery[str | None] = None,
+) -> Template:
+    tree = web_state(request).units.get(db)
+    unit_id = queries.unit_by_code(tree, me, code)
+    periods = queries.periods(db)
+    period_id = next((p.id for p in periods if p.code == ky), None) if ky else None
+    people = queries.people_of_unit(db, me, unit_id)
+    runs = queries.latest_runs_for_unit(db, me, code, period_id)
+    sections = []
+    for run in runs:
+        rows, _ = queries.run_results(db, me, run.id, unit_code=code, limit=None)
+        sections.append(
+            {"run": run, "rows": rows, "labels": queries.grade_labels(db, run.rule_version_id)}
+        )
+    db.commit()
+    children = [c for c in tree.children.get(unit_id, []) if unit_visible(me, c)]
+    parent = tree.parent.get(unit_id)
+    return page(
+        "unit.html",
+        me,
+        title=f"{tree.name[unit_id]} ({code})",
+        unit_code=code,
+        unit_name=tree.name[unit_id],
+        parent=(
+            (tree.code[parent], tree.name[parent])
+            if parent is not None and unit_visible(me, parent)
+            else None
+        ),
+        children=[(tree.code[c], tree.name[c]) for c in children],
+        people=people,
+        sections=sections,
+        periods=periods,
+        period=ky,
+    )
+
+
+@get("/tim-kiem", include_in_schema=False)
+@in_thread
+def search(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Session],
+    me: NamedDependency[Principal],
+    q: FromQuery[str] = "",
+) -> Template:
+    require(me, Action.READ_ORG)
+    tree = web_state(request).units.get(db)
+    rows, total = queries.search_people(db, me, q)
+    db.commit()
+    found = [
+        {
+            "code": row.code,
+            "name": row.name,
+            "position": row.position,
+            "unit_code": tree.code.get(row.unit_id, "") if row.unit_id else "",
+            "unit_name": tree.name.get(row.unit_id, "") if row.unit_id else "",
+        }
+        for row in rows
+    ]
+    return page("search.html", me, title="Tìm người", q=q, found=found, total=total)
+
+
+@get("/nguoi/{code:str}", include_in_schema=False)
+@in_thread
+def person_page(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Session],
+    me: NamedDependency[Principal],
+    code: FromPath[str],
+) -> Template:
+    tree = web_state(request).units.get(db)
+    person = queries.person_by_code(db, me, code)
+    history = queries.person_history(db, me, person.id)
+    db.commit()
+    unit_id = person.unit_id
+    return page(
+        "person.html",
+        me,
+        title=f"{person.name or person.code} ({person.code})",
+        person=person,
+        unit=(tree.code[unit_id], tree.name[unit_id]) if unit_id in tree.code else None,
+        history=history,
+    )

@@ -1,0 +1,59 @@
+"""A background job's page (it reloads itself while the job runs) and its state as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Template
+
+from chamdiem.platform.web.access import Action, Principal, can, not_found
+from chamdiem.platform.web.jobs import Job
+from chamdiem.platform.web.pages import page
+from chamdiem.platform.web.state import web_state
+
+
+def job_of(request: Request[Any, Any, Any], me: Principal, job_id: str) -> Job:
+    state = web_state(request)
+    job = state.jobs.get(job_id, me.user_id, any_owner=can(me, Action.MANAGE_USERS))
+    if job is None:
+        raise not_found()
+    return state.jobs.snapshot(job)
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    result = {k: v for k, v in job.result.items() if isinstance(v, (str, int, bool, list))}
+    return {
+        "id": job.id,
+        "kind": job.kind,
+        "title": job.title,
+        "status": job.status,
+        "stage": job.stage,
+        "percent": job.percent,
+        "message": job.message,
+        "problems": [
+            {"where": p.where, "field": p.field, "message": p.message} for p in job.problems
+        ],
+        "problems_total": job.problems_total,
+        "result": result,
+    }
+
+
+@get("/cong-viec/{job_id:str}", include_in_schema=False)
+async def job_page(
+    request: Request[Any, Any, Any], me: NamedDependency[Principal], job_id: FromPath[str]
+) -> Template:
+    job = job_of(request, me, job_id)
+    pending = None
+    if job.kind == "validate" and job.status == "done":
+        pending = web_state(request).uploads.peek(str(job.result.get("upload_id")), me.user_id)
+    return page("job.html", me, title=job.title, job=job, pending=pending)
+
+
+@get("/cong-viec/{job_id:str}/trang-thai", include_in_schema=False)
+async def job_status(
+    request: Request[Any, Any, Any], me: NamedDependency[Principal], job_id: FromPath[str]
+) -> dict[str, Any]:
+    return job_json(job_of(request, me, job_id))

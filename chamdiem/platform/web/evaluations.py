@@ -1,0 +1,150 @@
+"""Explanations and quota checks for stored runs.
+
+A run stores the explanation of its flagged subjects only; anyone else's is rebuilt from the
+run's stored rules and data (`chamdiem.platform.services.verify`). Rebuilding re-evaluates the
+whole run (quotas need everyone), so the last few evaluated runs are kept in memory: the next
+person of the same run is explained at once. A run never changes, so nothing goes stale.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from chamdiem.dsl.data import Cohort
+from chamdiem.dsl.loader import Program
+from chamdiem.dsl.results import Results
+from chamdiem.platform.db.models import CouncilDecision, Result
+from chamdiem.platform.services.verify import _evaluate, _load
+
+KEEP_RUNS = 4
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    program: Program
+    cohort: Cohort
+    results: Results
+    period_start: object
+
+
+class EvaluationCache:
+    def __init__(self, size: int = KEEP_RUNS) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._runs: OrderedDict[int, Evaluated] = OrderedDict()
+
+    def get(self, session: Session, run_id: int) -> Evaluated:
+        with self._lock:
+            found = self._runs.get(run_id)
+            if found is not None:
+                self._runs.move_to_end(run_id)
+                return found
+        try:
+            stored = _load(session, run_id)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        program, cohort, results = _evaluate(stored)
+        evaluated = Evaluated(program, cohort, results, stored.period.start_date)
+        with self._lock:
+            self._runs[run_id] = evaluated
+            while len(self._runs) > self._size:
+                self._runs.popitem(last=False)
+        return evaluated
+
+
+_CACHE = EvaluationCache()
+
+
+def explanation(session: Session, run_id: int, code: str) -> str:
+    """How the subject's result came about, in Vietnamese (the stored text when the run kept
+    one, else rebuilt exactly from the run)."""
+    results_t = Result.__table__  # type: ignore[attr-defined]
+    stored = (
+        session.connection()
+        .execute(
+            sa.select(results_t.c.explanation).where(
+                results_t.c.run_id == run_id, results_t.c.subject_code == code
+            )
+        )
+        .scalar_one_or_none()
+    )
+    session.commit()
+    if stored is not None:
+        return str(stored)
+    evaluated = _CACHE.get(session, run_id)
+    index = evaluated.results.index_of(code)
+    if index is None:
+        return ""
+    return evaluated.program.explain(evaluated.cohort, evaluated.results, index, "vi")
+
+
+@dataclass(frozen=True)
+class QuotaWarning:
+    grade: str
+    limit: int
+    holders: int  # subjects of the group who hold the grade once this decision is made
+
+
+def quota_warnings(
+    session: Session, run_id: int, code: str, final_grade: str
+) -> list[QuotaWarning]:
+    """The quotas that giving `final_grade` to the subject would break: per quota on that
+    grade, the subject's group may hold at most `limit`, counting every subject's final grade
+    (the latest council decision, else the computed grade)."""
+    evaluated = _CACHE.get(session, run_id)
+    program, results = evaluated.program, evaluated.results
+    index = results.index_of(code)
+    if index is None:
+        return []
+    names = [grade.name for grade in program.grades]
+    if final_grade not in names:
+        return []
+    level = len(names) - 1 - names.index(final_grade)
+    compiled = program.compiled(evaluated.period_start)  # type: ignore[arg-type]
+    outcomes = results.evaluation.quota_outcomes
+    if not outcomes:
+        return []
+    finals = _final_grades(session, run_id, results)
+    finals[index] = final_grade
+    holders_mask = np.asarray([grade == final_grade for grade in finals], dtype=np.bool_)
+    warnings: list[QuotaWarning] = []
+    for quota, outcome in zip(compiled.quotas, outcomes, strict=False):
+        if quota.grade_level != level:
+            continue
+        group = outcome.group[index]
+        in_group = outcome.group == group
+        limit = int(outcome.limit[index])
+        holders = int(np.count_nonzero(holders_mask & in_group))
+        if holders > limit:
+            warnings.append(QuotaWarning(final_grade, limit, holders))
+    return warnings
+
+
+def _final_grades(session: Session, run_id: int, results: Results) -> list[str | None]:
+    results_t = Result.__table__  # type: ignore[attr-defined]
+    decisions_t = CouncilDecision.__table__  # type: ignore[attr-defined]
+    latest = (
+        sa.select(decisions_t.c.result_id, sa.func.max(decisions_t.c.id).label("id"))
+        .join(results_t, results_t.c.id == decisions_t.c.result_id)
+        .where(results_t.c.run_id == run_id)
+        .group_by(decisions_t.c.result_id)
+        .subquery()
+    )
+    rows = session.connection().execute(
+        sa.select(results_t.c.subject_code, decisions_t.c.final_grade)
+        .join(decisions_t, decisions_t.c.result_id == results_t.c.id)
+        .join(latest, latest.c.id == decisions_t.c.id)
+    )
+    decided = {code: grade for code, grade in rows}
+    session.commit()
+    return [
+        decided.get(code, grade) for code, grade in zip(results.codes, results.grade, strict=True)
+    ]

@@ -1,0 +1,346 @@
+"""Importing a period's data from the web: a file uploaded on the import page, or records
+pushed as JSON through the API. Both are checked as `chamdiem import` checks a file
+(`read_cohort`, every problem with its place), plus one check of the web's own: every subject
+must be a person of the user's units. Then `import_period_data` stores them, all or nothing.
+
+The work runs as background jobs (jobs.py): checking a large workbook takes seconds.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import secrets
+import unicodedata
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from chamdiem.dsl.diagnostics import Text
+from chamdiem.platform.db.engine import open_session
+from chamdiem.platform.db.models import Person
+from chamdiem.platform.excel.cells import shown
+from chamdiem.platform.excel.cohort_reader import read_cohort
+from chamdiem.platform.excel.problems import PROBLEM_LIMIT, DataFileError, DataProblem
+from chamdiem.platform.services.errors import ServiceError
+from chamdiem.platform.services.imports import _code_cells, import_period_data
+from chamdiem.platform.services.periods import get_period, refuse_if_locked
+from chamdiem.platform.services.rules import program_for, resolve_rule_version
+from chamdiem.platform.web.access import Principal, UnitTree, unit_visible
+from chamdiem.platform.web.jobs import JobFailed, JobProblem, Progress
+
+ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+_UNSAFE = re.compile(r"[^\w.\- ]+")
+
+
+def safe_file_name(name: str) -> str:
+    """The uploaded file's own name, made harmless as a file name (no folders, no oddities)."""
+    base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    base = _UNSAFE.sub("_", base).strip(". ") or "du_lieu.xlsx"
+    return base[:120]
+
+
+def new_upload_path(folder: Path, file_name: str) -> Path:
+    """A fresh folder for one upload, so two uploads of the same name never meet."""
+    target = folder / secrets.token_hex(12)
+    target.mkdir(parents=True, exist_ok=False)
+    return target / safe_file_name(file_name)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a valid file holds, for the user to confirm before it is stored."""
+
+    period: str
+    ruleset: str
+    rule_sha256: str
+    subjects: int
+    item_rows: int
+    per_unit: list[tuple[str, str, int]]  # unit code, unit name, subjects
+
+
+def problems_of(
+    error: DataFileError, translate: Mapping[str, Any] | None = None
+) -> list[JobProblem]:
+    """Job problems from a reader's problems: file, sheet, row and column as the user sees
+    them (or, for JSON pushed through the API, the path in the JSON)."""
+    found: list[JobProblem] = []
+    for problem in error.problems:
+        where = _where(problem)
+        if translate is not None:
+            where = translate.get(_key(problem), where)
+        found.append(JobProblem(where, problem.message.vi, problem.field))
+    return found
+
+
+def _key(problem: DataProblem) -> str:
+    sheet = problem.sheet or Path(problem.file).stem
+    return f"{sheet}:{problem.row}"
+
+
+def _where(problem: DataProblem) -> str:
+    parts = [Path(problem.file).name]
+    if problem.sheet is not None:
+        parts.append(f"trang {problem.sheet}")
+    if problem.row is not None:
+        parts.append(f"dòng {problem.row}")
+    if problem.column is not None:
+        parts.append(f"cột {problem.column}")
+    return ", ".join(parts)
+
+
+def _failed(error: DataFileError, translate: Mapping[str, Any] | None = None) -> JobFailed:
+    total = len(error.problems) + error.omitted
+    return JobFailed(
+        f"Tệp có {total} lỗi; không lưu gì vào cơ sở dữ liệu. Hãy sửa rồi tải lên lại.",
+        problems_of(error, translate),
+        total,
+    )
+
+
+def check_file(
+    session: Session,
+    principal: Principal,
+    tree: UnitTree,
+    path: Path,
+    period_code: str,
+    rules: str | None,
+) -> Checked:
+    """Check a DATA file for a period as the import would, and that every subject is a
+    person of the user's units. Raises ServiceError or DataFileError; stores nothing."""
+    try:
+        period = get_period(session, period_code)
+        refuse_if_locked(period)
+        version = resolve_rule_version(session, rules or None, period)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    program = program_for(version)
+    cohort = read_cohort(path, program.inputs, program.items)
+    people_t = Person.__table__  # type: ignore[attr-defined]
+    try:
+        rows = session.connection().execute(
+            sa.select(people_t.c.code, people_t.c.unit_id).where(
+                people_t.c.code.in_(sorted(set(cohort.codes)))
+            )
+        )
+        unit_of = {code: unit_id for code, unit_id in rows}
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    outside = [
+        code
+        for code in cohort.codes
+        if code not in unit_of or not unit_visible(principal, unit_of[code])
+    ]
+    if outside:
+        raise _outside(path, outside)
+    counts = Counter(unit_of[code] for code in cohort.codes)
+    per_unit = sorted(
+        (
+            (
+                tree.code.get(unit_id, "—") if unit_id else "—",
+                tree.name.get(unit_id, "") if unit_id else "",
+                n,
+            )
+            for unit_id, n in counts.items()
+        ),
+    )
+    return Checked(
+        period=period.code,
+        ruleset=version.name,
+        rule_sha256=version.sha256,
+        subjects=len(cohort),
+        item_rows=sum(len(table) for table in cohort.items.values()),
+        per_unit=per_unit,
+    )
+
+
+def _outside(path: Path, codes: Sequence[str]) -> DataFileError:
+    """A code that is nobody's and a code of someone in another unit get the same message:
+    the user learns nothing about people outside their units."""
+    places = _code_cells(path, set(codes))
+    problems = []
+    for code in codes[:PROBLEM_LIMIT]:
+        file, sheet, row, column = places.get(code, (str(path), None, None, None))
+        problems.append(
+            DataProblem(
+                file,
+                sheet,
+                row,
+                column,
+                "code",
+                Text(
+                    f"mã '{shown(code)}' không phải người thuộc các đơn vị bạn phụ trách",
+                    f"code '{shown(code)}' is not a person of your units",
+                ),
+            )
+        )
+    return DataFileError(problems, len(codes) - len(problems))
+
+
+def check_work(
+    engine: Engine,
+    principal: Principal,
+    tree: UnitTree,
+    path: Path,
+    period: str,
+    rules: str | None,
+    translate: Mapping[str, Any] | None = None,
+) -> Checked:
+    with open_session(engine) as session:
+        try:
+            return check_file(session, principal, tree, path, period, rules)
+        except DataFileError as error:
+            raise _failed(error, translate) from None
+        except ServiceError as error:
+            raise JobFailed(error.message, [JobProblem("", d.vi) for d in error.details]) from None
+
+
+def import_work(
+    engine: Engine,
+    principal: Principal,
+    tree: UnitTree,
+    path: Path,
+    period: str,
+    rules: str | None,
+    progress: Progress,
+    translate: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Check again (the organisation may have changed since the user looked) and store."""
+    progress.stage("Đang kiểm tra lại tệp", 0, 2)
+    check_work(engine, principal, tree, path, period, rules, translate)
+    progress.stage("Đang lưu dữ liệu", 1, 2)
+    with open_session(engine) as session:
+        try:
+            done = import_period_data(
+                session, path, period, rules or None, actor=principal.username
+            )
+        except DataFileError as error:
+            raise _failed(error, translate) from None
+        except ServiceError as error:
+            raise JobFailed(error.message) from None
+    result = {
+        "import_id": done.import_id,
+        "created": done.created,
+        "subjects": done.subjects,
+        "item_rows": done.item_rows,
+        "replaced": done.replaced,
+        "period": done.period,
+        "ruleset": done.ruleset,
+    }
+    links = [
+        ("Chạy đánh giá kỳ này", f"/lan-chay/moi?ky={done.period}"),
+        ("Về trang nhập dữ liệu", "/nhap-du-lieu"),
+    ]
+    return result, links
+
+
+# ---------------------------------------------------------------- JSON records -> CSV folder
+
+
+JsonValue = str | int | float | bool | Decimal | None
+
+
+def _cell(value: JsonValue) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)  # the shortest text that reads back as this number
+    return str(value)
+
+
+def records_to_folder(
+    folder: Path,
+    inputs: Sequence[str],
+    items: Mapping[str, Sequence[str]],
+    subjects: Sequence[Mapping[str, Any]],
+) -> dict[str, str]:
+    """Write pushed records as a folder of CSV files the DATA reader reads (subjects.csv and
+    one file per items list). Returns, for each written row, the JSON path it came from, so
+    a problem is reported where the caller put the value."""
+    folder.mkdir(parents=True, exist_ok=True)
+    where: dict[str, str] = {}
+    with (folder / "subjects.csv").open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, quoting=csv.QUOTE_ALL)
+        writer.writerow(["code", *inputs])
+        for i, subject in enumerate(subjects):
+            values = subject.get("inputs") or {}
+            writer.writerow([subject.get("code", ""), *(_cell(values.get(n)) for n in inputs)])
+            where[f"subjects:{i + 2}"] = f"subjects[{i}]"
+    for name, fields in items.items():
+        row = 2
+        with (folder / f"{name}.csv").open("w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream, quoting=csv.QUOTE_ALL)
+            writer.writerow(["code", *fields])
+            for i, subject in enumerate(subjects):
+                for k, item in enumerate((subject.get("items") or {}).get(name) or []):
+                    writer.writerow(
+                        [subject.get("code", ""), *(_cell(item.get(f)) for f in fields)]
+                    )
+                    where[f"{name}:{row}"] = f"subjects[{i}].items.{name}[{k}]"
+                    row += 1
+    return where
+
+
+def unknown_names(
+    inputs: Sequence[str], items: Mapping[str, Sequence[str]], subjects: Sequence[Mapping[str, Any]]
+) -> list[JobProblem]:
+    """Names in the pushed JSON that the rule set does not declare (a typo would otherwise
+    be silently ignored and the input taken as blank)."""
+    problems: list[JobProblem] = []
+    known_inputs = set(inputs)
+    for i, subject in enumerate(subjects):
+        for name in subject.get("inputs") or {}:
+            if name not in known_inputs:
+                problems.append(
+                    JobProblem(
+                        f"subjects[{i}].inputs.{name}", f"bộ tiêu chí không có đầu vào '{name}'"
+                    )
+                )
+        for name, rows in (subject.get("items") or {}).items():
+            if name not in items:
+                problems.append(
+                    JobProblem(
+                        f"subjects[{i}].items.{name}", f"bộ tiêu chí không có danh sách '{name}'"
+                    )
+                )
+                continue
+            for k, item in enumerate(rows or []):
+                for field_name in item:
+                    if field_name not in items[name]:
+                        problems.append(
+                            JobProblem(
+                                f"subjects[{i}].items.{name}[{k}].{field_name}",
+                                f"danh sách '{name}' không có trường '{field_name}'",
+                            )
+                        )
+    return problems
+
+
+def declared_names(
+    engine: Engine, period: str, rules: str | None
+) -> tuple[list[str], dict[str, list[str]]]:
+    with open_session(engine) as session:
+        try:
+            version = resolve_rule_version(session, rules or None, get_period(session, period))
+            session.commit()
+        except ServiceError as error:
+            session.rollback()
+            raise JobFailed(error.message) from None
+    program = program_for(version)
+    return (
+        [spec.name for spec in program.inputs],
+        {spec.name: [f.name for f in spec.fields] for spec in program.items},
+    )

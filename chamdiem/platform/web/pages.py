@@ -1,0 +1,101 @@
+"""Rendering pages: the Jinja environment (templates and filters shipped in the package) and
+`page()`, which gives every template the signed-in user, what they may do and the menu."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from litestar.response import Template
+
+from chamdiem.platform.services.accounts import ROLE_TEXT
+from chamdiem.platform.web.access import Action, Principal, can
+
+# Phú Thọ keeps Indochina time all year (no daylight saving).
+LOCAL = timezone(timedelta(hours=7), "ICT")
+
+MENU: tuple[tuple[str, str, Action | None], ...] = (
+    ("Tổng quan", "/tong-quan", None),
+    ("Đơn vị và người", "/don-vi", Action.READ_ORG),
+    ("Nhập dữ liệu", "/nhap-du-lieu", Action.IMPORT),
+    ("Lần đánh giá", "/lan-chay", Action.READ_ORG),
+    ("Quy tắc", "/quy-tac", Action.READ_RULES),
+    ("Kỳ đánh giá", "/ky", None),
+    ("Nhật ký", "/nhat-ky", Action.READ_AUDIT),
+    ("Tài khoản", "/nguoi-dung", Action.MANAGE_USERS),
+)
+MESSAGES: dict[str, str] = {
+    "dang-xuat": "Bạn đã đăng xuất.",
+    "da-quyet-dinh": "Đã ghi quyết định của hội đồng.",
+    "da-tao-ky": "Đã tạo kỳ đánh giá.",
+    "da-khoa-ky": "Đã khóa kỳ đánh giá.",
+    "da-tao-nguoi-dung": "Đã tạo tài khoản.",
+    "da-cong-bo": "Đã công bố phiên bản quy tắc.",
+    "da-cong-bo-truoc": "Nội dung này đã được công bố từ trước; không thay đổi gì.",
+    "da-thu-hoi": "Đã thu hồi mã truy cập.",
+    "da-doi-mat-khau": "Đã đặt mật khẩu mới.",
+    "da-khoa-tai-khoan": "Đã khóa tài khoản.",
+    "da-mo-tai-khoan": "Đã mở lại tài khoản.",
+}
+
+
+def local_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # SQLite gives UTC back without its zone
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M")
+
+
+def local_date(value: date | None) -> str:
+    return "" if value is None else value.strftime("%d/%m/%Y")
+
+
+def thousands(value: int | None) -> str:
+    """12345 -> '12.345' (Vietnamese groups thousands with a dot)."""
+    return "" if value is None else f"{value:,}".replace(",", ".")
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("chamdiem.platform.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["local_time"] = local_time
+    env.filters["local_date"] = local_date
+    env.filters["thousands"] = thousands
+    env.globals["ROLE_TEXT"] = {role: text.vi for role, text in ROLE_TEXT.items()}
+    env.globals["Action"] = Action
+    return env
+
+
+def menu_for(principal: Principal) -> list[tuple[str, str]]:
+    return [(label, url) for label, url, action in MENU if action is None or can(principal, action)]
+
+
+def page(
+    template: str,
+    principal: Principal | None,
+    *,
+    title: str,
+    status_code: int = 200,
+    message: str | None = None,
+    **context: Any,
+) -> Template:
+    """A page for a signed-in user (or the sign-in page, without one)."""
+    return Template(
+        template_name=template,
+        context={
+            "me": principal,
+            "can": (lambda action: principal is not None and can(principal, action)),
+            "menu": menu_for(principal) if principal is not None else [],
+            "title": title,
+            "notice": MESSAGES.get(message or ""),
+            **context,
+        },
+        status_code=status_code,
+    )
