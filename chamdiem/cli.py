@@ -853,6 +853,8 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
     console.out(t("Kết quả đã ghi vào:", "Results written to:"))
     console.out(f"  {jsonl}")
     console.out(f"  {xlsx}")
+    if not _demo_database(workbook, folder / DEMO_RULES, demo_dir, console):
+        return EXIT_USER
     example = _example_subject(records)
     name = results.names[example] if example < len(results.names) else None
     console.out()
@@ -892,6 +894,48 @@ def check_and_test_rules(folder: Path, console: Console) -> list[LoadedRules] | 
         )
     )
     return None if tally.failed else loaded
+
+
+def _demo_database(workbook: Path, rules: Path, demo_dir: Path, console: Console) -> bool:
+    """Step 5 of the demo: the same quarter through the database, as an HR officer runs it."""
+    from chamdiem.platform.demo.platform_demo import DEMO_PERIOD, run_platform_demo
+    from chamdiem.platform.settings import Settings
+
+    t = console.text
+    settings = Settings()
+    url = settings.database()
+    console.out()
+    console.out(
+        t(
+            f"5. Cơ sở dữ liệu: tạo/nâng cấp, nạp tổ chức, công bố quy tắc, nhập kỳ "
+            f"{DEMO_PERIOD}, đánh giá, lập báo cáo",
+            f"5. Database: create/upgrade, load the organisation, publish the rules, import "
+            f"{DEMO_PERIOD}, run, report",
+        )
+    )
+    try:
+        done = run_platform_demo(url, workbook, rules, demo_dir, settings.user)
+    except Exception as error:
+        from chamdiem.platform.commands import _Out, _user_problem
+
+        if _user_problem(error, _Out(console.language)) is None:
+            raise
+        return False
+    steps = ", ".join(
+        f"{name} {seconds_text(s, console.language)}" for name, s in done.seconds.items()
+    )
+    console.out(f"   {steps}")
+    console.out(t(f"   Cơ sở dữ liệu: {done.database}", f"   Database: {done.database}"))
+    console.out(
+        t(
+            f"   Lần chạy số {done.run_id}: {done.subjects} người; kiểm tra lại bằng "
+            f"`chamdiem verify {done.run_id}`",
+            f"   Run {done.run_id}: {done.subjects} people; check it with "
+            f"`chamdiem verify {done.run_id}`",
+        )
+    )
+    console.out(t(f"   Báo cáo: {done.report}", f"   Report: {done.report}"))
+    return True
 
 
 def run_demo_year(args: argparse.Namespace, console: Console, folder: Path, demo_dir: Path) -> int:
@@ -1234,12 +1278,14 @@ def build_parser(language: Language) -> argparse.ArgumentParser:
 
 
 def _register_platform_commands(commands: Any, language: Language) -> None:
-    """The database-backed commands (db, org, period, rules, import, run, verify) and the
-    rule-version commands (fmt, diff, doc, impact) live in chamdiem/platform."""
+    """The database-backed commands (db, org, period, rules, import, run, verify), the Excel
+    ones (template, report, form) and the rule-version ones (fmt, diff, doc, impact, history)
+    live in chamdiem/platform."""
     from chamdiem.platform import commands as platform
-    from chamdiem.platform import rule_commands
+    from chamdiem.platform import report_commands, rule_commands
 
     platform.register(commands, language)
+    report_commands.register(commands, language)
     rule_commands.register(commands, language=language)
 
 
