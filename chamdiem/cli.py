@@ -1282,11 +1282,12 @@ def _register_platform_commands(commands: Any, language: Language) -> None:
     ones (template, report, form) and the rule-version ones (fmt, diff, doc, impact, history)
     live in chamdiem/platform."""
     from chamdiem.platform import commands as platform
-    from chamdiem.platform import report_commands, rule_commands
+    from chamdiem.platform import report_commands, rule_commands, web_commands
 
     platform.register(commands, language)
     report_commands.register(commands, language)
     rule_commands.register(commands, language=language)
+    web_commands.register(commands, language)
 
 
 # ---------------------------------------------------------------- entry point
