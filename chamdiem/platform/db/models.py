@@ -224,6 +224,9 @@ class RuleVersion(SQLModel, table=True):
     file_path: str = Field(sa_type=sa.String)
     git_commit: str | None = Field(default=None, sa_type=sa.String(40))
     git_path: str | None = Field(default=None, sa_type=sa.String)
+    # The last commit that changed the file: who made the rule change, and when.
+    git_author: str | None = Field(default=None, sa_type=sa.String)
+    git_committed_at: datetime | None = Field(default=None, sa_type=_timestamp())
     published_by: str = Field(sa_type=sa.String)
     published_at: datetime = Field(default_factory=utc_now, sa_type=_timestamp())
 
@@ -238,6 +241,8 @@ class RuleVersionPublic(SQLModel):
     effective_until: date | None
     git_commit: str | None
     git_path: str | None
+    git_author: str | None
+    git_committed_at: datetime | None
     published_by: str
     published_at: datetime
 

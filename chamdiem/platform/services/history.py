@@ -28,6 +28,7 @@ class HistoryRow:
     version_sha256: str
     git_commit: str | None
     git_path: str | None
+    git_author: str | None
     total: str | None
     score_grade: str | None
     grade: str | None
@@ -73,6 +74,7 @@ def person_history(session: Session, person_code: str) -> list[HistoryRow]:
                 version_sha256=version.sha256,
                 git_commit=version.git_commit,
                 git_path=version.git_path,
+                git_author=version.git_author,
                 total=result.total,
                 score_grade=result.score_grade,
                 grade=result.grade,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -59,6 +60,8 @@ def read_rule_file(path: Path) -> str:
 class GitPlace:
     commit: str | None  # HEAD, when the file there has exactly this content
     path: str | None  # the file's path inside the repository
+    author: str | None = None  # of the last commit that changed the file ("Name <email>")
+    committed_at: datetime | None = None  # that commit's (author) date
 
 
 def git_place(path: Path, source: str) -> GitPlace:
@@ -95,7 +98,13 @@ def git_place(path: Path, source: str) -> GitPlace:
     committed = git("show", f"{commit}:{inside}")
     if committed is None or normalise(committed) != normalise(source):
         return GitPlace(None, inside)
-    return GitPlace(commit, inside)
+    last = git("log", "-1", "--format=%an <%ae>%x00%aI", commit, "--", f":(top){inside}")
+    author, _, date_text = (last or "").strip().partition("\x00")
+    try:
+        when = datetime.fromisoformat(date_text) if date_text else None
+    except ValueError:
+        when = None
+    return GitPlace(commit, inside, author or None, when)
 
 
 # ---------------------------------------------------------------- publishing
@@ -162,6 +171,8 @@ def publish_rule_version(session: Session, path: Path, *, actor: str) -> Publish
             file_path=display,
             git_commit=place.commit,
             git_path=place.path,
+            git_author=place.author,
+            git_committed_at=place.committed_at,
             published_by=actor,
         )
         session.add(version)
@@ -177,6 +188,7 @@ def publish_rule_version(session: Session, path: Path, *, actor: str) -> Publish
             file=display,
             git_commit=place.commit,
             git_path=place.path,
+            git_author=place.author,
             tests=len(outcomes),
         )
         session.commit()
