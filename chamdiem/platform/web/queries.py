@@ -362,6 +362,21 @@ def result(session: Session, principal: Principal, run_id: int, code: str) -> Re
     return _result_row(row)
 
 
+def hidden_results(session: Session, principal: Principal, run_id: int) -> int:
+    """How many results of the run the user may not see (0: they may have the whole run)."""
+    if principal.whole_province:
+        return 0
+    count = _conn(session).execute(
+        sa.select(sa.func.count())
+        .select_from(results_t)
+        .where(
+            results_t.c.run_id == run_id,
+            sa.not_(result_filter(principal, results_t.c.unit_code)),
+        )
+    )
+    return int(count.scalar_one())
+
+
 def result_values(session: Session, result_id: int) -> dict[str, Any]:
     text = (
         _conn(session)

@@ -18,6 +18,7 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST
 from sqlmodel import Session
 
 from chamdiem.platform.db.models import utc_now
+from chamdiem.platform.excel.report import write_report
 from chamdiem.platform.excel.result_writers import save_xlsx
 from chamdiem.platform.services.decisions import record_decision
 from chamdiem.platform.services.errors import ServiceError
@@ -243,10 +244,14 @@ def report(
     run_id: IdPath,
     don_vi: FromQuery[str | None] = None,
 ) -> Response[bytes]:
-    """The run's results in the user's scope (one unit's, when asked) as a workbook."""
+    """The run's report. Whoever may see every result of the run gets the official report
+    (a summary with charts, a sheet per unit, provenance: chamdiem.platform.excel.report);
+    otherwise, and for one unit, a workbook of the results the user may see."""
     run = queries.run(db, me, run_id)
     if don_vi:
         require_unit_code(me, don_vi)
+    elif run.status == "complete" and queries.hidden_results(db, me, run_id) == 0:
+        return _official(db, run)
     rows, _ = queries.run_results(db, me, run_id, unit_code=don_vi or None, limit=None)
     version = queries.rule_version(db, run.rule_version_id)
     values = {row.id: queries.result_values(db, row.id) for row in rows}
@@ -290,7 +295,19 @@ def report(
             about=about,
         )
         content = path.read_bytes()
-    name = f"bao_cao_{run.ruleset}_{run.period}_lan{run.id}" + (f"_{don_vi}" if don_vi else "")
+    name = f"ket_qua_{run.ruleset}_{run.period}_lan{run.id}" + (f"_{don_vi}" if don_vi else "")
+    return _download(content, name)
+
+
+def _official(db: Session, run: queries.RunRow) -> Response[bytes]:
+    with tempfile.TemporaryDirectory(prefix="chamdiem-report-") as folder:
+        path = Path(folder) / "bao_cao.xlsx"
+        write_report(db, run.id, path)
+        content = path.read_bytes()
+    return _download(content, f"bao_cao_{run.ruleset}_{run.period}_lan{run.id}")
+
+
+def _download(content: bytes, name: str) -> Response[bytes]:
     return Response(
         content,
         media_type=XLSX,

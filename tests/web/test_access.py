@@ -1,0 +1,353 @@
+"""The authorization matrix: every role × every endpoint × an object of their own unit and one
+of another unit → allowed, 403 (a forbidden action on something they can see) or 404
+(something outside their units: its existence is not given away); and nothing of another
+unit in any list, search, page, export or API answer."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from openpyxl import load_workbook
+
+from chamdiem.platform.db.engine import open_session
+from chamdiem.platform.services.accounts import create_api_token
+from tests.platform.db.helpers import PEOPLE
+from tests.web.conftest import PEOPLE_OF, USERS, Site, csrf
+
+ROLES = list(USERS)
+UNITS = ["SNV", "SNV-TH", "SNV-KH", "STC", "STC-NS"]
+# The units each account may see (its roots and everything below them).
+SEES: dict[str, set[str]] = {
+    "admin": set(UNITS),
+    "chinhsach": set(),
+    "tcsnv": {"SNV", "SNV-TH", "SNV-KH"},
+    "tcstc": {"STC", "STC-NS"},
+    "thanhtra": set(UNITS),
+    "tpth": {"SNV-TH"},
+}
+# An object of the account's own unit, and one of a unit that is not theirs (for the accounts
+# that cover the whole province, or nothing, any other unit).
+OWN = {
+    "admin": "STC-NS",
+    "chinhsach": "SNV-TH",
+    "tcsnv": "SNV-TH",
+    "tcstc": "STC-NS",
+    "thanhtra": "SNV-KH",
+    "tpth": "SNV-TH",
+}
+OTHER = {
+    "admin": "SNV-KH",
+    "chinhsach": "STC-NS",
+    "tcsnv": "STC-NS",
+    "tcstc": "SNV-KH",
+    "thanhtra": "STC-NS",
+    "tpth": "SNV-KH",
+}
+CAN_DECIDE = {"admin", "tcsnv", "tcstc"}
+CAN_IMPORT_RUN = {"admin", "tcsnv", "tcstc"}
+CAN_PUBLISH = {"admin", "chinhsach"}
+CAN_AUDIT = {"admin", "thanhtra"}
+READS_ORG = {"admin", "tcsnv", "tcstc", "thanhtra", "tpth"}
+NAME = {p.code: p.name for p in PEOPLE}
+UNIT_OF = {p.code: p.unit for p in PEOPLE}
+
+
+def person_in(unit: str) -> str:
+    return PEOPLE_OF[unit][0] if unit in PEOPLE_OF else "S1"
+
+
+def hidden_names(role: str) -> list[str]:
+    return [NAME[code] for code, unit in UNIT_OF.items() if unit not in SEES[role]]
+
+
+def shown_names(role: str) -> list[str]:
+    return [NAME[code] for code, unit in UNIT_OF.items() if unit in SEES[role]]
+
+
+@dataclass
+class Sessions:
+    site: Site
+    clients: dict[str, TestClient[Litestar]]
+    tokens: dict[str, str]
+
+    def api(self, role: str, method: str, path: str, **kwargs: object) -> object:
+        client = self.site.client()
+        headers = {"Authorization": f"Bearer {self.tokens[role]}"}
+        return client.request(method, path, headers=headers, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def everyone(site: Site) -> Sessions:
+    tokens = {}
+    with open_session(site.engine) as session:
+        for role in ROLES:
+            tokens[role] = create_api_token(session, role, "kiem-thu", actor="test").token
+    return Sessions(site, {role: site.login(role) for role in ROLES}, tokens)
+
+
+def expected_read(role: str, unit: str) -> int:
+    return 200 if unit in SEES[role] else 404
+
+
+READS: list[tuple[str, Callable[[int, str], str]]] = [
+    ("unit page", lambda run, unit: f"/don-vi/{unit}"),
+    ("person page", lambda run, unit: f"/nguoi/{person_in(unit)}"),
+    ("result page", lambda run, unit: f"/ket-qua/{run}/{person_in(unit)}"),
+    ("unit report", lambda run, unit: f"/lan-chay/{run}/bao-cao.xlsx?don_vi={unit}"),
+    ("api result", lambda run, unit: f"/api/runs/{run}/results/{person_in(unit)}"),
+    (
+        "api explanation",
+        lambda run, unit: f"/api/runs/{run}/results/{person_in(unit)}/explanation",
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "url"), READS, ids=[what for what, _ in READS])
+def test_reading_an_object_of_ones_own_unit_and_of_another(
+    everyone: Sessions, what: str, url: Callable[[int, str], str]
+) -> None:
+    run = everyone.site.run_id
+    for role in ROLES:
+        for unit in (OWN[role], OTHER[role]):
+            path = url(run, unit)
+            if path.startswith("/api"):
+                status = everyone.api(role, "GET", path).status_code  # type: ignore[attr-defined]
+            else:
+                status = everyone.clients[role].get(path).status_code
+            assert status == expected_read(role, unit), (role, what, unit, status)
+
+
+def test_a_missing_object_and_a_hidden_one_look_the_same(everyone: Sessions) -> None:
+    hr = everyone.clients["tcsnv"]
+    hidden = hr.get("/nguoi/N1")
+    missing = hr.get("/nguoi/KHONG-CO-AI")
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.text == missing.text
+
+
+PAGE_RIGHTS: list[tuple[str, set[str]]] = [
+    ("/tong-quan", set(ROLES)),
+    ("/ky", set(ROLES)),
+    ("/don-vi", READS_ORG),
+    ("/tim-kiem?q=a", READS_ORG),
+    ("/lan-chay", READS_ORG),
+    ("/lan-chay/moi", CAN_IMPORT_RUN),
+    ("/nhap-du-lieu", CAN_IMPORT_RUN),
+    ("/quy-tac", {"admin", "chinhsach", "tcsnv", "tcstc", "thanhtra"}),
+    ("/quy-tac/1", {"admin", "chinhsach", "tcsnv", "tcstc", "thanhtra"}),
+    ("/nhat-ky", CAN_AUDIT),
+    ("/nguoi-dung", {"admin"}),
+    ("/api/units", READS_ORG),
+    ("/api/runs", READS_ORG),
+    ("/api/periods", set(ROLES)),
+    ("/api/me", set(ROLES)),
+]
+
+
+@pytest.mark.parametrize(("path", "allowed"), PAGE_RIGHTS, ids=[p for p, _ in PAGE_RIGHTS])
+def test_pages_that_are_not_about_one_object(
+    everyone: Sessions, path: str, allowed: set[str]
+) -> None:
+    for role in ROLES:
+        if path.startswith("/api"):
+            status = everyone.api(role, "GET", path).status_code  # type: ignore[attr-defined]
+        else:
+            status = everyone.clients[role].get(path).status_code
+        assert status == (200 if role in allowed else 403), (role, path, status)
+
+
+def test_the_run_page_of_a_run_in_anothers_units_is_not_found(everyone: Sessions) -> None:
+    """A run made by Sở Tài chính's HR officer for their units only is invisible to Sở Nội
+    vụ's, in the list and by its number."""
+    from chamdiem.platform.services.runs import run_evaluation
+
+    with open_session(everyone.site.engine) as session:
+        (stc_run,) = run_evaluation(session, "2026-Q1", units=["STC"], actor="tcstc")
+    for role in ROLES:
+        status = everyone.clients[role].get(f"/lan-chay/{stc_run.run_id}").status_code
+        sees = "STC-NS" in SEES[role]
+        assert status == (200 if sees else 404), (role, status)
+        listing = everyone.clients[role].get("/lan-chay").text
+        assert (f'href="/lan-chay/{stc_run.run_id}"' in listing) == sees, role
+        api = everyone.api(role, "GET", f"/api/runs/{stc_run.run_id}")
+        assert api.status_code == (200 if sees else 404), role  # type: ignore[attr-defined]
+
+
+def decide(client: TestClient[Litestar], run: int, code: str, grade: str) -> int:
+    page = f"/ket-qua/{run}/{code}"
+    token = csrf(client, "/tong-quan")
+    response = client.post(
+        f"{page}/quyet-dinh",
+        data={
+            "final_grade": grade,
+            "reason": "kiểm thử quyền",
+            "document_number": "1/QĐ",
+            "document_date": "2026-04-01",
+            "confirm": "1",
+            "_csrf_token": token,
+        },
+        follow_redirects=False,
+    )
+    return response.status_code
+
+
+def test_recording_a_decision(everyone: Sessions) -> None:
+    run = everyone.site.run_id
+    for role in ROLES:
+        for unit in (OWN[role], OTHER[role]):
+            status = decide(everyone.clients[role], run, person_in(unit), "tot")
+            if unit not in SEES[role]:
+                expected = 404
+            elif role not in CAN_DECIDE:
+                expected = 403
+            else:
+                expected = 303
+            assert status == expected, (role, unit, status)
+
+
+def test_changing_things_is_refused_to_roles_without_the_right(everyone: Sessions) -> None:
+    for role in ROLES:
+        client = everyone.clients[role]
+        token = csrf(client, "/tong-quan")
+        period = client.post(
+            "/ky", data={"code": "2031", "_csrf_token": token}, follow_redirects=False
+        )
+        assert period.status_code == (303 if role == "admin" else 403), (role, period.status_code)
+        lock = client.post("/ky/2026-Q1/khoa", data={"_csrf_token": token}, follow_redirects=False)
+        assert lock.status_code in ((303,) if role == "admin" else (403,)), role
+        run = client.post("/lan-chay/moi", data={"period": "2026-Q1", "_csrf_token": token})
+        if role not in CAN_IMPORT_RUN:
+            assert run.status_code == 403, (role, run.status_code)
+        upload = client.post(
+            "/nhap-du-lieu",
+            data={"period": "2026-Q1", "_csrf_token": token},
+            files={"file": ("x.xlsx", b"x", "application/octet-stream")},
+        )
+        if role not in CAN_IMPORT_RUN:
+            assert upload.status_code == 403, (role, upload.status_code)
+        publish = client.post(
+            "/quy-tac",
+            data={"_csrf_token": token},
+            files={"file": ("x.rules", b"x", "text/plain")},
+        )
+        assert (publish.status_code == 403) == (role not in CAN_PUBLISH), (
+            role,
+            publish.status_code,
+        )
+        account = client.post(
+            "/nguoi-dung",
+            data={
+                "username": f"moi{role}",
+                "password": "12345678",
+                "role": "auditor",
+                "_csrf_token": token,
+            },
+            follow_redirects=False,
+        )
+        assert account.status_code == (303 if role == "admin" else 403), role
+        token_for = client.post(
+            "/nguoi-dung/admin/ma-api", data={"name": "x", "_csrf_token": token}
+        )
+        assert (token_for.status_code == 403) == (role != "admin"), role
+
+
+def test_an_auditor_can_change_nothing_through_the_api_either(everyone: Sessions) -> None:
+    for role in ROLES:
+        run = everyone.api(role, "POST", "/api/runs", json={"period": "2026-Q1"})
+        push = everyone.api(
+            role, "POST", "/api/periods/2026-Q1/records", json={"subjects": [{"code": "A1"}]}
+        )
+        expected = 202 if role in CAN_IMPORT_RUN else 403
+        assert run.status_code == expected, (role, run.status_code)  # type: ignore[attr-defined]
+        assert push.status_code == expected, (role, push.status_code)  # type: ignore[attr-defined]
+
+
+LISTS: list[str] = [
+    "/tong-quan",
+    "/don-vi",
+    "/tim-kiem?q=a",
+    "/tim-kiem?q=van",
+    "/tim-kiem?q=thi",
+    "/lan-chay",
+    "/lan-chay/{run}",
+    "/lan-chay/{run}?q=a",
+    "/nguoi/A1",
+    "/nguoi/N1",
+    "/don-vi/SNV",
+    "/don-vi/STC",
+]
+
+
+def test_nothing_of_another_unit_appears_in_any_list_search_or_page(everyone: Sessions) -> None:
+    run = everyone.site.run_id
+    for role in ROLES:
+        client = everyone.clients[role]
+        for template in LISTS:
+            page = client.get(template.format(run=run))
+            for name in hidden_names(role):
+                assert name not in page.text, (role, template, name)
+
+
+def test_nothing_of_another_unit_in_the_reports(everyone: Sessions) -> None:
+    run = everyone.site.run_id
+    for role in READS_ORG:
+        response = everyone.clients[role].get(f"/lan-chay/{run}/bao-cao.xlsx")
+        assert response.status_code == 200, role
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        cells = " ".join(
+            str(c)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for c in row
+        )
+        for name in hidden_names(role):
+            assert name not in cells, (role, name)
+        for name in shown_names(role):
+            assert name in cells, (role, name)
+
+
+def test_nothing_of_another_unit_in_the_api_lists(everyone: Sessions) -> None:
+    run = everyone.site.run_id
+    for role in READS_ORG:
+        results = everyone.api(role, "GET", f"/api/runs/{run}/results").json()  # type: ignore[attr-defined]
+        codes = {r["code"] for r in results["results"]}
+        assert codes == {c for c, u in UNIT_OF.items() if u in SEES[role]}, role
+        assert results["total"] == len(codes)
+        other = everyone.api(role, "GET", f"/api/runs/{run}/results?unit={OTHER[role]}").json()  # type: ignore[attr-defined]
+        if OTHER[role] not in SEES[role]:
+            assert other["results"] == [] and other["total"] == 0, role
+        units = {u["code"] for u in everyone.api(role, "GET", "/api/units").json()}  # type: ignore[attr-defined]
+        assert units == SEES[role], role
+        runs = everyone.api(role, "GET", "/api/runs").json()  # type: ignore[attr-defined]
+        (listed,) = [r for r in runs if r["id"] == run]
+        assert listed["subjects"] == len(codes), role
+        assert sum(listed["grades"].values()) == len(codes), role
+
+
+def test_a_unit_head_sees_their_unit_and_nothing_above_or_beside_it(everyone: Sessions) -> None:
+    head = everyone.clients["tpth"]
+    assert head.get("/don-vi/SNV-TH").status_code == 200
+    assert head.get("/don-vi/SNV").status_code == 404
+    assert head.get("/don-vi/SNV-KH").status_code == 404
+    page = head.get("/don-vi").text
+    assert "Phòng Tổng hợp" in page and "Phòng Kế hoạch" not in page and "Sở Tài chính" not in page
+
+
+def test_another_users_background_job_is_not_found(everyone: Sessions) -> None:
+    hr = everyone.clients["tcsnv"]
+    token = csrf(hr, "/lan-chay/moi")
+    response = hr.post(
+        "/lan-chay/moi", data={"period": "2026-Q1", "_csrf_token": token}, follow_redirects=False
+    )
+    job = response.headers["location"]
+    everyone.site.wait(job.rsplit("/", 1)[-1])
+    assert hr.get(job).status_code == 200
+    assert everyone.clients["tcstc"].get(job).status_code == 404
+    assert everyone.clients["thanhtra"].get(job).status_code == 404
+    api = everyone.api("tcstc", "GET", "/api/jobs/" + job.rsplit("/", 1)[-1])
+    assert api.status_code == 404  # type: ignore[attr-defined]
