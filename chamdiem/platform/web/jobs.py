@@ -100,7 +100,8 @@ Work = Callable[[Progress], tuple[dict[str, Any], list[tuple[str, str]]]]
 
 class JobRegistry:
     def __init__(self, workers: int = 2) -> None:
-        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="chamdiem-job")
+        self._workers = workers
+        self._executor: ThreadPoolExecutor | None = None
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
@@ -109,7 +110,14 @@ class JobRegistry:
         with self._lock:
             self._forget_old()
             self._jobs[job.id] = job
-        self._executor.submit(self._run, job, work)
+            # Made on first use (and again after a shutdown: an app's lifespan may be run
+            # more than once, as test clients do).
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self._workers, thread_name_prefix="chamdiem-job"
+                )
+            executor = self._executor
+        executor.submit(self._run, job, work)
         return job
 
     def get(self, job_id: str, owner_id: int, *, any_owner: bool = False) -> Job | None:
@@ -137,7 +145,12 @@ class JobRegistry:
             return self._jobs.get(job_id)
 
     def shutdown(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        """Wait for the jobs under way (each is one transaction: letting it finish is
+        quicker than having it rolled back) and drop the ones not started."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
 
     def _run(self, job: Job, work: Work) -> None:
         with self._lock:
