@@ -28,19 +28,24 @@ def test_no_generated_request_gives_a_server_error(site: Site) -> None:
     for operation in operations:
         label = f"{operation.method.upper()} {operation.path}"
         tried[label] = 0
-
-        @settings(
-            max_examples=EXAMPLES,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy())
-        def call(case: schemathesis.Case, label: str = label) -> None:
-            response = case.call(headers=headers)
-            tried[label] += 1
-            case.validate_response(response, checks=[not_a_server_error])
-
-        call()
+        fuzz(operation, headers, tried, label)
     assert all(count > 0 for count in tried.values()), tried
+
+
+def fuzz(
+    operation: schemathesis.APIOperation, headers: dict[str, str], tried: dict[str, int], label: str
+) -> None:
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def call(case: schemathesis.Case) -> None:
+        response = case.call(headers=headers)
+        tried[label] += 1
+        case.validate_response(response, checks=[not_a_server_error])
+
+    call()
