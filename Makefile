@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,12 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check chamdiem tests bench
 	$(BIN)/mypy
 
-test: lint
+# The browser tests (tests/web/test_browser.py) drive Debian's Chromium; CI runs as root.
+chromium:
+	test -x /usr/bin/chromium -a -x /usr/bin/chromedriver || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+
+test: lint chromium
 	$(BIN)/chamdiem check rules/
 	$(BIN)/chamdiem test rules/
 	$(BIN)/chamdiem fmt --check rules/
