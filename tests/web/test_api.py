@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 
 from chamdiem.platform.db.engine import open_session
 from chamdiem.platform.services.accounts import create_api_token, revoke_api_token
-from tests.web.conftest import Site
+from tests.web.conftest import Site, form
 
 
 class Api:
@@ -68,11 +68,22 @@ def test_without_a_token_the_api_answers_401_in_json(site: Site) -> None:
     assert odd.status_code == 401
 
 
-def test_a_revoked_token_stops_working(site: Site, hr: Api) -> None:
+def test_a_revoked_token_stops_working_at_once(site: Site, hr: Api) -> None:
+    assert hr.call("GET", "/api/me").status_code == 200
+    admin = site.login("admin")
+    revoked = form(admin, f"/ma-api/{hr.token_id}/thu-hoi", {}, "/nguoi-dung")
+    assert revoked.status_code == 303
+    assert hr.call("GET", "/api/me").status_code == 401
+
+
+def test_a_token_revoked_from_the_command_line_stops_working_within_seconds(
+    site: Site, hr: Api
+) -> None:
     assert hr.call("GET", "/api/me").status_code == 200
     with open_session(site.engine) as session:
         assert hr.token_id is not None
         revoke_api_token(session, hr.token_id, actor="admin")
+    site.state.principals.clear()  # what the cache's few seconds (5) would do
     assert hr.call("GET", "/api/me").status_code == 401
 
 

@@ -3,8 +3,9 @@ for the systems that talk to the service, and sign-in sessions.
 
 Secrets are never stored: passwords as argon2 hashes, API tokens and session tokens as their
 SHA-256 (they are long random strings, so a fast hash is enough to make a stolen database
-useless for signing in). The tables live in their own module and are registered with the
-same metadata as the rest of the schema (models.py imports this module at its end).
+useless for signing in). The tables (and one index the web's pages need on `results`) live in
+their own module and are registered with the same metadata as the rest of the schema
+(models.py imports this module at its end).
 """
 
 from __future__ import annotations
@@ -79,3 +80,12 @@ class WebSession(SQLModel, table=True):
     token_sha256: str = Field(sa_type=sa.String(64), unique=True)
     created_at: datetime = Field(default_factory=_models.utc_now, sa_type=_timestamp())
     expires_at: datetime = Field(sa_type=_timestamp())
+
+
+# The web's unit pages read one unit's results ("the latest run with results in this unit",
+# "this run's results in this unit"); without this index each of them scans every result.
+RESULTS_BY_UNIT = sa.Index(
+    "ix_results_unit_code_run_id",
+    _models.Result.__table__.c.unit_code,  # type: ignore[attr-defined]
+    _models.Result.__table__.c.run_id,  # type: ignore[attr-defined]
+)

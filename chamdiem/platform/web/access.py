@@ -16,6 +16,7 @@ handler asks this module; no handler checks a role itself.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -116,15 +117,21 @@ class UnitTree:
 
 
 class UnitTreeCache:
-    """The tree, read again only when the units table has changed (a count and the latest
-    change time are cheap to ask for on every request)."""
+    """The tree, read again only when the units table has changed. Whether it has is asked
+    (a count and the latest change: cheap) at most every `recheck` seconds, so a change to
+    the organisation shows on the pages within that time."""
 
-    def __init__(self) -> None:
+    def __init__(self, recheck: float = 2.0) -> None:
         self._lock = threading.Lock()
+        self._recheck = recheck
         self._signature: tuple[object, ...] | None = None
         self._tree: UnitTree | None = None
+        self._checked = float("-inf")
 
     def get(self, session: Session) -> UnitTree:
+        with self._lock:
+            if self._tree is not None and time.monotonic() - self._checked < self._recheck:
+                return self._tree
         units_t = Unit.__table__  # type: ignore[attr-defined]
         signature = tuple(
             session.connection()
@@ -137,11 +144,17 @@ class UnitTreeCache:
         )
         with self._lock:
             if self._tree is not None and signature == self._signature:
+                self._checked = time.monotonic()
                 return self._tree
         tree = UnitTree.load(session)
         with self._lock:
-            self._tree, self._signature = tree, signature
+            self._tree, self._signature, self._checked = tree, signature, time.monotonic()
         return tree
+
+    def forget(self) -> None:
+        """Read the tree again on the next request (after a change made by this process)."""
+        with self._lock:
+            self._checked = float("-inf")
 
 
 # ---------------------------------------------------------------- who is asking

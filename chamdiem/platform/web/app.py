@@ -37,8 +37,9 @@ from chamdiem.platform.web.errors import EXCEPTION_HANDLERS
 from chamdiem.platform.web.jobs import JobRegistry
 from chamdiem.platform.web.openapi import openapi_config
 from chamdiem.platform.web.pages import make_environment
+from chamdiem.platform.web.principals import PrincipalCache
 from chamdiem.platform.web.state import STATE_KEY, WebState
-from chamdiem.platform.web.threads import in_thread
+from chamdiem.platform.web.threads import in_thread, set_threads
 
 STATIC = Path(__file__).parent / "static"
 CSRF_COOKIE = "chamdiem_csrf"
@@ -80,6 +81,9 @@ ROUTES: list[Any] = [
     rules.rules_page,
     rules.rule_page,
     rules.compare,
+    rules.impact_page,
+    rules.documentation_index,
+    rules.documentation_page,
     rules.publish,
     admin.periods_page,
     admin.period_add,
@@ -129,12 +133,14 @@ def create_app(
     owns_engine = engine is None
     engine = engine or make_engine(settings.database())
     require_current_schema(engine)
+    set_threads(web.web_threads)
     state = WebState(
         settings=settings,
         web=web,
         engine=engine,
         jobs=JobRegistry(web.job_workers),
         owns_engine=owns_engine,
+        principals=PrincipalCache(web.principal_cache_seconds),
     )
 
     def shutdown() -> None:

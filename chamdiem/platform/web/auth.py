@@ -24,6 +24,7 @@ from chamdiem.platform.services.accounts import (
     user_for_token,
 )
 from chamdiem.platform.web.access import Principal
+from chamdiem.platform.web.principals import cache_key
 from chamdiem.platform.web.state import web_state
 
 SESSION_COOKIE = "chamdiem_phien"
@@ -71,24 +72,38 @@ def principal_for(
 def signed_in(request: Request[Any, Any, Any], session: Session) -> Principal | None:
     """The principal of the request, or None when nobody is signed in. Ends the read
     transaction it used, so that a service called next starts its own."""
-    try:
-        token = _bearer(request)
-        if token is not None:
-            user = user_for_token(session, token)
+    cache = web_state(request).principals
+    token = _bearer(request)
+    if token is not None:
+        key = cache_key("t", token)
+        principal = cache.get(key)
+        if principal is None:
+            try:
+                user = user_for_token(session, token)
+                if user is None:
+                    raise NotAuthorizedException(BAD_TOKEN)
+                principal = principal_for(user, session, request, via_token=True)
+            finally:
+                session.commit()
+            cache.put(key, principal)
+        return principal
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    key = cache_key("s", cookie)
+    principal = cache.get(key)
+    if principal is None:
+        try:
+            user = user_for_session(session, cookie)
             if user is None:
-                raise NotAuthorizedException(BAD_TOKEN)
-            return principal_for(user, session, request, via_token=True)
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if not cookie:
-            return None
-        user = user_for_session(session, cookie)
-        if user is None:
-            return None
-        if request.url.path.startswith("/api") and request.method not in SAFE_METHODS:
-            raise NotAuthorizedException(TOKEN_NEEDED)
-        return principal_for(user, session, request, via_token=False)
-    finally:
-        session.commit()
+                return None
+            principal = principal_for(user, session, request, via_token=False)
+        finally:
+            session.commit()
+        cache.put(key, principal)
+    if request.url.path.startswith("/api") and request.method not in SAFE_METHODS:
+        raise NotAuthorizedException(TOKEN_NEEDED)
+    return principal
 
 
 def provide_principal(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Principal:

@@ -32,6 +32,8 @@ class WebSettings(BaseSettings):
     session_hours: int = 12
     max_upload_mb: int = 64
     job_workers: int = 2
+    web_threads: int = 8
+    principal_cache_seconds: float = 5.0
 
 
 def secret_key(settings: Settings, web: WebSettings) -> str:

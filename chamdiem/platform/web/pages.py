@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from litestar.response import Template
+from markupsafe import Markup
 
 from chamdiem.platform.services.accounts import ROLE_TEXT
 from chamdiem.platform.web.access import Action, Principal, can
@@ -21,6 +25,7 @@ MENU: tuple[tuple[str, str, Action | None], ...] = (
     ("Nhập dữ liệu", "/nhap-du-lieu", Action.IMPORT),
     ("Lần đánh giá", "/lan-chay", Action.READ_ORG),
     ("Quy tắc", "/quy-tac", Action.READ_RULES),
+    ("Cách chấm điểm", "/tai-lieu", None),
     ("Kỳ đánh giá", "/ky", None),
     ("Nhật ký", "/nhat-ky", Action.READ_AUDIT),
     ("Tài khoản", "/nguoi-dung", Action.MANAGE_USERS),
@@ -57,6 +62,26 @@ def thousands(value: int | None) -> str:
     return "" if value is None else f"{value:,}".replace(",", ".")
 
 
+_NOT_GRADED = Markup('<span class="muted">không xếp loại</span>')
+
+
+def grade_html(name: str | None, labels: Mapping[str, str]) -> Markup:
+    """A grade as the tables show it (a filter, not a macro: it is called for every row)."""
+    if not name:
+        return _NOT_GRADED
+    return Markup('<span class="grade" title="{}">{}</span>').format(name, labels.get(name, name))
+
+
+def url_part(value: object) -> str:
+    """A code as a path segment or query value."""
+    return _quoted(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=65536)
+def _quoted(text: str) -> str:  # codes repeat on every page: remembered
+    return quote(text, safe="")
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=PackageLoader("chamdiem.platform.web", "templates"),
@@ -64,10 +89,15 @@ def make_environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the package and do not change while it runs: no stat()
+        # of every template file on every page.
+        auto_reload=False,
     )
     env.filters["local_time"] = local_time
     env.filters["local_date"] = local_date
     env.filters["thousands"] = thousands
+    env.filters["grade"] = grade_html
+    env.filters["urlencode"] = url_part
     env.globals["ROLE_TEXT"] = {role: text.vi for role, text in ROLE_TEXT.items()}
     env.globals["Action"] = Action
     return env

@@ -4,6 +4,7 @@ is read at all. Reads only: every change goes through `chamdiem.platform.service
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -95,26 +96,45 @@ def rule_version(session: Session, version_id: int) -> RuleVersion:
     return version
 
 
+def _grades(session: Session, version_id: int) -> list[tuple[str, str]]:
+    """A rule version's grades, best first, with their labels. A version never changes, so
+    they are kept by its SHA-256 (compiling, even cached, would be the page's largest cost)."""
+    sha = (
+        _conn(session)
+        .execute(sa.select(versions_t.c.sha256).where(versions_t.c.id == version_id))
+        .scalar_one_or_none()
+    )
+    if sha is None:
+        return []
+    found = _GRADES.get(sha)
+    if found is not None:
+        return found
+    # One thread compiles; the others wait for it rather than compile the same rules too.
+    with _COMPILING:
+        found = _GRADES.get(sha)
+        if found is None:
+            version = session.get(RuleVersion, version_id)
+            assert version is not None
+            try:
+                program = program_for(version)
+            except ServiceError:
+                return []
+            found = [(grade.name, grade.label or grade.name) for grade in program.grades]
+            _GRADES[sha] = found
+    return found
+
+
+_GRADES: dict[str, list[tuple[str, str]]] = {}
+_COMPILING = threading.Lock()
+
+
 def grade_labels(session: Session, version_id: int) -> dict[str, str]:
     """Grade name -> label of a rule version ('xuat_sac' -> 'Hoàn thành xuất sắc nhiệm vụ')."""
-    version = session.get(RuleVersion, version_id)
-    if version is None:
-        return {}
-    try:
-        program = program_for(version)
-    except ServiceError:
-        return {}
-    return {grade.name: grade.label or grade.name for grade in program.grades}
+    return dict(_grades(session, version_id))
 
 
 def grade_order(session: Session, version_id: int) -> list[str]:
-    version = session.get(RuleVersion, version_id)
-    if version is None:
-        return []
-    try:
-        return [grade.name for grade in program_for(version).grades]
-    except ServiceError:
-        return []
+    return [name for name, _ in _grades(session, version_id)]
 
 
 # ---------------------------------------------------------------- runs
@@ -309,11 +329,20 @@ def _result_row(row: Any) -> ResultRow:
         total=row.total,
         score_grade=row.score_grade,
         grade=row.grade,
-        vetoes=list(loads(row.vetoes_json)),
-        flags=list(loads(row.flags_json)),
-        not_graded=list(loads(row.not_graded_json)),
+        vetoes=_strings(row.vetoes_json),
+        flags=_strings(row.flags_json),
+        not_graded=_strings(row.not_graded_json),
         final_grade=row.final_grade,
     )
+
+
+def _strings(text: str) -> list[str]:
+    """A stored list of strings; most are empty, and those need no JSON decoding."""
+    return [] if text == "[]" else list(loads(text))
+
+
+def _by_code(row: ResultRow) -> str:
+    return row.code
 
 
 def run_results(
@@ -335,9 +364,10 @@ def run_results(
         sa.select(*_result_columns())
         .select_from(results_t.join(people_t, people_t.c.id == results_t.c.person_id))
         .where(*where)
-        .order_by(results_t.c.subject_code)
     )
-    rows = [_result_row(row) for row in _conn(session).execute(statement)]
+    # Sorted here, not by the database: an ORDER BY on the code leads SQLite to walk the
+    # whole run through the (run, code) index instead of the unit's few rows.
+    rows = sorted((_result_row(row) for row in _conn(session).execute(statement)), key=_by_code)
     if search and search.strip():
         wanted = fold(search.strip())
         rows = [r for r in rows if wanted in fold(r.code) or wanted in fold(r.name or "")]
@@ -360,6 +390,16 @@ def result(session: Session, principal: Principal, run_id: int, code: str) -> Re
     if row is None or not unit_code_visible(principal, row.unit_code):
         raise not_found()
     return _result_row(row)
+
+
+def result_codes(session: Session, principal: Principal, run_id: int, unit_code: str) -> set[str]:
+    """The codes of the people the run evaluated in the unit."""
+    statement = sa.select(results_t.c.subject_code).where(
+        results_t.c.run_id == run_id,
+        results_t.c.unit_code == unit_code,
+        result_filter(principal, results_t.c.unit_code),
+    )
+    return set(_conn(session).execute(statement).scalars())
 
 
 def hidden_results(session: Session, principal: Principal, run_id: int) -> int:

@@ -17,6 +17,7 @@ from chamdiem.platform.settings import Settings
 from chamdiem.platform.web.access import UnitTreeCache
 from chamdiem.platform.web.config import WebSettings
 from chamdiem.platform.web.jobs import JobRegistry
+from chamdiem.platform.web.principals import PrincipalCache
 from chamdiem.platform.web.throttle import LoginThrottle
 
 UPLOAD_KEEP_SECONDS = 6 * 3600
@@ -80,6 +81,7 @@ class WebState:
     units: UnitTreeCache = field(default_factory=UnitTreeCache)
     uploads: Uploads = field(default_factory=Uploads)
     owns_engine: bool = True
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
 
 
 STATE_KEY = "chamdiem"

@@ -250,10 +250,14 @@ def token_add(
 @post("/ma-api/{token_id:int}/thu-hoi", include_in_schema=False)
 @in_thread
 def token_revoke(
-    db: NamedDependency[Session], me: NamedDependency[Principal], token_id: IdPath
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Session],
+    me: NamedDependency[Principal],
+    token_id: IdPath,
 ) -> Redirect:
     require(me, Action.MANAGE_USERS)
     revoke_api_token(db, token_id, actor=me.username)
+    web_state(request).principals.clear()
     return Redirect(path="/nguoi-dung?thong_bao=da-thu-hoi", status_code=303)
 
 
@@ -276,6 +280,7 @@ def password_set(
         set_password(db, username, data.password, actor=me.username)
     except ServiceError as error:
         return _users(request, db, me, error=error.message.vi, status=HTTP_400_BAD_REQUEST)
+    web_state(request).principals.clear()
     return Redirect(path="/nguoi-dung?thong_bao=da-doi-mat-khau", status_code=303)
 
 
@@ -287,6 +292,7 @@ class ActiveForm:
 @post("/nguoi-dung/{username:str}/trang-thai", include_in_schema=False)
 @in_thread
 def active_set(
+    request: Request[Any, Any, Any],
     db: NamedDependency[Session],
     me: NamedDependency[Principal],
     username: FromPath[str],
@@ -295,5 +301,6 @@ def active_set(
     require(me, Action.MANAGE_USERS)
     active = data.active == "1"
     set_active(db, username, active, actor=me.username)
+    web_state(request).principals.clear()
     note = "da-mo-tai-khoan" if active else "da-khoa-tai-khoan"
     return Redirect(path=f"/nguoi-dung?thong_bao={quote(note)}", status_code=303)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from chamdiem.platform.web import charts, queries
 from chamdiem.platform.web.access import Action, Principal, can, require, unit_visible
 from chamdiem.platform.web.pages import page
+from chamdiem.platform.web.params import PageQuery
 from chamdiem.platform.web.state import web_state
 from chamdiem.platform.web.threads import in_thread
 
@@ -88,6 +89,9 @@ def units(
     return page("units.html", me, title="Đơn vị và người", rows=rows)
 
 
+UNIT_PAGE = 250  # results per page of a unit (a large department has hundreds of people)
+
+
 @get("/don-vi/{code:str}", include_in_schema=False)
 @in_thread
 def unit_page(
@@ -96,6 +100,7 @@ def unit_page(
     me: NamedDependency[Principal],
     code: FromPath[str],
     ky: FromQuery[str | None] = None,
+    trang: PageQuery = 1,
 ) -> Template:
     tree = web_state(request).units.get(db)
     unit_id = queries.unit_by_code(tree, me, code)
@@ -103,11 +108,22 @@ def unit_page(
     period_id = next((p.id for p in periods if p.code == ky), None) if ky else None
     people = queries.people_of_unit(db, me, unit_id)
     runs = queries.latest_runs_for_unit(db, me, code, period_id)
+    number = max(1, trang)
     sections = []
+    evaluated: set[str] = set()
     for run in runs:
-        rows, _ = queries.run_results(db, me, run.id, unit_code=code, limit=None)
+        rows, total = queries.run_results(
+            db, me, run.id, unit_code=code, limit=UNIT_PAGE, offset=(number - 1) * UNIT_PAGE
+        )
+        evaluated |= queries.result_codes(db, me, run.id, code)
         sections.append(
-            {"run": run, "rows": rows, "labels": queries.grade_labels(db, run.rule_version_id)}
+            {
+                "run": run,
+                "rows": rows,
+                "total": total,
+                "pages": max(1, -(-total // UNIT_PAGE)),
+                "labels": queries.grade_labels(db, run.rule_version_id),
+            }
         )
     db.commit()
     children = [c for c in tree.children.get(unit_id, []) if unit_visible(me, c)]
@@ -124,10 +140,13 @@ def unit_page(
             else None
         ),
         children=[(tree.code[c], tree.name[c]) for c in children],
-        people=people,
+        people_count=len(people),
+        # The people the shown runs did not evaluate (the others are in the results).
+        people=[p for p in people if p.code not in evaluated],
         sections=sections,
         periods=periods,
         period=ky,
+        page_number=number,
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import MediaType, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, MultipartBody
@@ -14,8 +14,11 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 from sqlmodel import Session
 
+from chamdiem.dsl.inputs import EvaluationError
 from chamdiem.dsl.semantic_diff import describe, diff_modules
+from chamdiem.platform.docs_site import render_index, render_ruleset
 from chamdiem.platform.services.errors import ServiceError
+from chamdiem.platform.services.impact import impact_for_period
 from chamdiem.platform.services.rules import program_for, publish_rule_version
 from chamdiem.platform.web import queries
 from chamdiem.platform.web.access import Action, Principal, require
@@ -122,6 +125,85 @@ def compare(
         problem=problem,
         versions=versions,
     )
+
+
+@get("/quy-tac/anh-huong", include_in_schema=False)
+@in_thread
+def impact_page(
+    db: NamedDependency[Session],
+    me: NamedDependency[Principal],
+    a: IdQuery,
+    b: IdQuery,
+    ky: FromQuery[str],
+) -> Template:
+    """Both versions on a period's stored data, before publishing: who would move. People
+    are shown only within the reader's scope (an HR officer sees their units)."""
+    require(me, Action.READ_RULES)
+    old, new = queries.rule_version(db, a), queries.rule_version(db, b)
+    units = None if me.scope_codes is None else sorted(me.scope_codes)
+    problem = None
+    impact = None
+    try:
+        impact = impact_for_period(db, program_for(old), program_for(new), ky, units)
+    except ServiceError as error:
+        problem = error.message.vi
+    except EvaluationError as error:
+        shown = "; ".join(f"{p.subject}: {p.message.vi}" for p in error.problems[:5])
+        problem = f"Không đánh giá được trên dữ liệu đã lưu: {shown}"
+    finally:
+        db.commit()
+    changed_units = (
+        sorted(
+            (unit, counts)
+            for unit, counts in impact.per_unit.items()
+            if any(before != after for before, after in counts)
+        )
+        if impact is not None
+        else []
+    )
+    return page(
+        "rule_impact.html",
+        me,
+        title=f"Ảnh hưởng của thay đổi: #{old.id} → #{new.id}",
+        old=old,
+        new=new,
+        period=ky,
+        impact=impact,
+        units=changed_units,
+        problem=problem,
+        scoped=units is not None,
+    )
+
+
+@get("/tai-lieu", include_in_schema=False)
+@in_thread
+def documentation_index(
+    db: NamedDependency[Session], me: NamedDependency[Principal]
+) -> Response[str]:
+    """How the people being scored are scored: the latest published version of each rule
+    set, in words (every signed-in user may read it)."""
+    latest: dict[str, int] = {}
+    for row in queries.rule_versions(db):
+        latest[row.name] = max(row.id, latest.get(row.name, 0))
+    versions = [queries.rule_version(db, latest[name]) for name in sorted(latest)]
+    db.commit()
+    entries = []
+    for version in versions:
+        try:
+            entries.append((program_for(version).module, f"/tai-lieu/{version.id}"))
+        except ServiceError:
+            continue
+    return Response(render_index(entries), media_type=MediaType.HTML)
+
+
+@get("/tai-lieu/{version_id:int}", include_in_schema=False)
+@in_thread
+def documentation_page(
+    db: NamedDependency[Session], me: NamedDependency[Principal], version_id: IdPath
+) -> Response[str]:
+    version = queries.rule_version(db, version_id)
+    db.commit()
+    return Response(render_ruleset(program_for(version).module), media_type=MediaType.HTML)
 
 
 @dataclass
