@@ -321,10 +321,14 @@ class Num:
         return result
 
     def _as_object(self) -> Num:
-        if not self.is_int64:
-            return self
+        # Both num and an array den must hold Python ints: a column whose den went to object
+        # dtype while its num stayed int64 would otherwise meet a huge scalar den of the
+        # other operand in int64 arithmetic (OverflowError).
+        num = _as_object(self.num)
         den = self.den if isinstance(self.den, int) else _as_object(self.den)
-        return Num._raw(_as_object(self.num), den, self.bound, self.den_bound, self._const)
+        if num is self.num and den is self.den:
+            return self
+        return Num._raw(num, den, self.bound, self.den_bound, self._const)
 
     def _den_array(self) -> IntArray:
         if isinstance(self.den, np.ndarray):
