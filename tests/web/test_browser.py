@@ -16,11 +16,11 @@ import pytest
 import uvicorn
 from openpyxl import load_workbook
 from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions as ready
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.platform.db.helpers import editable, people_copy, save
@@ -96,23 +96,31 @@ def browser(tmp_path: Path) -> Iterator[tuple[WebDriver, Path]]:
         driver.quit()
 
 
+# A job's page reloads itself while the job runs: an element found just before a reload is
+# gone after it, so waits ignore that and clicks are tried again.
+STALE = (StaleElementReferenceException,)
+
+
 def wait_for_text(driver: WebDriver, text: str) -> None:
-    WebDriverWait(driver, WAIT).until(
+    WebDriverWait(driver, WAIT, ignored_exceptions=STALE).until(
         lambda d: text in d.find_element(By.TAG_NAME, "body").text,
         f"'{text}' never appeared",
     )
 
 
-def click_button(driver: WebDriver, label: str) -> None:
-    button = WebDriverWait(driver, WAIT).until(
-        ready.element_to_be_clickable(
-            (
-                By.XPATH,
-                f"//button[normalize-space(.)={label!r}] | //a[normalize-space(.)={label!r}]",
-            )
-        )
+def click(driver: WebDriver, by: str, value: str) -> None:
+    def clicked(d: WebDriver) -> bool:
+        d.find_element(by, value).click()
+        return True
+
+    WebDriverWait(driver, WAIT, ignored_exceptions=(*STALE, NoSuchElementException)).until(
+        clicked, f"could not click {value!r}"
     )
-    button.click()
+
+
+def click_button(driver: WebDriver, label: str) -> None:
+    xpath = f"//button[normalize-space(.)={label!r}] | //a[normalize-space(.)={label!r}]"
+    click(driver, By.XPATH, xpath)
 
 
 def test_login_import_run_explanation_and_report(
@@ -133,7 +141,7 @@ def test_login_import_run_explanation_and_report(
     wait_for_text(driver, "Các bước của một kỳ đánh giá")
 
     # 1. Import: upload, read the check, confirm.
-    driver.find_element(By.LINK_TEXT, "Nhập dữ liệu").click()
+    click(driver, By.LINK_TEXT, "Nhập dữ liệu")
     wait_for_text(driver, "Tải lên sổ tính Excel")
     Select(driver.find_element(By.NAME, "period")).select_by_value("2026-Q1")
     driver.find_element(By.NAME, "file").send_keys(str(book))
@@ -143,16 +151,16 @@ def test_login_import_run_explanation_and_report(
     wait_for_text(driver, "Đã nhập: 11 người")
 
     # 2. Run the quarter for their units.
-    driver.find_element(By.LINK_TEXT, "Chạy đánh giá kỳ này").click()
+    click(driver, By.LINK_TEXT, "Chạy đánh giá kỳ này")
     wait_for_text(driver, "Bộ tiêu chí")
     click_button(driver, "Chạy đánh giá")
     wait_for_text(driver, "Đã đánh giá xong")
-    driver.find_element(By.PARTIAL_LINK_TEXT, "Kết quả lần đánh giá").click()
+    click(driver, By.PARTIAL_LINK_TEXT, "Kết quả lần đánh giá")
     wait_for_text(driver, "11 kết quả")
     assert "Lý Văn Phúc" not in driver.page_source  # another department's
 
     # 3. A person's explanation.
-    driver.find_element(By.LINK_TEXT, "A2").click()
+    click(driver, By.LINK_TEXT, "A2")
     wait_for_text(driver, "Cách tính (lời giải thích)")
     text = driver.find_element(By.ID, "giai-thich").text
     assert "Hạn mức" in text and "xếp hạng" in text and "dòng 80: = chinh_tri" in text
@@ -160,7 +168,7 @@ def test_login_import_run_explanation_and_report(
     # 4. The report.
     driver.back()
     wait_for_text(driver, "Tải báo cáo Excel")
-    driver.find_element(By.PARTIAL_LINK_TEXT, "Tải báo cáo Excel").click()
+    click(driver, By.PARTIAL_LINK_TEXT, "Tải báo cáo Excel")
     deadline = time.monotonic() + WAIT
     while True:
         done = [p for p in downloads.glob("*.xlsx")]
