@@ -48,8 +48,8 @@ def template_stage(ctx: Context) -> None:
     from chamdiem.dsl import load_file
     from chamdiem.platform.db.engine import open_session
     from chamdiem.platform.excel.template import PeriodInfo, write_template
-    from chamdiem.platform.report_commands import template_prefill
     from chamdiem.platform.services.periods import parse_period_code
+    from chamdiem.platform.services.templates import template_prefill
 
     program = load_file(RULES)
     with open_session(ctx.engine) as session:

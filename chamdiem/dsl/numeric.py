@@ -545,6 +545,21 @@ class Num:
         rounded = self.round_half_away(places)
         return _format_scaled(rounded.num, max(places, 0))
 
+    def to_plain_strings(self, max_places: int = 10) -> list[str]:
+        """The digits of `to_decimals` without trailing zeros or exponent ('12.5', '100',
+        '0'): what `format(d.normalize(), 'f')` gives for each of them, vectorised."""
+        scaled, places = self._scaled_decimal(max_places)
+        if len(scaled) > _FORMAT_DISTINCT_FROM and not _is_object(scaled):
+            # Each distinct value once. With places per row, scaled * 10**(max_places -
+            # places) is the value in units of 10**-max_places: one key per value.
+            key = scaled if isinstance(places, int) else scaled * 10 ** (max_places - places)
+            _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+            texts = _plain_strings(
+                scaled[first], places if isinstance(places, int) else places[first]
+            )
+            return [texts[i] for i in inverse.tolist()]
+        return _plain_strings(scaled, places)
+
     def to_float(self) -> npt.NDArray[np.float64]:
         """Approximate float64 values (for charts only: never compute with them)."""
         if self.is_int64 and self.den_bound <= _LIMIT:
@@ -1127,8 +1142,33 @@ def _decimals_from_scaled(scaled: IntArray, places: int | IntArray) -> list[Deci
     return list(map(ctx.multiply, map(Decimal, ints), map(quanta.__getitem__, places.tolist())))
 
 
+def _plain_strings(scaled: IntArray, places: int | IntArray) -> list[str]:
+    """scaled / 10**places without trailing zeros."""
+    shown = np.array(np.broadcast_to(np.asarray(places, dtype=np.int64), scaled.shape))
+    for _ in range(int(shown.max(initial=0))):
+        can = np.asarray(scaled % 10 == 0, dtype=np.bool_) & (shown > 0)
+        if not can.any():
+            break
+        scaled = np.where(can, scaled // 10, scaled)
+        shown -= can
+    return _format_scaled(scaled, shown)
+
+
 def _format_scaled(scaled: IntArray, places: int | IntArray) -> list[str]:
-    """'-12.50'-style strings of scaled / 10**places, vectorised with NumPy string ops."""
+    """'-12.50'-style strings of scaled / 10**places, vectorised with NumPy string ops; a
+    long column (which repeats few values: scores) formats each distinct value once."""
+    long = len(scaled) > _FORMAT_DISTINCT_FROM
+    if long and isinstance(places, int) and not _is_object(scaled):
+        values, inverse = np.unique(scaled, return_inverse=True)
+        texts = _format_each(values, places)
+        return [texts[i] for i in inverse.tolist()]
+    return _format_each(scaled, places)
+
+
+_FORMAT_DISTINCT_FROM = 256
+
+
+def _format_each(scaled: IntArray, places: int | IntArray) -> list[str]:
     if len(scaled) == 0:
         return []
     magnitude = np.abs(scaled)

@@ -19,12 +19,6 @@ ValueKind = Literal["let", "criterion", "group"]
 JsonValue = str | bool | None
 
 
-def _plain(d: Decimal) -> str:
-    """A decimal without exponent or trailing zeros: 16, 0.8125."""
-    text = format(d.normalize(), "f")
-    return "0" if text in ("-0", "") else text
-
-
 class Results:
     """What one evaluation gave each subject. Column properties cover all subjects;
     `record(i)` is the subject's JSON object of the `eval --format jsonl` contract."""
@@ -67,11 +61,18 @@ class Results:
     @cached_property
     def total(self) -> list[Decimal | None]:
         """Each subject's total; None for a subject that is not graded."""
-        texts = self.evaluation.total.to_strings(self.precision)
+        return [None if x is None else Decimal(x) for x in self.total_texts]
+
+    @cached_property
+    def total_texts(self) -> list[str | None]:
+        """Each subject's total as plain digits with exactly `precision` places ("85.00");
+        None for a subject that is not graded."""
+        texts: list[str | None] = list(self.evaluation.total.to_strings(self.precision))
         excluded = self.evaluation.excluded
-        return [
-            None if out else Decimal(x) for x, out in zip(texts, excluded.tolist(), strict=True)
-        ]
+        if excluded.any():
+            for i in np.flatnonzero(excluded).tolist():
+                texts[i] = None
+        return texts
 
     @cached_property
     def score_grade(self) -> list[str | None]:
@@ -127,6 +128,22 @@ class Results:
             out = [v if ok else None for v, ok in zip(out, shown.tolist(), strict=True)]
         return out
 
+    def reason_columns(self) -> tuple[list[Reasons], list[Reasons], list[Reasons]]:
+        """For every subject at once, what `vetoes(i)`, `flags(i)` and `exclusions(i)` give
+        (as tuples; subjects with none share the empty tuple)."""
+        evaluation = self.evaluation
+        n = len(self)
+        ties = [outcome.tie for outcome in evaluation.quota_outcomes]
+        flag_masks = [evaluation.excluded, np.logical_or.reduce(ties) if ties else None]
+        flag_names = [
+            name for name, mask in zip(_FLAGS, flag_masks, strict=True) if mask is not None
+        ]
+        return (
+            _reason_lists(self.veto_reasons, evaluation.veto_masks, n),
+            _reason_lists(flag_names, [m for m in flag_masks if m is not None], n),
+            _reason_lists(self.exclusion_reasons, evaluation.exclusion_masks, n),
+        )
+
     def vetoes(self, i: int) -> list[str]:
         return [
             reason
@@ -172,13 +189,30 @@ class Results:
             yield self.record(i)
 
 
+Reasons = tuple[str, ...]
+_FLAGS = ("not_graded", "tie_at_quota")
+
+
+def _reason_lists(reasons: Sequence[str], masks: Sequence[object], n: int) -> list[Reasons]:
+    """Per subject, the reasons whose mask is set for it, in the order of `reasons`."""
+    out: list[Reasons] = [()] * n
+    if not reasons:
+        return out
+    stacked = np.vstack([np.asarray(mask, dtype=np.bool_) for mask in masks])
+    for i in np.flatnonzero(stacked.any(axis=0)).tolist():
+        out[i] = tuple(
+            reason for reason, on in zip(reasons, stacked[:, i].tolist(), strict=True) if on
+        )
+    return out
+
+
 def _json_column(
     data: Data, fixed_places: bool, precision: int, grade_names: Sequence[str]
 ) -> list[JsonValue]:
     if isinstance(data, Num):
         if fixed_places:
             return list(data.to_strings(precision))
-        return [_plain(d) for d in data.to_decimals(10)]
+        return list(data.to_plain_strings(10))
     if isinstance(data, TextCol):
         return [str(v) for v in data.values]
     if isinstance(data, DateCol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 
 import numpy as np
@@ -673,3 +673,39 @@ def test_segments_reject_bad_owners() -> None:
     seg = Segments(np.array([0, 1]), 2)
     with pytest.raises(ValueError):
         seg.sum(Num.const(1, 3))
+
+
+@given(single_columns(), st.integers(0, 10))
+@PROPERTY
+def test_plain_strings_are_the_normalized_decimals(
+    col: tuple[Num, list[Fraction]], places: int
+) -> None:
+    x, _ = col
+    expected = []
+    with localcontext(prec=200):  # normalize() rounds to the context's precision
+        for d in x.to_decimals(max_places=places):
+            text = format(d.normalize(), "f")
+            expected.append("0" if text in ("-0", "") else text)
+    assert x.to_plain_strings(places) == expected
+
+
+def test_plain_strings_drop_trailing_zeros_only() -> None:
+    x, _ = Num.from_values([Decimal("12.50"), Decimal("100"), Decimal("0"), Decimal("-0.05")])
+    assert x.to_plain_strings() == ["12.5", "100", "0", "-0.05"]
+
+
+def test_long_columns_format_each_distinct_value_once_with_the_same_digits() -> None:
+    from chamdiem.dsl.numeric import _format_each, _format_scaled
+
+    rng = np.random.default_rng(7)
+    scaled = rng.integers(-3000, 3000, 5000).astype(np.int64)
+    places = rng.integers(0, 4, 5000).astype(np.int64)
+    assert _format_scaled(scaled, 2) == _format_each(scaled, 2)
+    assert _format_scaled(scaled, places) == _format_each(scaled, places)
+    x = Num.from_ints(scaled) * Fraction(1, 7)
+    assert x.to_strings(2) == [fixed_ref(Fraction(int(v), 7), 2) for v in scaled]
+    for den in (7, 8, 1):
+        y = Num.from_ints(scaled) * Fraction(1, den)
+        with localcontext(prec=50):
+            expected = [format(d.normalize(), "f") for d in y.to_decimals(4)]
+        assert y.to_plain_strings(4) == ["0" if t == "-0" else t for t in expected]

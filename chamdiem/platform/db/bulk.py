@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -83,17 +84,32 @@ def _executemany(
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         if processors:
-            converted = []
-            for row in chunk:
-                values = list(row)
-                for index, processor in processors:
-                    values[index] = processor(values[index])
-                converted.append(tuple(values))
-            chunk = converted
+            chunk = _processed(chunk, processors)
         connection.exec_driver_sql(statement, list(chunk))
         if not paused and start + len(chunk) >= half:
             paused = True
             _pause_if_asked(pause_point)
+
+
+def _processed(
+    rows: Sequence[Sequence[object]], processors: Sequence[tuple[int, Callable[[Any], Any]]]
+) -> list[tuple[object, ...]]:
+    """Rows with the columns' conversions applied; a value that repeats the one above (the
+    same time stamp on every row) is converted once."""
+    converted = []
+    last: dict[int, tuple[object, object]] = {}
+    for row in rows:
+        values = list(row)
+        for index, processor in processors:
+            value = values[index]
+            done = last.get(index)
+            if done is not None and done[0] is value:
+                values[index] = done[1]
+            else:
+                values[index] = out = processor(value)
+                last[index] = (value, out)
+        converted.append(tuple(values))
+    return converted
 
 
 def _copy(

@@ -14,12 +14,16 @@ them (`object_text`); `dumps` of the parsed text gives the same bytes (tested).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
+from chamdiem.dsl.data import ScaledColumn
 from chamdiem.dsl.program import InputSpec
 
 JsonScalar = str | int | bool | None
@@ -39,6 +43,12 @@ def dumps(value: object) -> str:
 
 def loads(text: str) -> Any:
     return _DECODER.decode(text)
+
+
+def loads_many(texts: Sequence[str]) -> list[Any]:
+    """Each of many JSON texts, parsed in one call (a call per text costs more than its
+    parsing). The texts must be JSON values, as every stored text is."""
+    return list(_DECODER.decode("[" + ",".join(texts) + "]")) if texts else []
 
 
 def decimal_text(value: Decimal | int) -> str:
@@ -95,6 +105,16 @@ def scalar_text(value: JsonScalar) -> str:
 
 def column_fragments(spec: InputSpec, values: Sequence[object]) -> list[Fragment]:
     """The JSON text of each value of a typed column (None where there is no value)."""
+    distinct = set(values)
+    kinds = set(map(type, distinct))
+    if bool not in kinds or kinds <= {bool, type(None)}:
+        # Equal values of one kind have equal texts: one text per distinct value, looked
+        # up at C speed. (True == 1: a boolean among numbers must not hide behind 1.)
+        texts: dict[object, Fragment] = {
+            value: None if value is None else scalar_text(encode_value(spec, value))
+            for value in distinct
+        }
+        return list(map(texts.__getitem__, values))
     cache: dict[object, str] = {}
     out: list[Fragment] = []
     append = out.append
@@ -120,6 +140,12 @@ def column_fragments(spec: InputSpec, values: Sequence[object]) -> list[Fragment
 
 def scalar_fragments(values: Sequence[JsonScalar]) -> list[str]:
     """The JSON text of each of a column of JSON scalars (results' values)."""
+    distinct = set(values)
+    if not any(type(value) is int for value in distinct):
+        # Without integers, True and False cannot meet 1 and 0 in a dict: one text per
+        # distinct value, looked up at C speed.
+        texts = {value: scalar_text(value) for value in distinct}
+        return list(map(texts.__getitem__, values))
     cache: dict[object, str] = {}
     out: list[str] = []
     append = out.append
@@ -187,3 +213,42 @@ def decode_column(spec: InputSpec, raws: Sequence[JsonScalar]) -> list[object]:
             dated.append(day)
         return dated
     return list(raws)  # counts, booleans and text are stored as they are
+
+
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.([0-9]+))?")
+_SCALED_PLACES = 12  # beyond this, and for huge values, the Decimal path is taken
+_SCALED_LIMIT = 2**62
+
+
+def decode_numbers(raws: Sequence[JsonScalar]) -> ScaledColumn | None:
+    """A stored number column (decimal strings, None for no value) as integers over one
+    power of ten, which the evaluator reads without a conversion per value; each distinct
+    text is parsed once. None when a value is not a plain decimal string of moderate size
+    (then `decode_column` gives Decimals)."""
+    distinct = set(raws)
+    units: dict[JsonScalar, int] = {}
+    places = 0
+    for raw in distinct:
+        if raw is None:
+            continue
+        match = _DECIMAL_TEXT.fullmatch(raw) if isinstance(raw, str) else None
+        if match is None:
+            return None
+        places = max(places, len(match.group(1) or ""))
+    if places > _SCALED_PLACES:
+        return None
+    for raw in distinct:
+        if raw is None:
+            units[None] = 0
+            continue
+        assert isinstance(raw, str)
+        whole, _, fraction = raw.partition(".")
+        value = int(whole + fraction.ljust(places, "0"))
+        if not -_SCALED_LIMIT < value < _SCALED_LIMIT:
+            return None
+        units[raw] = value
+    column = np.fromiter(map(units.__getitem__, raws), dtype=np.int64, count=len(raws))
+    missing = None
+    if None in units:
+        missing = np.fromiter((raw is None for raw in raws), dtype=np.bool_, count=len(raws))
+    return ScaledColumn(column, places, missing)

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 BUSY_TIMEOUT_MS = 30_000
@@ -72,10 +73,29 @@ def _configure_sqlite(engine: Engine) -> None:
 def begin_write(session: Session) -> Connection:
     """Start the session's transaction as a writer (on SQLite: take the write lock now, so
     what the service reads is still true when it writes). Call it first in a service that
-    writes; if the session's transaction has already begun, it stays as it is."""
+    writes; if the session's transaction has already begun, it stays as it is.
+
+    A writer waits for another writer's locks at most BUSY_TIMEOUT_MS on either database
+    (SQLite's busy timeout; PostgreSQL's lock_timeout for this transaction), then fails with
+    an error that `lock_wait_timed_out` recognises."""
     if session.in_transaction():
         return session.connection()
-    return session.connection(execution_options={WRITE_OPTION: True})
+    connection = session.connection(execution_options={WRITE_OPTION: True})
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+    return connection
+
+
+def lock_wait_timed_out(error: BaseException) -> bool:
+    """Whether `error` is a writer giving up waiting for another writer (SQLite: database
+    locked or busy; PostgreSQL: lock_timeout, SQLSTATE 55P03)."""
+    if not isinstance(error, OperationalError):
+        return False
+    cause = error.orig
+    if isinstance(cause, sqlite3.OperationalError):
+        text = str(cause).lower()
+        return "locked" in text or "busy" in text
+    return getattr(cause, "sqlstate", None) == "55P03"
 
 
 def open_session(engine: Engine) -> Session:

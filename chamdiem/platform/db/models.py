@@ -41,7 +41,7 @@ CATEGORIES: tuple[Category, ...] = ("can_bo", "cong_chuc", "vien_chuc")
 PeriodKind = Literal["month", "quarter", "year"]
 RunStatus = Literal["complete", "failed"]
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def utc_now() -> datetime:
@@ -73,7 +73,7 @@ class UnitCreate(UnitBase):
     @classmethod
     def _required(cls, value: str) -> str:
         value = clean_text(value)
-        if not value or _CONTROL.search(value):
+        if not value or CONTROL_CHARACTERS.search(value):
             raise ValueError("empty or contains control characters")
         return value
 
@@ -124,7 +124,7 @@ class PersonCreate(PersonBase):
     @classmethod
     def _code(cls, value: str) -> str:
         value = clean_text(value)
-        if not value or _CONTROL.search(value):
+        if not value or CONTROL_CHARACTERS.search(value):
             raise ValueError("empty or contains control characters")
         return value
 
@@ -312,6 +312,10 @@ class EvaluationRun(SQLModel, table=True):
     rule_version_id: int = Field(foreign_key="rule_versions.id", index=True)
     period_id: int = Field(foreign_key="periods.id", index=True)
     scope_json: str = Field(sa_type=sa.Text)  # unit codes asked for; [] = the whole period
+    # A rule set with `needs`: the runs whose stored results it read, {id: snapshot sha256}
+    linked_runs_json: str = Field(
+        default="{}", sa_type=sa.Text, sa_column_kwargs={"server_default": "{}"}
+    )
     snapshot_sha256: str = Field(sa_type=sa.String(64))
     engine_version: str = Field(sa_type=sa.String)
     subjects: int

@@ -320,7 +320,10 @@ def convert_all(cells: list[object], spec: InputSpec) -> list[object] | None:
         if not (-math.inf < low and high < math.inf):  # also false for NaN
             return None
         if kind == "number" or (kind == "percent" and low >= -1 and high <= 1):
-            return [int(x) if x.is_integer() else Decimal(repr(x)) for x in floats]
+            # Each distinct number converted once (a column has few); 0.0 and -0.0 share a
+            # key and a value.
+            exact = {x: int(x) if x.is_integer() else Decimal(repr(x)) for x in set(floats)}
+            return list(map(exact.__getitem__, floats))
         if kind == "count" and low >= 0 and all(map(float.is_integer, floats)):
             return list(map(int, floats))
         return None

@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 from chamdiem.dsl.data import Cohort, ItemTable
@@ -69,6 +71,7 @@ def read_cohort(path: Path, inputs: Sequence[InputSpec], items: Sequence[ItemsSp
     Raises DataFileError listing every problem (the first PROBLEM_LIMIT in file order)."""
     source = open_data(path)
     log = ProblemLog(PROBLEM_LIMIT)
+    source.prefetch([(spec.name, spec.label or "") for spec in items])
     subjects = _find_sheet(source, SUBJECTS_SHEET, None, log)
     if subjects is None:
         log.raise_if_any()
@@ -203,7 +206,7 @@ def _missing_column(
 def _column(rows: Sequence[Sequence[object]], col: int) -> list[object]:
     """The cells of one column ("" where a short CSV row has none)."""
     try:
-        return [row[col] for row in rows]
+        return list(map(itemgetter(col), rows))
     except IndexError:
         return [row[col] if col < len(row) else "" for row in rows]
 
@@ -490,6 +493,9 @@ def _head_column(
     col = layout.columns.get("is_head")
     if col is None:
         return None
+    cells = _column(rows, col)
+    if set(map(type, cells)) == {bool}:  # the usual column: true/false cells
+        return cells  # type: ignore[return-value]
     flags: list[bool] = []
     for row, number in zip(rows, numbers, strict=True):
         cell = row[col] if col < len(row) else ""
@@ -530,8 +536,8 @@ def _read_items(
             )
     rows, numbers = _data_rows(table, layout)
     codes = _codes(table, layout, rows, numbers, log, unique=False, field=code_field)
-    index = {code: k for k, code in enumerate(subject_codes)}
-    owner = [-1 if code is None else index.get(code, -1) for code in codes]
+    index: dict[str | None, int] = {code: k for k, code in enumerate(subject_codes)}
+    owner: list[int] = list(map(index.get, codes, repeat(-1)))  # None: no subject
     if subject_codes and -1 in owner:
         _unknown_codes(table, layout, codes, numbers, owner, subject_codes, code_field, log)
     fields: dict[str, list[object]] = {}

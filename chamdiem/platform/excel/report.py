@@ -48,6 +48,7 @@ from chamdiem.platform.excel.styled_xlsx import (
     safe_sheet_name,
     sheet_ref,
 )
+from chamdiem.platform.gc_pause import gc_paused
 from chamdiem.platform.report_queries import (
     ResultLine,
     StoredRun,
@@ -95,6 +96,7 @@ class _Unit:
         return self.code or NO_UNIT
 
 
+@gc_paused()
 def write_report(session: Session, run_id: int, path: Path) -> ReportOutcome:
     """Write the workbook of run `run_id` to `path` (atomically: nothing is left at `path`
     when anything fails). Raises NotFound / ServiceError for an unknown or failed run."""

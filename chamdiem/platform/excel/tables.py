@@ -13,13 +13,15 @@ import codecs
 import csv
 import io
 import re
+import threading
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_calamine import CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook
 
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.platform.excel.problems import DataFileError, DataProblem
@@ -105,12 +107,21 @@ class DataSource:
         raise NotImplementedError
 
     def table(self, names: Sequence[str]) -> Table | None:
+        found = self.find(names)
+        return None if found is None else self.read(found)
+
+    def find(self, names: Sequence[str]) -> str | None:
+        """The sheet `table(names)` reads, if there is one."""
         wanted = [header_key(name) for name in names if name]
         by_key = {header_key(name): name for name in self.sheet_names()}
         for key in wanted:
             if key in by_key:
-                return self.read(by_key[key])
+                return by_key[key]
         return None
+
+    def prefetch(self, tables: Sequence[Sequence[str]]) -> None:
+        """Say which tables will be read next (each by its accepted names), so that a source
+        may start reading them while the caller works on another."""
 
 
 class WorkbookSource(DataSource):
@@ -118,6 +129,7 @@ class WorkbookSource(DataSource):
         super().__init__(display)
         self.path = path
         self.workbook = workbook
+        self._pending: dict[str, Future[CalamineSheet]] = {}
 
     def sheet_names(self) -> list[str]:
         return list(self.workbook.sheet_names)
@@ -125,9 +137,24 @@ class WorkbookSource(DataSource):
     def where(self, sheet_name: str) -> str:
         return sheet_name
 
+    def prefetch(self, tables: Sequence[Sequence[str]]) -> None:
+        """Parse these sheets in background threads (calamine releases the GIL while it
+        unzips and parses, so a second core reads the items while the subjects are checked).
+        Each thread opens the file on its own: a workbook object is not shared."""
+        for names in tables:
+            name = self.find(names)
+            if name is None or name in self._pending:
+                continue
+            self._pending[name] = _in_background(self.path, name)
+
     def read(self, sheet_name: str) -> Table:
         try:
-            sheet = self.workbook.get_sheet_by_name(sheet_name)
+            pending = self._pending.pop(sheet_name, None)
+            sheet = (
+                pending.result()
+                if pending is not None
+                else self.workbook.get_sheet_by_name(sheet_name)
+            )
             rows: Sequence[Sequence[object]] = sheet.to_python(skip_empty_area=False)
         except Exception as exc:  # calamine raises its own errors for damaged sheet XML
             message = Text(
@@ -137,6 +164,21 @@ class WorkbookSource(DataSource):
             problem = DataProblem(self.display, sheet_name, None, None, None, message)
             raise DataFileError([problem]) from None
         return Table(self.display, sheet_name, rows, workbook=self.path)
+
+
+def _in_background(path: Path, name: str) -> Future[CalamineSheet]:
+    """The sheet, parsed on a daemon thread (a command that gives up early does not wait for
+    it to end)."""
+    future: Future[CalamineSheet] = Future()
+
+    def parse() -> None:
+        try:
+            future.set_result(CalamineWorkbook.from_path(path).get_sheet_by_name(name))
+        except BaseException as exc:  # handed to whoever reads the sheet
+            future.set_exception(exc)
+
+    threading.Thread(target=parse, name=f"chamdiem-sheet-{name}", daemon=True).start()
+    return future
 
 
 class CsvSource(DataSource):

@@ -51,6 +51,7 @@ from chamdiem.platform.excel.styled_xlsx import (
     sheet_ref,
 )
 from chamdiem.platform.excel.tables import column_letter, header_key
+from chamdiem.platform.gc_pause import gc_paused
 from chamdiem.platform.services.errors import ServiceError
 
 SUBJECTS_SHEET = "Đối tượng"
@@ -119,6 +120,7 @@ def _given(title: str, name: str, width: float, meaning: str) -> _Column:
     return _Column(f"{title}\n(để đối chiếu)", name, width, meaning=meaning, kind="chữ")
 
 
+@gc_paused()
 def write_template(
     program: Program,
     path: Path,

@@ -25,13 +25,12 @@ from chamdiem.platform.db.bulk import bulk_insert
 from chamdiem.platform.db.engine import begin_write
 from chamdiem.platform.db.models import (
     CATEGORIES,
+    CONTROL_CHARACTERS,
     Category,
-    Person,
-    PersonCreate,
-    Unit,
     UnitCreate,
     utc_now,
 )
+from chamdiem.platform.db.tables import people_t, units_t
 from chamdiem.platform.excel.cells import CellError, shown, to_bool, to_text
 from chamdiem.platform.excel.cohort_reader import CODE_HEADERS, SUBJECT_HEADERS, SUBJECTS_SHEET
 from chamdiem.platform.excel.problems import DataProblem, ProblemLog
@@ -43,6 +42,7 @@ from chamdiem.platform.excel.tables import (
     is_blank,
     open_data,
 )
+from chamdiem.platform.gc_pause import gc_paused
 from chamdiem.platform.services import audit
 from chamdiem.platform.services.files import file_sha256
 
@@ -102,10 +102,24 @@ class _Row:
     cells: Sequence[object]
 
 
+@dataclass(slots=True)
+class _Person:
+    """A person as read from the subjects sheet: texts cleaned as PersonCreate cleans them
+    (NFC, stripped, None when blank), the code checked as it checks it."""
+
+    code: str
+    name: str | None
+    unit_code: str | None
+    position: str | None
+    position_group: str | None
+    category: Category | None
+    is_head: bool
+
+
 @dataclass
 class _Read:
     units: list[tuple[_Row, UnitCreate]] = field(default_factory=list)
-    people: list[tuple[_Row, PersonCreate]] = field(default_factory=list)
+    people: list[tuple[_Row, _Person]] = field(default_factory=list)
     units_sheet: _Sheet | None = None
     subjects_sheet: _Sheet | None = None
 
@@ -160,9 +174,13 @@ def _layout(
 
 def _rows(sheet: _Sheet) -> list[_Row]:
     used = sorted(sheet.columns.values())
+    code = sheet.columns.get("code", -1)
     rows: list[_Row] = []
     for offset, cells in enumerate(sheet.table.rows[sheet.header + 1 :]):
-        if any(c < len(cells) and not is_blank(cells[c]) for c in used):
+        cell = cells[code] if 0 <= code < len(cells) else None
+        if (type(cell) is str and cell and not cell.isspace()) or any(
+            c < len(cells) and not is_blank(cells[c]) for c in used
+        ):
             rows.append(_Row(sheet.header + offset + 2, cells))
     return rows
 
@@ -177,6 +195,23 @@ def _cell(sheet: _Sheet, row: _Row, key: str) -> object:
 def _text(sheet: _Sheet, row: _Row, key: str) -> str | None:
     cell = _cell(sheet, row, key)
     return None if is_blank(cell) else to_text(cell)
+
+
+def _texts(sheet: _Sheet, rows: Sequence[_Row], key: str) -> list[str | None]:
+    """`_text` of one column for every row (plain ASCII cells without a call each)."""
+    column = sheet.columns.get(key)
+    if column is None:
+        return [None] * len(rows)
+    out: list[str | None] = []
+    append = out.append
+    for row in rows:
+        cells = row.cells
+        cell = cells[column] if column < len(cells) else ""
+        if type(cell) is str and cell.isascii():
+            append(cell.strip() or None)
+        else:
+            append(None if is_blank(cell) else to_text(cell))
+    return out
 
 
 class _Reader:
@@ -250,9 +285,16 @@ class _Reader:
         if sheet is None or "code" not in sheet.columns:
             return
         read.subjects_sheet = sheet
+        rows = _rows(sheet)
+        codes, names, units, positions, groups, categories = (
+            _texts(sheet, rows, key)
+            for key in ("code", "name", "unit", "position", "position_group", "category")
+        )
+        head_column = sheet.columns.get("is_head")
+        parsed: dict[str, Category | None] = {}
         seen: dict[str, int] = {}
-        for row in _rows(sheet):
-            code = _text(sheet, row, "code")
+        for k, row in enumerate(rows):
+            code = codes[k]
             if code is None:
                 self.problem(sheet, row, "code", Text("thiếu mã", "missing code"))
                 continue
@@ -261,17 +303,22 @@ class _Reader:
                 self.problem(sheet, row, "code", _duplicate(code, first, row.number))
                 continue
             is_head = False
-            head_cell = _cell(sheet, row, "is_head")
-            if not is_blank(head_cell):
-                try:
-                    is_head = to_bool(head_cell)
-                except CellError as error:
-                    self.problem(sheet, row, "is_head", error.message)
-                    continue
+            if head_column is not None:
+                head_cell = row.cells[head_column] if head_column < len(row.cells) else ""
+                if head_cell is True or head_cell is False:
+                    is_head = head_cell
+                elif not is_blank(head_cell):
+                    try:
+                        is_head = to_bool(head_cell)
+                    except CellError as error:
+                        self.problem(sheet, row, "is_head", error.message)
+                        continue
             category = self.default_category
-            category_text = _text(sheet, row, "category")
+            category_text = categories[k]
             if category_text is not None:
-                category = parse_category(category_text)
+                if category_text not in parsed:
+                    parsed[category_text] = parse_category(category_text)
+                category = parsed[category_text]
                 if category is None:
                     self.problem(
                         sheet,
@@ -283,17 +330,7 @@ class _Reader:
                         ),
                     )
                     continue
-            try:
-                person = PersonCreate(
-                    code=code,
-                    name=_text(sheet, row, "name"),
-                    unit_code=_text(sheet, row, "unit"),
-                    position=_text(sheet, row, "position"),
-                    position_group=_text(sheet, row, "position_group"),
-                    category=category,
-                    is_head=is_head,
-                )
-            except ValidationError:
+            if CONTROL_CHARACTERS.search(code):  # what PersonCreate refuses in a code
                 self.problem(
                     sheet,
                     row,
@@ -301,6 +338,7 @@ class _Reader:
                     Text(f"mã '{shown(code)}' không hợp lệ", f"invalid code '{shown(code)}'"),
                 )
                 continue
+            person = _Person(code, names[k], units[k], positions[k], groups[k], category, is_head)
             read.people.append((row, person))
 
 
@@ -322,6 +360,7 @@ class _UnitPlan:
     head_code: str | None
 
 
+@gc_paused()
 def load_organisation(
     session: Session,
     path: Path,
@@ -355,8 +394,6 @@ def _store(
     session: Session, read: _Read, reader: _Reader, path: Path, digest: str, actor: str
 ) -> OrganisationLoad:
     connection = session.connection()
-    units_t = Unit.__table__  # type: ignore[attr-defined]
-    people_t = Person.__table__  # type: ignore[attr-defined]
     outcome = OrganisationLoad(file_sha256=digest)
 
     existing_units = {

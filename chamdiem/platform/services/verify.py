@@ -9,6 +9,8 @@ what the evaluation gives. Each difference is reported with its subject and fiel
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -17,21 +19,28 @@ import chamdiem
 from chamdiem.dsl.data import Cohort
 from chamdiem.dsl.diagnostics import Language, Text
 from chamdiem.dsl.inputs import EvaluationError
+from chamdiem.dsl.links import Links
 from chamdiem.dsl.loader import Program
 from chamdiem.dsl.results import Results
 from chamdiem.platform.db.codec import loads
 from chamdiem.platform.db.models import (
     EvaluationRun,
-    InputRecord,
     Period,
-    Person,
-    Result,
     RuleVersion,
 )
+from chamdiem.platform.db.tables import people_t, records_t, results_t
+from chamdiem.platform.gc_pause import gc_paused
 from chamdiem.platform.services import audit
-from chamdiem.platform.services.errors import NotFound, ServiceError
+from chamdiem.platform.services.errors import NotFound
+from chamdiem.platform.services.linked_results import linked_rule_fields, load_links
 from chamdiem.platform.services.records import StoredSubject, decode_cohort, snapshot_sha256
 from chamdiem.platform.services.rules import program_for, source_sha256
+from chamdiem.platform.services.runs import (
+    RESULT_COLUMNS,
+    complete_run,
+    evaluate_linked,
+    result_rows,
+)
 
 DIFFERENCE_LIMIT = 1000
 
@@ -76,77 +85,78 @@ def _shown(value: object) -> str | None:
     return str(value)
 
 
+# The stored fields a re-evaluation gives, in the order of runs.RESULT_COLUMNS (after the
+# subject's own columns and before the explanation, which is compared on its own).
+_COMPARED = RESULT_COLUMNS[RESULT_COLUMNS.index("total") : RESULT_COLUMNS.index("explanation")]
+_FIRST_COMPARED = RESULT_COLUMNS.index("total") - 1  # result_rows leave out the run id
+_COMPARED_SLICE = slice(_FIRST_COMPARED, _FIRST_COMPARED + len(_COMPARED))
+_stored_fields = attrgetter(*_COMPARED)
+
+
 @dataclass
 class _StoredRun:
     run: EvaluationRun
     version: RuleVersion
     period: Period
     subjects: list[StoredSubject]
-    results: dict[str, sa.Row[tuple[object, ...]]]
+    results: dict[str, sa.Row[*tuple[Any, ...]]]
+    # A rule set with `needs`: the results it read (the runs recorded with it), and those
+    # runs' snapshots as recorded and as they are now.
+    links: Links | None = None
+    linked_recorded: dict[int, str] = field(default_factory=dict)
+    linked_now: dict[int, str] = field(default_factory=dict)
 
 
 def _load(session: Session, run_id: int) -> _StoredRun:
-    run = session.get(EvaluationRun, run_id)
-    if run is None:
-        raise NotFound(Text(f"không có lần chạy số {run_id}", f"there is no run {run_id}"))
-    if run.status != "complete":
-        raise ServiceError(
-            Text(
-                f"lần chạy {run_id} không thành công nên không có kết quả để kiểm chứng",
-                f"run {run_id} failed, so it has no results to verify",
-            )
-        )
-    version = session.get(RuleVersion, run.rule_version_id)
-    period = session.get(Period, run.period_id)
-    assert version is not None and period is not None
-    results_t = Result.__table__  # type: ignore[attr-defined]
-    records_t = InputRecord.__table__  # type: ignore[attr-defined]
-    people_t = Person.__table__  # type: ignore[attr-defined]
+    run, version, period = complete_run(session, run_id, Text("kiểm chứng", "verify"))
+    # The subject's columns first, in the order of StoredSubject's fields.
+    statement = sa.select(
+        results_t.c.input_record_id,
+        results_t.c.person_id,
+        results_t.c.subject_code,
+        people_t.c.name.label("person_name"),
+        results_t.c.unit_code,
+        results_t.c.position_group,
+        results_t.c.is_head,
+        records_t.c.inputs_json,
+        records_t.c.items_json,
+        *(results_t.c[name] for name in _COMPARED),
+        results_t.c.explanation,
+    )
     rows = (
         session.connection()
         .execute(
-            sa.select(
-                results_t,
-                records_t.c.inputs_json,
-                records_t.c.items_json,
-                people_t.c.name.label("person_name"),
-            )
-            .select_from(
+            statement.select_from(
                 results_t.join(records_t, records_t.c.id == results_t.c.input_record_id).join(
                     people_t, people_t.c.id == results_t.c.person_id
                 )
-            )
-            .where(results_t.c.run_id == run_id)
+            ).where(results_t.c.run_id == run_id)
         )
         .all()
     )
-    subjects = sorted(
-        (
-            StoredSubject(
-                row.input_record_id,
-                row.person_id,
-                row.subject_code,
-                row.person_name,
-                row.unit_code,
-                row.position_group,
-                row.is_head,
-                row.inputs_json,
-                row.items_json,
-            )
-            for row in rows
-        ),
-        key=lambda s: s.code,
-    )
-    return _StoredRun(run, version, period, subjects, {row.subject_code: row for row in rows})
+    subjects = [StoredSubject(*row[:9]) for row in rows]
+    subjects.sort(key=attrgetter("code"))
+    stored = _StoredRun(run, version, period, subjects, {row.subject_code: row for row in rows})
+    if source_sha256(version.source) != version.sha256:
+        return stored  # _compare reports it; the text cannot be trusted to read links
+    program = program_for(version)
+    if program.header.needs:
+        # The same results the run read: the runs it recorded, not today's latest.
+        stored.linked_recorded = {int(k): v for k, v in loads(run.linked_runs_json).items()}
+        program.bind(linked_rule_fields(session, program))
+        linked = load_links(session, program, period, stored.linked_recorded)
+        stored.links, stored.linked_now = linked.links, linked.runs
+    return stored
 
 
 def _evaluate(stored: _StoredRun) -> tuple[Program, Cohort, Results]:
     program = program_for(stored.version)
     cohort = decode_cohort(program, stored.subjects)
-    results = program.evaluate(cohort, period_start=stored.period.start_date)
+    results = evaluate_linked(program, cohort, stored.period, stored.links)
     return program, cohort, results
 
 
+@gc_paused()
 def verify_run(session: Session, run_id: int, *, actor: str) -> VerifyReport:
     """Re-evaluate run `run_id` from its stored rule version and data snapshot and compare.
     The verification itself is written to the audit log."""
@@ -189,6 +199,10 @@ def _compare(stored: _StoredRun) -> VerifyReport:
     snapshot = snapshot_sha256(stored.subjects)
     if snapshot != run.snapshot_sha256:
         report.add(None, "snapshot_sha256", run.snapshot_sha256, snapshot)
+    for linked_id, recorded in sorted(stored.linked_recorded.items()):
+        now = stored.linked_now.get(linked_id)
+        if now != recorded:
+            report.add(None, f"linked_runs.{linked_id}.snapshot_sha256", recorded, now)
     try:
         program, cohort, results = _evaluate(stored)
     except EvaluationError as error:
@@ -204,28 +218,49 @@ def _compare(stored: _StoredRun) -> VerifyReport:
         missing = sorted(set(stored.results) - set(results.codes))
         for code in missing:
             report.add(code, "result", "stored", None)
-    names = program.value_names
-    columns = {name: results.value_column(name) for name in names}
-    totals = results.total
-    for i, code in enumerate(results.codes):
+    # Each result as the run would store it now, compared with what is stored as a whole;
+    # only a result that differs is taken apart field by field.
+    expected = result_rows(program, cohort, results, stored.subjects, "none")
+    for i, (code, again) in enumerate(zip(results.codes, expected, strict=True)):
         row = stored.results[code]
-        total = totals[i]
-        _field(report, code, "total", row.total, None if total is None else str(total))
-        _field(report, code, "score_grade", row.score_grade, results.score_grade[i])
-        _field(report, code, "grade", row.grade, results.grade[i])
-        values = loads(row.values_json)
-        for name in names:
-            _field(report, code, f"values.{name}", values.get(name), columns[name][i])
-        for extra in sorted(set(values) - set(names)):
-            report.add(code, f"values.{extra}", values[extra], None)
-        _field(report, code, "vetoes", loads(row.vetoes_json), results.vetoes(i))
-        _field(report, code, "flags", loads(row.flags_json), results.flags(i))
-        _field(report, code, "not_graded", loads(row.not_graded_json), results.exclusions(i))
+        if _stored_fields(row) != again[_COMPARED_SLICE]:
+            _differences(report, code, row, again, program, results, i)
         if row.explanation is not None:
-            again = program.explain(cohort, results, i, "vi")
-            if again != row.explanation:
-                report.add(code, "explanation", _first_line_differing(row.explanation, again), "")
+            text = program.explain(cohort, results, i, "vi")
+            if text != row.explanation:
+                report.add(code, "explanation", _first_line_differing(row.explanation, text), "")
     return report
+
+
+def _differences(
+    report: VerifyReport,
+    code: str,
+    row: sa.Row[*tuple[Any, ...]],
+    again: tuple[object, ...],
+    program: Program,
+    results: Results,
+    i: int,
+) -> None:
+    """Report, field by field, how a stored result differs from its re-evaluation."""
+    before = report.differences_total
+    _field(report, code, "total", row.total, again[_FIRST_COMPARED])
+    _field(report, code, "score_grade", row.score_grade, results.score_grade[i])
+    _field(report, code, "grade", row.grade, results.grade[i])
+    names = program.value_names
+    values = loads(row.values_json)
+    for name in names:
+        _field(report, code, f"values.{name}", values.get(name), results.value_column(name)[i])
+    for extra in sorted(set(values) - set(names)):
+        report.add(code, f"values.{extra}", values[extra], None)
+    _field(report, code, "vetoes", loads(row.vetoes_json), results.vetoes(i))
+    _field(report, code, "flags", loads(row.flags_json), results.flags(i))
+    _field(report, code, "not_graded", loads(row.not_graded_json), results.exclusions(i))
+    if report.differences_total == before:  # equal values, written differently
+        for name, stored, text in zip(
+            _COMPARED, _stored_fields(row), again[_COMPARED_SLICE], strict=True
+        ):
+            if stored != text:
+                report.add(code, name, stored, text)
 
 
 def _field(report: VerifyReport, code: str, name: str, stored: object, again: object) -> None:

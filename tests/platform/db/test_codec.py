@@ -3,21 +3,29 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from decimal import Decimal
 
 from chamdiem.dsl import Cohort, ItemTable, load_source
+from chamdiem.dsl.data import as_list
 from chamdiem.platform.db.codec import (
     decimal_text,
     decode_column,
+    decode_numbers,
     dumps,
     member,
     object_text,
     scalar_fragments,
     string_list_text,
 )
-from chamdiem.platform.services.records import StoredSubject, decode_cohort, encode_cohort
+from chamdiem.platform.services.records import (
+    StoredSubject,
+    decode_cohort,
+    encode_cohort,
+    snapshot_sha256,
+)
 
 RULES = """\
 ruleset codec "Mã hóa"
@@ -129,3 +137,53 @@ def test_decimal_text_and_decoding() -> None:
     diem = next(spec for spec in program.inputs if spec.name == "diem")
     decoded = decode_column(diem, ["8.5", None, "8.5"])
     assert decoded == [Decimal("8.5"), None, Decimal("8.5")] and decoded[0] is decoded[2]
+
+
+def test_number_columns_decode_to_scaled_integers() -> None:
+    scaled = decode_numbers(["8.5", None, "10", "-0.125", "8.5"])
+    assert scaled is not None and scaled.places == 3 and scaled.missing is not None
+    assert scaled.units.tolist() == [8500, 0, 10000, -125, 8500]
+    assert scaled.missing.tolist() == [False, True, False, False, False]
+    full = decode_numbers(["1", "2.25"])
+    assert full is not None and full.missing is None and full.units.tolist() == [100, 225]
+    # Anything else (never written by encode_cohort) goes the Decimal way.
+    for odd in (["1e5"], [3], ["0." + "1" * 20], ["9" * 30], [" 1"]):
+        assert decode_numbers(odd) is None
+
+
+def test_snapshot_is_hashed_from_the_canonical_texts() -> None:
+    subjects = [
+        StoredSubject(1, 1, "A1", "Tên", "SNV", "lanh_dao", True, '{"x":"1"}', "{}"),
+        StoredSubject(2, 2, 'B"2', None, None, None, False, "{}", '{"v":{"a":[1]}}'),
+    ]
+    digest = hashlib.sha256()
+    for s in subjects:
+        head = dumps([s.code, s.unit_code, s.position_group, s.is_head])
+        digest.update(f"{head}\n{s.inputs_json}\n{s.items_json}\n".encode())
+    assert snapshot_sha256(subjects) == digest.hexdigest()
+
+
+def test_stored_items_missing_a_field_decode_with_blanks() -> None:
+    program = load_source(RULES)
+    inputs = '{"diem":"5"}'
+    subjects = [
+        StoredSubject(1, 1, "P1", None, None, None, False, inputs, '{"viec":{"he_so":["1","2"]}}'),
+        StoredSubject(2, 2, "P2", None, None, None, False, inputs, "{}"),
+        StoredSubject(
+            3,
+            3,
+            "P3",
+            None,
+            None,
+            None,
+            False,
+            inputs,
+            '{"viec":{"he_so":["3"],"ten":["x"],"xong":[true]}}',
+        ),
+    ]
+    cohort = decode_cohort(program, subjects)
+    table = cohort.items["viec"]
+    assert list(table.owner) == [0, 0, 2]
+    assert as_list(table.fields["he_so"]) == [Decimal("1"), Decimal("2"), Decimal("3")]
+    assert as_list(table.fields["xong"]) == [None, None, True]
+    assert as_list(table.fields["ten"]) == [None, None, "x"]

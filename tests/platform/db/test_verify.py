@@ -73,6 +73,19 @@ def test_a_tampered_veto_list_is_caught(session: Session, engine: Engine, run: R
     assert difference.recomputed is not None and "khiển trách" in difference.recomputed
 
 
+def test_a_stored_text_spelled_differently_is_caught_too(
+    session: Session, engine: Engine, run: RunOutcome
+) -> None:
+    # The same list, not in the canonical spelling the run writes: a difference of text.
+    tamper(
+        engine,
+        f"UPDATE results SET flags_json = '[ ]' "
+        f"WHERE run_id = {run.run_id} AND subject_code = 'A2'",
+    )
+    report = verify_run(session, run.run_id, actor=ACTOR)
+    assert report.differences == [Difference("A2", "flags_json", "[ ]", "[]")]
+
+
 def test_a_changed_input_record_is_caught_by_the_snapshot(
     session: Session, engine: Engine, run: RunOutcome
 ) -> None:

@@ -27,13 +27,14 @@ from chamdiem.platform.excel.template import (
     validation_for,
     write_template,
 )
-from chamdiem.platform.report_commands import main, template_prefill
+from chamdiem.platform.report_commands import main
 from chamdiem.platform.services.errors import NotFound
 from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.organisation import load_organisation
 from chamdiem.platform.services.periods import add_period
 from chamdiem.platform.services.rules import publish_rule_version
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.templates import template_prefill
 from tests.platform.builders import spec
 from tests.platform.db.helpers import ACTOR, PERIOD, RULES, count, workbook
 from tests.platform.excel_out.workbooks import merged, open_book, rows
