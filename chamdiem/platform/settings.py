@@ -5,6 +5,7 @@
     CHAMDIEM_DATABASE_URL   sqlite:///… or postgresql+psycopg://… (default: DATA_DIR/chamdiem.db)
     CHAMDIEM_LANG           vi or en, the language of messages (vi)
     CHAMDIEM_USER           who is running the commands, written to the audit log (the OS user)
+    CHAMDIEM_MAX_IMPORT_MB  the largest DATA file an import reads (512)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Settings(BaseSettings):
     database_url: str | None = None
     lang: Literal["vi", "en"] = "vi"
     user: str = Field(default_factory=os_user)
+    max_import_mb: int = Field(default=512, gt=0)
 
     @field_validator("lang", mode="before")
     @classmethod

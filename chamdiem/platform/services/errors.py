@@ -22,3 +22,8 @@ class ServiceError(Exception):
 
 class NotFound(ServiceError):
     """Something named (a period, a rule set, a run) does not exist."""
+
+
+class Busy(ServiceError):
+    """Another writer held the database longer than a writer waits; nothing was stored and
+    the same command can simply be run again."""

@@ -42,3 +42,18 @@ def _feed(digest: hashlib._Hash, path: Path) -> None:
 
 def _unreadable(path: Path, vi: str, en: str) -> DataFileError:
     return DataFileError([DataProblem(str(path), None, None, None, None, Text(vi, en))])
+
+
+def data_size(path: Path) -> int:
+    """The bytes of a DATA file (a folder of CSV files: of its .csv files); 0 when missing
+    (reading it says so)."""
+    try:
+        if path.is_dir():
+            return sum(
+                child.stat().st_size
+                for child in path.iterdir()
+                if child.is_file() and child.suffix.lower() == ".csv"
+            )
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -13,32 +13,36 @@ marked as superseded (kept, not deleted). Any problem stores nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, func, select
 
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.platform.db.bulk import bulk_insert
-from chamdiem.platform.db.engine import begin_write
+from chamdiem.platform.db.engine import BUSY_TIMEOUT_MS, begin_write, lock_wait_timed_out
 from chamdiem.platform.db.models import (
     DataImport,
     InputRecord,
     Period,
-    Person,
     RuleVersion,
 )
+from chamdiem.platform.db.tables import people_t, records_t
 from chamdiem.platform.excel.cells import shown, to_text
 from chamdiem.platform.excel.cohort_reader import CODE_HEADERS, SUBJECTS_SHEET, read_cohort
 from chamdiem.platform.excel.problems import PROBLEM_LIMIT, DataFileError, DataProblem
 from chamdiem.platform.excel.tables import find_header_row, header_key, open_data
+from chamdiem.platform.gc_pause import gc_paused
 from chamdiem.platform.services import audit
-from chamdiem.platform.services.files import file_sha256
+from chamdiem.platform.services.errors import Busy
+from chamdiem.platform.services.files import data_size, file_sha256
 from chamdiem.platform.services.periods import get_period, refuse_if_locked
 from chamdiem.platform.services.records import encode_cohort
 from chamdiem.platform.services.rules import program_for, resolve_rule_version
+from chamdiem.platform.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class ImportOutcome:
     rule_sha256: str
 
 
+@gc_paused()
 def import_period_data(
     session: Session,
     path: Path,
@@ -60,9 +65,13 @@ def import_period_data(
     rules: str | None = None,
     *,
     actor: str,
+    max_bytes: int | None = None,
 ) -> ImportOutcome:
     """Validate and store the DATA file at `path` for a period (see the module's docstring).
-    Raises ServiceError (period, rules) or DataFileError (the file), storing nothing."""
+    Raises ServiceError (period, rules) or DataFileError (the file), storing nothing. A file
+    larger than `max_bytes` (default: the CHAMDIEM_MAX_IMPORT_MB setting) is refused before
+    it is read."""
+    _refuse_if_too_large(path, max_bytes)
     # 1. What to read the file against (a read; the file is read outside any transaction).
     try:
         period = get_period(session, period_code)
@@ -81,9 +90,11 @@ def import_period_data(
     encoded = encode_cohort(program, cohort)
     item_rows = sum(len(table) for table in cohort.items.values())
 
-    # 2. Store, holding the write lock; what was checked is checked again under it.
-    begin_write(session)
+    # 2. Store, holding the write lock; what was checked is checked again under it. Another
+    # import of the period holding the lock is waited for (then this one sees what it
+    # stored); one that holds it too long makes this one give up, storing nothing.
     try:
+        begin_write(session)
         period = get_period(session, period.code, for_update=True)
         refuse_if_locked(period)
         earlier = _same_file(session, digest, period, version)
@@ -91,7 +102,6 @@ def import_period_data(
             session.commit()  # nothing written: ends the transaction, keeps objects loaded
             return _outcome(earlier, False, period, version)
         connection = session.connection()
-        people_t = Person.__table__  # type: ignore[attr-defined]
         person_ids: dict[str, int] = {
             code: id_ for id_, code in connection.execute(sa.select(people_t.c.id, people_t.c.code))
         }
@@ -99,7 +109,6 @@ def import_period_data(
         if unknown:
             raise _unknown_people(path, unknown, len(person_ids) == 0)
         assert period.id is not None and version.id is not None
-        records_t = InputRecord.__table__  # type: ignore[attr-defined]
         current = {
             person_id: record_id
             for record_id, person_id in connection.execute(
@@ -133,12 +142,13 @@ def import_period_data(
                 .values(superseded_by_id=batch.id),
                 [{"b_id": record_id} for record_id in replaced],
             )
+        batch_id, period_id, ruleset = batch.id, period.id, version.name
         bulk_insert(
             connection,
             records_t,
             ("import_id", "period_id", "person_id", "ruleset", "inputs_json", "items_json"),
             [
-                (batch.id, period.id, person_id, version.name, inputs, items)
+                (batch_id, period_id, person_id, ruleset, inputs, items)
                 for person_id, (inputs, items) in zip(subject_ids, encoded, strict=True)
             ],
             pause_point="import",
@@ -159,10 +169,54 @@ def import_period_data(
             replaced=len(replaced),
         )
         session.commit()
+    except OperationalError as error:
+        session.rollback()
+        if lock_wait_timed_out(error):
+            raise _busy(period.code, path) from None
+        raise
     except BaseException:
         session.rollback()
         raise
     return _outcome(batch, True, period, version)
+
+
+def _refuse_if_too_large(path: Path, max_bytes: int | None) -> None:
+    """A file larger than the limit would hold gigabytes of memory while it is read (a
+    province of 100,000 people is about 26 MB): refused with its size and the limit."""
+    limit = max_bytes if max_bytes is not None else get_settings().max_import_mb * _MB
+    size = data_size(path)
+    if size <= limit:
+        return
+    have, most = _megabytes(size), _megabytes(limit)
+    message = Text(
+        f"tệp nặng {have.replace('.', ',')} MB, vượt giới hạn nhập {most.replace('.', ',')} MB "
+        "(CHAMDIEM_MAX_IMPORT_MB); hãy tách thành nhiều tệp (theo đơn vị) hoặc nâng giới hạn; "
+        "chưa đọc và chưa lưu gì",
+        f"the file is {have} MB, over the import limit of {most} MB (CHAMDIEM_MAX_IMPORT_MB); "
+        "split it into several files (by unit) or raise the limit; nothing was read or stored",
+    )
+    raise DataFileError([DataProblem(str(path), None, None, None, None, message)])
+
+
+_MB = 1024 * 1024
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / _MB:.1f}".removesuffix(".0")
+
+
+def _busy(period_code: str, path: Path) -> Busy:
+    seconds = BUSY_TIMEOUT_MS // 1000
+    return Busy(
+        Text(
+            f"cơ sở dữ liệu đang bận: một thao tác ghi khác (một lần nhập khác cho kỳ "
+            f"{period_code}, một lần chạy đánh giá, …) chưa xong sau {seconds} giây; chưa lưu "
+            f"gì từ {path.name}, hãy nhập lại sau ít phút",
+            f"the database is busy: another write (another import for period {period_code}, "
+            f"an evaluation run, …) has not finished after {seconds} seconds; nothing from "
+            f"{path.name} was stored, import it again in a few minutes",
+        )
+    )
 
 
 def _outcome(
@@ -207,27 +261,30 @@ def _same_file(
 
 def _unknown_people(path: Path, codes: Sequence[str], empty: bool) -> DataFileError:
     """Each unknown code at its cell of the subjects sheet."""
-    places = _code_cells(path, set(codes))
     hint = Text(
         "; chưa nạp danh sách người: chạy `chamdiem org load` trước" if empty else "",
         "; no people loaded yet: run `chamdiem org load` first" if empty else "",
     )
+    return code_problems(
+        path,
+        codes,
+        lambda code: Text(
+            f"mã '{code}' không có trong danh sách người của tổ chức{hint.vi}",
+            f"code '{code}' is not a person of the organisation{hint.en}",
+        ),
+    )
+
+
+def code_problems(
+    path: Path, codes: Sequence[str], message: Callable[[str], Text]
+) -> DataFileError:
+    """The refusal of a file for `codes` of its subjects sheet, each at its cell, with
+    `message` of the code as shown."""
+    places = _code_cells(path, set(codes))
     problems: list[DataProblem] = []
     for code in codes[:PROBLEM_LIMIT]:
         file, sheet, row, column = places.get(code, (str(path), None, None, None))
-        problems.append(
-            DataProblem(
-                file,
-                sheet,
-                row,
-                column,
-                "code",
-                Text(
-                    f"mã '{shown(code)}' không có trong danh sách người của tổ chức{hint.vi}",
-                    f"code '{shown(code)}' is not a person of the organisation{hint.en}",
-                ),
-            )
-        )
+        problems.append(DataProblem(file, sheet, row, column, "code", message(shown(code))))
     return DataFileError(problems, len(codes) - len(problems))
 
 
