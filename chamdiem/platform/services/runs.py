@@ -17,6 +17,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import repeat
+from operator import attrgetter
 from typing import Literal
 
 import sqlalchemy as sa
@@ -26,29 +28,34 @@ import chamdiem
 from chamdiem.dsl.data import Cohort
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.inputs import EvaluationError, Problem
+from chamdiem.dsl.links import LinkError, Links
 from chamdiem.dsl.loader import Program
 from chamdiem.dsl.results import Results
 from chamdiem.platform.db.bulk import bulk_insert
 from chamdiem.platform.db.codec import (
     dumps,
     member,
-    object_text,
     scalar_fragments,
     string_list_text,
 )
 from chamdiem.platform.db.engine import begin_write
 from chamdiem.platform.db.models import (
     EvaluationRun,
-    InputRecord,
     Period,
-    Person,
     Result,
     RuleVersion,
-    Unit,
     utc_now,
 )
+from chamdiem.platform.db.tables import people_t, records_t, units_t
+from chamdiem.platform.gc_pause import gc_paused
 from chamdiem.platform.services import audit
 from chamdiem.platform.services.errors import NotFound, ServiceError
+from chamdiem.platform.services.linked_results import (
+    LinkedInput,
+    latest_linked_runs,
+    linked_rule_fields,
+    load_links,
+)
 from chamdiem.platform.services.periods import get_period
 from chamdiem.platform.services.records import StoredSubject, decode_cohort, snapshot_sha256
 from chamdiem.platform.services.rules import program_for, resolve_rule_version
@@ -87,6 +94,7 @@ class RunOutcome:
     problems_total: int = 0
 
 
+@gc_paused()
 def run_evaluation(
     session: Session,
     period_code: str,
@@ -122,7 +130,6 @@ def _rule_versions(
 ) -> list[RuleVersion]:
     if rules:
         return [resolve_rule_version(session, reference, period) for reference in rules]
-    records_t = InputRecord.__table__  # type: ignore[attr-defined]
     names = sorted(
         session.connection()
         .execute(
@@ -148,7 +155,6 @@ def _scope(session: Session, units: Sequence[str] | None) -> tuple[list[str], se
     """The unit codes asked for and the ids of those units and every unit below them."""
     if not units:
         return [], None
-    units_t = Unit.__table__  # type: ignore[attr-defined]
     rows = (
         session.connection()
         .execute(sa.select(units_t.c.id, units_t.c.code, units_t.c.name, units_t.c.parent_id))
@@ -197,9 +203,6 @@ def load_subjects(
 ) -> list[StoredSubject]:
     """The current records of the period and rule set, joined with the organisation, in
     code order (sorted here, not by the database, whose collations differ)."""
-    records_t = InputRecord.__table__  # type: ignore[attr-defined]
-    people_t = Person.__table__  # type: ignore[attr-defined]
-    units_t = Unit.__table__  # type: ignore[attr-defined]
     statement = (
         sa.select(
             records_t.c.id,
@@ -224,12 +227,9 @@ def load_subjects(
             records_t.c.superseded_by_id.is_(None),
         )
     )
-    subjects = [
-        StoredSubject(*row[:9])
-        for row in session.connection().execute(statement)
-        if scope_ids is None or row.unit_id in scope_ids
-    ]
-    subjects.sort(key=lambda s: s.code)
+    rows = session.connection().execute(statement).all()
+    subjects = [StoredSubject(*row[:9]) for row in rows if scope_ids is None or row[9] in scope_ids]
+    subjects.sort(key=attrgetter("code"))
     return subjects
 
 
@@ -259,9 +259,11 @@ def _run_one(
             )
         )
     program = program_for(version)
+    linked = linked_input(session, program, period)
+    links = linked.links if linked is not None else None
     cohort = decode_cohort(program, subjects)
     try:
-        results = program.evaluate(cohort, period_start=period.start_date)
+        results = evaluate_linked(program, cohort, period, links)
     except EvaluationError as error:
         snapshot = snapshot_sha256(subjects)
         return _store_failed(
@@ -273,8 +275,9 @@ def _run_one(
         evaluated = set(results.codes)
         subjects = [subject for subject in subjects if subject.code in evaluated]
         cohort = decode_cohort(program, subjects)
-        results = program.evaluate(cohort, period_start=period.start_date)
+        results = evaluate_linked(program, cohort, period, links)
     snapshot = snapshot_sha256(subjects)
+    linked_runs = linked.runs if linked is not None else {}
     rows = result_rows(program, cohort, results, subjects, explain)
     grades = dict(Counter(grade or "-" for grade in results.grade))
 
@@ -284,6 +287,7 @@ def _run_one(
             rule_version_id=version.id,
             period_id=period.id,
             scope_json=dumps(scope_codes),
+            linked_runs_json=dumps({str(k): v for k, v in sorted(linked_runs.items())}),
             snapshot_sha256=snapshot,
             engine_version=chamdiem.__version__,
             subjects=len(subjects),
@@ -317,6 +321,7 @@ def _run_one(
             snapshot_sha256=snapshot,
             engine_version=chamdiem.__version__,
             grades=grades,
+            linked_runs=sorted(linked_runs),
         )
         session.commit()
     except BaseException:
@@ -334,6 +339,66 @@ def _run_one(
     )
 
 
+def complete_run(
+    session: Session, run_id: int, purpose: Text
+) -> tuple[EvaluationRun, RuleVersion, Period]:
+    """Run `run_id` with its rule version and period; refused when there is no such run or
+    when it failed (it has no results to `purpose`: "lập báo cáo", "kiểm chứng", …)."""
+    run = session.get(EvaluationRun, run_id)
+    if run is None:
+        raise NotFound(Text(f"không có lần chạy số {run_id}", f"there is no run {run_id}"))
+    if run.status != "complete":
+        raise ServiceError(
+            Text(
+                f"lần chạy {run_id} không thành công nên không có kết quả để {purpose.vi}",
+                f"run {run_id} failed, so it has no results to {purpose.en}",
+            )
+        )
+    version = session.get(RuleVersion, run.rule_version_id)
+    period = session.get(Period, run.period_id)
+    assert version is not None and period is not None
+    return run, version, period
+
+
+def linked_input(session: Session, program: Program, period: Period) -> LinkedInput | None:
+    """For a rule set with `needs`, the stored results it reads (the latest of each subject
+    in each period concerned); None for one without."""
+    if not program.header.needs:
+        return None
+    try:
+        program.bind(linked_rule_fields(session, program))
+        run_ids = latest_linked_runs(session, program, period)
+        if not run_ids:
+            needs = ", ".join(program.header.needs)
+            raise ServiceError(
+                Text(
+                    f"bộ tiêu chí {program.header.name} đọc kết quả của {needs}, nhưng kỳ "
+                    f"{period.code} (và các kỳ trong đó) chưa có lần đánh giá nào của chúng: "
+                    f"chạy các kỳ đó trước",
+                    f"rule set {program.header.name} reads the results of {needs}, but "
+                    f"{period.code} (and the periods within it) has no run of them yet: run "
+                    f"those first",
+                )
+            )
+        linked = load_links(session, program, period, run_ids)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return linked
+
+
+def evaluate_linked(
+    program: Program, cohort: Cohort, period: Period, links: Links | None
+) -> Results:
+    """Evaluate, saying in the user's words when a needed result is missing."""
+    try:
+        return program.evaluate(cohort, period_start=period.start_date, links=links)
+    except LinkError as error:
+        vi, _, en = str(error).partition(" / ")
+        raise ServiceError(Text(vi, en or vi)) from None
+
+
 def result_rows(
     program: Program,
     cohort: Cohort,
@@ -345,41 +410,46 @@ def result_rows(
     hold fewer subjects than the cohort: a rule set's `applies when` selects its subjects).
     The JSON texts are what `dumps` gives, assembled from each column's value texts."""
     by_code = {subject.code: subject for subject in subjects}
-    columns = [
-        (member(name), scalar_fragments(results.value_column(name)))
+    ordered = [by_code[code] for code in results.codes]
+    # Per value, each subject's `"name":value`; per subject, the members joined in name order.
+    members = [
+        list(map((member(name)).__add__, scalar_fragments(results.value_column(name))))
         for name in sorted(program.value_names)
     ]
-    totals = [None if total is None else str(total) for total in results.total]
-    score_grades, grades = results.score_grade, results.grade
-    rows: list[tuple[object, ...]] = []
-    for i, code in enumerate(results.codes):
-        subject = by_code[code]
-        vetoes = results.vetoes(i)
-        flags = results.flags(i)
-        not_graded = results.exclusions(i)
-        flagged = bool(vetoes or flags or not_graded)
-        text = None
-        if explain == "all" or (explain == "flagged" and flagged):
-            text = program.explain(cohort, results, i, "vi")
-        rows.append(
-            (
-                subject.person_id,
-                subject.record_id,
-                subject.code,
-                subject.unit_code,
-                subject.position_group,
-                subject.is_head,
-                totals[i],
-                score_grades[i],
-                grades[i],
-                object_text([(name, column[i]) for name, column in columns]),
-                string_list_text(vetoes),
-                string_list_text(flags),
-                string_list_text(not_graded),
-                text,
-            )
+    joined = map(",".join, zip(*members, strict=True)) if members else repeat("", len(ordered))
+    values = ["{" + text + "}" for text in joined]
+    # A total's text as str(Decimal) writes it, as runs always stored it (the same digits;
+    # exponent notation only below 1E-6, possible with precision 7 and more).
+    totals = (
+        results.total_texts
+        if results.precision <= 6
+        else [None if total is None else str(total) for total in results.total]
+    )
+    vetoes, flags, not_graded = results.reason_columns()
+    list_texts = {reasons: string_list_text(reasons) for reasons in {*vetoes, *flags, *not_graded}}
+    explanations: list[str | None] = [None] * len(ordered)
+    for i in range(len(ordered)):
+        if explain == "all" or (explain == "flagged" and (vetoes[i] or flags[i] or not_graded[i])):
+            explanations[i] = program.explain(cohort, results, i, "vi")
+    return list(
+        zip(
+            [subject.person_id for subject in ordered],
+            [subject.record_id for subject in ordered],
+            [subject.code for subject in ordered],
+            [subject.unit_code for subject in ordered],
+            [subject.position_group for subject in ordered],
+            [subject.is_head for subject in ordered],
+            totals,
+            results.score_grade,
+            results.grade,
+            values,
+            map(list_texts.__getitem__, vetoes),
+            map(list_texts.__getitem__, flags),
+            map(list_texts.__getitem__, not_graded),
+            explanations,
+            strict=True,
         )
-    return rows
+    )
 
 
 def _store_failed(
