@@ -22,6 +22,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from chamdiem.dsl.diagnostics import Diagnostic, Language, Text, render_all
+from chamdiem.platform.console import (
+    LANG_HELP_DEFAULT,
+    Console,
+    Unreadable,
+    add_lang_option,
+    read_text,
+    rule_files,
+    silence_stdout,
+)
 from chamdiem.platform.i18n import (
     count_text,
     language_in_argv,
@@ -33,10 +42,13 @@ from chamdiem.platform.i18n import (
 if TYPE_CHECKING:
     from chamdiem.dsl.data import Cohort
     from chamdiem.dsl.graph import GraphError, GraphResults
+    from chamdiem.dsl.inputs import EvaluationError
     from chamdiem.dsl.loader import Program
     from chamdiem.dsl.periods import Period
     from chamdiem.dsl.results import Results
+    from chamdiem.platform.demo.platform_demo import DemoRun
     from chamdiem.platform.excel.period_reader import PeriodData
+    from chamdiem.platform.excel.problems import DataFileError
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
 DEMO_RULES = "cong_chuc_quy.rules"
@@ -55,30 +67,6 @@ class UsageError(Exception):
     def __init__(self, message: Text) -> None:
         super().__init__(message.en)
         self.message = message
-
-
-# ---------------------------------------------------------------- output
-
-
-class Console:
-    """Writes to the current sys.stdout / sys.stderr in the chosen language."""
-
-    def __init__(self, language: Language) -> None:
-        self.language = language
-
-    def text(self, vi: str, en: str) -> str:
-        return vi if self.language == "vi" else en
-
-    def out(self, line: str = "") -> None:
-        print(line, file=sys.stdout)
-
-    def err(self, line: str) -> None:
-        print(line, file=sys.stderr)
-
-    def error(self, where: str, message: Text) -> None:
-        """`WHERE: lỗi: message` on stderr."""
-        word = self.text("lỗi", "error")
-        self.err(f"{where}: {word}: {message.in_(self.language)}")
 
 
 # ---------------------------------------------------------------- rule files
@@ -112,25 +100,9 @@ def load_rules(path: Path) -> LoadedRules:
 
     display = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        problem = error(
-            "F001",
-            None,
-            f"không đọc được tệp: {exc.strerror}",
-            f"cannot read the file: {exc.strerror}",
-        )
-        return LoadedRules(display, None, "", [problem])
-    try:
-        source = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problem = error(
-            "F002",
-            None,
-            f"tệp không phải mã UTF-8 (byte lạ ở dòng {line}); hãy lưu lại với mã UTF-8",
-            f"the file is not UTF-8 (bad byte on line {line}); save it again as UTF-8",
-        )
+        source = read_text(path)
+    except Unreadable as exc:
+        problem = error(exc.code, None, exc.message.vi, exc.message.en)
         return LoadedRules(display, None, "", [problem])
     try:
         program = load_source(source, display)
@@ -139,35 +111,18 @@ def load_rules(path: Path) -> LoadedRules:
     return LoadedRules(display, program, program.source, list(program.warnings))
 
 
-def rule_files(arguments: Sequence[str], console: Console) -> tuple[list[Path], int]:
-    """The rule files named (a directory means every *.rules below it) and how many of the
-    arguments named nothing usable (each reported)."""
-    files: list[Path] = []
-    missing = 0
-    for argument in arguments:
-        path = Path(argument)
-        if path.is_dir():
-            found = sorted(path.rglob("*.rules"))
-            if not found:
-                missing += 1
-                console.error(
-                    argument,
-                    Text("thư mục không có tệp .rules nào", "the folder has no .rules files"),
-                )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            missing += 1
-            console.error(
-                argument, Text("không tìm thấy tệp hoặc thư mục", "no such file or folder")
-            )
-    return files, missing
-
-
 def show_diagnostics(loaded: LoadedRules, console: Console) -> None:
     if loaded.diagnostics:
         console.err(loaded.render(console.language))
+
+
+def show_warning_count(loaded: LoadedRules, console: Console) -> None:
+    console.err(
+        console.text(
+            f"{loaded.display}: {loaded.warnings} cảnh báo (xem `chamdiem check`)",
+            f"{loaded.display}: {loaded.warnings} warning(s) (see `chamdiem check`)",
+        )
+    )
 
 
 # ---------------------------------------------------------------- check
@@ -214,15 +169,7 @@ def test_files(files: Sequence[Path], console: Console, tally: TestTally) -> Non
                 )
             )
             continue
-        passed = failed = 0
-        for outcome in loaded.program.run_tests():
-            if outcome.passed:
-                passed += 1
-                continue
-            failed += 1
-            console.out(f"{fail} {outcome.path}:{outcome.line}: {outcome.name}")
-            for failure in outcome.failures:
-                console.out(f"    {failure.in_(console.language)}")
+        passed, failed = run_tests(loaded.program, console)
         tally.passed += passed
         tally.failed += failed
         console.out(
@@ -231,6 +178,22 @@ def test_files(files: Sequence[Path], console: Console, tally: TestTally) -> Non
                 f"{loaded.display}: {passed} passed, {failed} failed",
             )
         )
+
+
+def run_tests(program: Program, console: Console) -> tuple[int, int]:
+    """Run the program's test blocks, printing each failure with its place; how many passed
+    and how many failed."""
+    fail = console.text("KHÔNG ĐẠT", "FAIL")
+    passed = failed = 0
+    for outcome in program.run_tests():
+        if outcome.passed:
+            passed += 1
+            continue
+        failed += 1
+        console.out(f"{fail} {outcome.path}:{outcome.line}: {outcome.name}")
+        for failure in outcome.failures:
+            console.out(f"    {failure.in_(console.language)}")
+    return passed, failed
 
 
 def run_test(args: argparse.Namespace, console: Console) -> int:
@@ -252,15 +215,19 @@ def read_data(path: Path, program: Program, console: Console) -> Cohort | None:
     try:
         return read_cohort(path, program.inputs, program.items)
     except DataFileError as exc:
-        console.err(exc.render(console.language))
-        total = len(exc.problems) + exc.omitted
-        console.err(
-            console.text(
-                f"Dữ liệu có {total} lỗi; chưa đánh giá, không ghi kết quả.",
-                f"The data has {total} problem(s); nothing evaluated or written.",
-            )
-        )
+        show_data_problems(exc, console)
         return None
+
+
+def show_data_problems(exc: DataFileError, console: Console) -> None:
+    console.err(exc.render(console.language))
+    total = len(exc.problems) + exc.omitted
+    console.err(
+        console.text(
+            f"Dữ liệu có {total} lỗi; chưa đánh giá, không ghi kết quả.",
+            f"The data has {total} problem(s); nothing evaluated or written.",
+        )
+    )
 
 
 def evaluate(program: Program, cohort: Cohort, data: str, console: Console) -> Results | None:
@@ -270,13 +237,7 @@ def evaluate(program: Program, cohort: Cohort, data: str, console: Console) -> R
     try:
         return program.evaluate(cohort)
     except EvaluationError as exc:
-        for problem in exc.problems[:PROBLEMS_SHOWN]:
-            console.error(f"{data}: {problem.subject}", _with_name(problem.message, problem.name))
-        rest = exc.total - min(len(exc.problems), PROBLEMS_SHOWN)
-        if rest > 0:
-            console.err(
-                console.text(f"… và {rest} lỗi khác không liệt kê", f"… and {rest} more not listed")
-            )
+        show_evaluation_problems(exc, data, console)
         console.err(
             console.text(
                 f"Không đánh giá được: {exc.total} lỗi; không ghi kết quả.",
@@ -284,6 +245,17 @@ def evaluate(program: Program, cohort: Cohort, data: str, console: Console) -> R
             )
         )
         return None
+
+
+def show_evaluation_problems(exc: EvaluationError, where: str, console: Console) -> None:
+    """The first PROBLEMS_SHOWN subjects that could not be evaluated, and how many more."""
+    for problem in exc.problems[:PROBLEMS_SHOWN]:
+        console.error(f"{where}: {problem.subject}", _with_name(problem.message, problem.name))
+    rest = exc.total - min(len(exc.problems), PROBLEMS_SHOWN)
+    if rest > 0:
+        console.err(
+            console.text(f"… và {rest} lỗi khác không liệt kê", f"… and {rest} more not listed")
+        )
 
 
 def _with_name(message: Text, name: str) -> Text:
@@ -299,10 +271,7 @@ def find_subject(results: Results, code: str, console: Console) -> int | None:
     index = results.index_of(wanted)
     if index is not None:
         return index
-    codes = list(results.codes)
-    same = [c for c in codes if c.casefold() == wanted.casefold()]
-    close = same or difflib.get_close_matches(wanted, codes, n=5, cutoff=0.5)
-    listed = ", ".join(close) if close else "—"
+    listed = close_codes(wanted, results.codes)
     console.error(
         "--explain",
         Text(
@@ -311,6 +280,13 @@ def find_subject(results: Results, code: str, console: Console) -> int | None:
         ),
     )
     return None
+
+
+def close_codes(wanted: str, codes: Sequence[str]) -> str:
+    """The codes that differ from `wanted` only in case, else those close to it ("—": none)."""
+    same = [c for c in codes if c.casefold() == wanted.casefold()]
+    close = same or difflib.get_close_matches(wanted, codes, n=5, cutoff=0.5)
+    return ", ".join(close) if close else "—"
 
 
 def write_results(
@@ -375,12 +351,7 @@ def run_eval(args: argparse.Namespace, console: Console) -> int:
     if program.header.needs:  # linked rule sets: evaluated as a graph
         return run_eval_graph(args, console, out, fmt)
     if loaded.warnings:
-        console.err(
-            console.text(
-                f"{loaded.display}: {loaded.warnings} cảnh báo (xem `chamdiem check`)",
-                f"{loaded.display}: {loaded.warnings} warning(s) (see `chamdiem check`)",
-            )
-        )
+        show_warning_count(loaded, console)
     started = time.perf_counter()
     cohort = read_data(Path(args.data), program, console)
     if cohort is None:
@@ -437,12 +408,7 @@ def load_programs(arguments: Sequence[str], console: Console) -> list[Program] |
             show_diagnostics(item, console)
             failed = True
         elif item.warnings:
-            console.err(
-                console.text(
-                    f"{item.display}: {item.warnings} cảnh báo (xem `chamdiem check`)",
-                    f"{item.display}: {item.warnings} warning(s) (see `chamdiem check`)",
-                )
-            )
+            show_warning_count(item, console)
     if failed or missing or not loaded:
         return None
     return [item.program for item in loaded if item.program is not None]
@@ -505,14 +471,7 @@ def read_period_data(
     try:
         return read(path, programs, target)
     except DataFileError as exc:
-        console.err(exc.render(console.language))
-        total = len(exc.problems) + exc.omitted
-        console.err(
-            console.text(
-                f"Dữ liệu có {total} lỗi; chưa đánh giá, không ghi kết quả.",
-                f"The data has {total} problem(s); nothing evaluated or written.",
-            )
-        )
+        show_data_problems(exc, console)
         return None
 
 
@@ -560,13 +519,7 @@ def evaluate_all(
         return None
     except EvaluationError as exc:
         where = f"{stage.ruleset} {stage.period}"
-        for problem in exc.problems[:PROBLEMS_SHOWN]:
-            console.error(f"{where}: {problem.subject}", _with_name(problem.message, problem.name))
-        rest = exc.total - min(len(exc.problems), PROBLEMS_SHOWN)
-        if rest > 0:
-            console.err(
-                console.text(f"… và {rest} lỗi khác không liệt kê", f"… and {rest} more not listed")
-            )
+        show_evaluation_problems(exc, where, console)
         total = exc.total
     except LinkError as exc:
         where = f"{stage.ruleset} {stage.period}"
@@ -672,9 +625,7 @@ def explain_everywhere(graph: GraphResults, code: str, console: Console) -> bool
     if shown:
         return True
     codes = sorted({c for _, by in graph.results.items() for r in by.values() for c in r.codes})
-    same = [c for c in codes if c.casefold() == wanted.casefold()]
-    close = same or difflib.get_close_matches(wanted, codes, n=5, cutoff=0.5)
-    listed = ", ".join(close) if close else "—"
+    listed = close_codes(wanted, codes)
     console.error(
         "--explain",
         Text(
@@ -807,15 +758,10 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
 
     from chamdiem.platform.demo.province import generate_province
 
-    started = time.perf_counter()
-    try:
-        workbook = generate_province(demo_dir, people=people, seed=args.seed)
-    except ValueError as exc:  # e.g. too few people for the province's units
-        console.error(
-            "--people", Text(f"không tạo được dữ liệu mẫu: {exc}", f"cannot generate: {exc}")
-        )
+    made = _generate(lambda: generate_province(demo_dir, people=people, seed=args.seed), console)
+    if made is None:
         return EXIT_USER
-    generated = time.perf_counter() - started
+    workbook, generated = made
     console.out(
         t(
             f"3. Tạo dữ liệu mẫu: {workbook} ({seconds_text(generated, lang)})",
@@ -850,10 +796,9 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
     )
     _grade_summary(program, results, console)
     console.out()
-    console.out(t("Kết quả đã ghi vào:", "Results written to:"))
-    console.out(f"  {jsonl}")
-    console.out(f"  {xlsx}")
-    if not _demo_database(workbook, folder / DEMO_RULES, demo_dir, console):
+    _written_to([jsonl, xlsx], console)
+    stored = _demo_database(workbook, folder / DEMO_RULES, demo_dir, console)
+    if stored is None:
         return EXIT_USER
     example = _example_subject(records)
     name = results.names[example] if example < len(results.names) else None
@@ -861,7 +806,28 @@ def run_demo(args: argparse.Namespace, console: Console) -> int:
     who = f"{results.codes[example]}" + (f" ({name})" if name else "")
     console.out(t(f"Ví dụ giải thích cho {who}:", f"Example explanation for {who}:"))
     console.out(program.explain(cohort, results, example, lang))
+    _demo_web_hint(stored, console)
     return EXIT_OK
+
+
+def _generate(make: Callable[[], Path], console: Console) -> tuple[Path, float] | None:
+    """Step 3 of the demo: the generated workbook and the seconds it took, or None after
+    saying why not."""
+    started = time.perf_counter()
+    try:
+        workbook = make()
+    except ValueError as exc:  # e.g. too few people for the province's units
+        console.error(
+            "--people", Text(f"không tạo được dữ liệu mẫu: {exc}", f"cannot generate: {exc}")
+        )
+        return None
+    return workbook, time.perf_counter() - started
+
+
+def _written_to(paths: Sequence[Path], console: Console) -> None:
+    console.out(console.text("Kết quả đã ghi vào:", "Results written to:"))
+    for path in paths:
+        console.out(f"  {path}")
 
 
 def check_and_test_rules(folder: Path, console: Console) -> list[LoadedRules] | None:
@@ -896,7 +862,7 @@ def check_and_test_rules(folder: Path, console: Console) -> list[LoadedRules] | 
     return None if tally.failed else loaded
 
 
-def _demo_database(workbook: Path, rules: Path, demo_dir: Path, console: Console) -> bool:
+def _demo_database(workbook: Path, rules: Path, demo_dir: Path, console: Console) -> DemoRun | None:
     """Step 5 of the demo: the same quarter through the database, as an HR officer runs it."""
     from chamdiem.platform.demo.platform_demo import DEMO_PERIOD, run_platform_demo
     from chamdiem.platform.settings import Settings
@@ -916,11 +882,11 @@ def _demo_database(workbook: Path, rules: Path, demo_dir: Path, console: Console
     try:
         done = run_platform_demo(url, workbook, rules, demo_dir, settings.user)
     except Exception as error:
-        from chamdiem.platform.commands import _Out, _user_problem
+        from chamdiem.platform.console import user_problem
 
-        if _user_problem(error, _Out(console.language)) is None:
+        if user_problem(error, console) is None:
             raise
-        return False
+        return None
     steps = ", ".join(
         f"{name} {seconds_text(s, console.language)}" for name, s in done.seconds.items()
     )
@@ -935,7 +901,25 @@ def _demo_database(workbook: Path, rules: Path, demo_dir: Path, console: Console
         )
     )
     console.out(t(f"   Báo cáo: {done.report}", f"   Report: {done.report}"))
-    return True
+    return done
+
+
+def _demo_web_hint(done: DemoRun, console: Console) -> None:
+    """The last lines of the demo: how to see it all in a browser."""
+    from chamdiem.platform.services.accounts import ROLE_TEXT
+
+    t = console.text
+    console.out()
+    console.out(
+        t(
+            "6. Giao diện web: chạy `.venv/bin/chamdiem serve` rồi mở http://127.0.0.1:8000 "
+            "và đăng nhập bằng một tài khoản mẫu (mật khẩu mới sau mỗi lần chạy demo):",
+            "6. Web pages: run `.venv/bin/chamdiem serve`, open http://127.0.0.1:8000 and sign "
+            "in with a demo account (new passwords on every demo run):",
+        )
+    )
+    for username, role, password in done.accounts:
+        console.out(f"   {username:<10} {password:<14} {t(ROLE_TEXT[role].vi, ROLE_TEXT[role].en)}")
 
 
 def run_demo_year(args: argparse.Namespace, console: Console, folder: Path, demo_dir: Path) -> int:
@@ -962,15 +946,12 @@ def run_demo_year(args: argparse.Namespace, console: Console, folder: Path, demo
     from chamdiem.platform.demo.year import generate_year
 
     target = Period(DEMO_YEAR, "year", 1)
-    started = time.perf_counter()
-    try:
-        workbook = generate_year(demo_dir, people=people, seed=args.seed, year=DEMO_YEAR)
-    except ValueError as exc:  # e.g. too few people for the province's units
-        console.error(
-            "--people", Text(f"không tạo được dữ liệu mẫu: {exc}", f"cannot generate: {exc}")
-        )
+    made = _generate(
+        lambda: generate_year(demo_dir, people=people, seed=args.seed, year=DEMO_YEAR), console
+    )
+    if made is None:
         return EXIT_USER
-    generated = time.perf_counter() - started
+    workbook, generated = made
     console.out(
         t(
             f"3. Tạo dữ liệu mẫu (cây đơn vị, 4 quý, dữ liệu năm, đơn vị, lãnh đạo): {workbook} "
@@ -1010,9 +991,7 @@ def run_demo_year(args: argparse.Namespace, console: Console, folder: Path, demo
     console.out()
     stage_summary(graph, seconds, console)
     console.out()
-    console.out(t("Kết quả đã ghi vào:", "Results written to:"))
-    console.out(f"  {jsonl}")
-    console.out(f"  {xlsx}")
+    _written_to([jsonl, xlsx], console)
     example = capped_head(graph)
     if example is not None:
         program, period, index = example
@@ -1089,18 +1068,11 @@ def capped_head(graph: GraphResults) -> tuple[Program, Period, int] | None:
 
 def _quietly_test(loaded: Sequence[LoadedRules], console: Console, tally: TestTally) -> None:
     """Run the tests of already loaded files, printing only failures."""
-    fail = console.text("KHÔNG ĐẠT", "FAIL")
     for item in loaded:
-        if item.program is None:
-            continue
-        for outcome in item.program.run_tests():
-            if outcome.passed:
-                tally.passed += 1
-                continue
-            tally.failed += 1
-            console.out(f"{fail} {outcome.path}:{outcome.line}: {outcome.name}")
-            for failure in outcome.failures:
-                console.out(f"    {failure.in_(console.language)}")
+        if item.program is not None:
+            passed, failed = run_tests(item.program, console)
+            tally.passed += passed
+            tally.failed += failed
 
 
 def _grade_summary(program: Program, results: Results, console: Console) -> None:
@@ -1149,20 +1121,10 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser(language: Language) -> argparse.ArgumentParser:
-    def t(vi: str, en: str) -> str:
-        return vi if language == "vi" else en
-
+    t = Console(language).text
     _Parser.language = language
     common = _Parser(add_help=False)
-    common.add_argument(
-        "--lang",
-        choices=["vi", "en"],
-        default=argparse.SUPPRESS,
-        help=t(
-            "ngôn ngữ thông báo (mặc định: CHAMDIEM_LANG, nếu không thì vi)",
-            "language of messages (default: CHAMDIEM_LANG, else vi)",
-        ),
-    )
+    add_lang_option(common, language, LANG_HELP_DEFAULT)
     parser = _Parser(
         prog="chamdiem",
         parents=[common],
@@ -1312,7 +1274,7 @@ def main(argv: list[str] | None = None) -> int:
         console.err(console.text("đã dừng theo yêu cầu", "interrupted"))
         return 130
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
         return EXIT_USER
     except Exception as exc:
         if os.environ.get("CHAMDIEM_DEBUG") == "1":
@@ -1325,13 +1287,3 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
         return EXIT_UNEXPECTED
-
-
-def _silence_stdout() -> None:
-    """After the reader of our output went away (`| head`), stop Python from complaining
-    about the unflushed rest at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass

@@ -25,33 +25,22 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 
-from chamdiem.dsl.diagnostics import Language, Text
-from chamdiem.platform.i18n import count_text, language_in_argv, resolve_language, seconds_text
+from chamdiem.dsl.diagnostics import Language
+from chamdiem.platform.console import (
+    EXIT_OK,
+    EXIT_USER,
+    Console,
+    add_lang_option,
+    command_language,
+    configured_engine,
+    shown_url,
+    standalone_main,
+    user_problem,
+)
+from chamdiem.platform.i18n import count_text, language_in_argv, seconds_text
 
-EXIT_OK, EXIT_USER = 0, 1
 EXPLAIN_CHOICES = ("flagged", "all", "none")
-
-
-class _Out:
-    """What a command prints, in the chosen language."""
-
-    def __init__(self, language: Language) -> None:
-        self.language = language
-
-    def t(self, vi: str, en: str) -> str:
-        return vi if self.language == "vi" else en
-
-    def out(self, line: str = "") -> None:
-        print(line, file=sys.stdout)
-
-    def err(self, line: str) -> None:
-        print(line, file=sys.stderr)
-
-    def error(self, message: Text, where: str = "chamdiem") -> None:
-        self.err(f"{where}: {self.t('lỗi', 'error')}: {message.in_(self.language)}")
 
 
 # ---------------------------------------------------------------- the parser
@@ -60,38 +49,44 @@ class _Out:
 def register(subparsers: Any, language: Language | None = None) -> None:
     """Add the platform's commands to `chamdiem`'s subparsers (argparse's _SubParsersAction)."""
     lang = language or language_in_argv(sys.argv[1:])
-
-    def t(vi: str, en: str) -> str:
-        return vi if lang == "vi" else en
+    t = Console(lang).text
 
     def command(name: str, vi: str, en: str, target: Callable[..., int] | None = None) -> Any:
         parser = subparsers.add_parser(name, help=t(vi, en), description=t(vi, en))
-        _lang_option(parser, t)
+        add_lang_option(parser, lang)
         if target is not None:
             parser.set_defaults(platform_command=target, run=_run_from_cli)
         return parser
 
-    db = command("db", "quản lý cơ sở dữ liệu", "manage the database")
-    db_commands = db.add_subparsers(dest="db_command", metavar="COMMAND")
-    db_commands.required = True
-    upgrade = db_commands.add_parser(
-        "upgrade",
-        help=t("tạo hoặc nâng cấp cơ sở dữ liệu", "create or upgrade the database"),
-    )
-    _lang_option(upgrade, t)
-    upgrade.set_defaults(platform_command=_db_upgrade, run=_run_from_cli)
+    def group(name: str, vi: str, en: str) -> Any:
+        """A command made of sub-commands: `db upgrade`, `org load`, `period add`, …"""
+        actions = command(name, vi, en).add_subparsers(dest=f"{name}_command", metavar="COMMAND")
+        actions.required = True
+        return actions
 
-    org = command("org", "tổ chức: đơn vị và người", "the organisation: units and people")
-    org_commands = org.add_subparsers(dest="org_command", metavar="COMMAND")
-    org_commands.required = True
-    load = org_commands.add_parser(
-        "load",
-        help=t(
-            "nạp đơn vị và người từ sổ tính (trang subjects, và trang units nếu có)",
-            "load units and people from a workbook (sheet subjects, and sheet units if any)",
-        ),
+    def action(actions: Any, name: str, vi: str, en: str, target: Callable[..., int]) -> Any:
+        parser = actions.add_parser(name, help=t(vi, en))
+        add_lang_option(parser, lang)
+        parser.set_defaults(platform_command=target, run=_run_from_cli)
+        return parser
+
+    db = group("db", "quản lý cơ sở dữ liệu", "manage the database")
+    action(
+        db,
+        "upgrade",
+        "tạo hoặc nâng cấp cơ sở dữ liệu",
+        "create or upgrade the database",
+        _db_upgrade,
     )
-    _lang_option(load, t)
+
+    org = group("org", "tổ chức: đơn vị và người", "the organisation: units and people")
+    load = action(
+        org,
+        "load",
+        "nạp đơn vị và người từ sổ tính (trang subjects, và trang units nếu có)",
+        "load units and people from a workbook (sheet subjects, and sheet units if any)",
+        _org_load,
+    )
     load.add_argument("file", metavar=t("TỆP", "FILE"))
     load.add_argument(
         "--category",
@@ -101,11 +96,8 @@ def register(subparsers: Any, language: Language | None = None) -> None:
             "the category of people whose category column is blank",
         ),
     )
-    load.set_defaults(platform_command=_org_load, run=_run_from_cli)
 
-    period = command("period", "kỳ đánh giá", "evaluation periods")
-    period_commands = period.add_subparsers(dest="period_command", metavar="COMMAND")
-    period_commands.required = True
+    period = group("period", "kỳ đánh giá", "evaluation periods")
     period_actions: list[tuple[str, str, str, Callable[..., int]]] = [
         (
             "add",
@@ -121,24 +113,17 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         ),
     ]
     for name, vi, en, target in period_actions:
-        sub = period_commands.add_parser(name, help=t(vi, en))
-        _lang_option(sub, t)
-        sub.add_argument("period", metavar=t("KỲ", "PERIOD"))
-        sub.set_defaults(platform_command=target, run=_run_from_cli)
+        action(period, name, vi, en, target).add_argument("period", metavar=t("KỲ", "PERIOD"))
 
-    rules = command("rules", "phiên bản quy tắc", "rule versions")
-    rules_commands = rules.add_subparsers(dest="rules_command", metavar="COMMAND")
-    rules_commands.required = True
-    publish = rules_commands.add_parser(
+    rules = group("rules", "phiên bản quy tắc", "rule versions")
+    publish = action(
+        rules,
         "publish",
-        help=t(
-            "công bố tệp quy tắc (từ chối khi có lỗi hoặc kiểm thử không đạt)",
-            "publish a rule file (refused when it has errors or a failing test)",
-        ),
+        "công bố tệp quy tắc (từ chối khi có lỗi hoặc kiểm thử không đạt)",
+        "publish a rule file (refused when it has errors or a failing test)",
+        _rules_publish,
     )
-    _lang_option(publish, t)
     publish.add_argument("file", metavar=t("TỆP", "FILE"))
-    publish.set_defaults(platform_command=_rules_publish, run=_run_from_cli)
 
     data_import = command(
         "import",
@@ -190,15 +175,6 @@ def register(subparsers: Any, language: Language | None = None) -> None:
     verify.add_argument("run_id", type=int, metavar=t("LẦN_CHẠY", "RUN"))
 
 
-def _lang_option(parser: argparse.ArgumentParser, t: Callable[[str, str], str]) -> None:
-    parser.add_argument(
-        "--lang",
-        choices=["vi", "en"],
-        default=argparse.SUPPRESS,
-        help=t("ngôn ngữ thông báo", "language of messages"),
-    )
-
-
 def _run_from_cli(args: argparse.Namespace, _console: object) -> int:
     return dispatch(args)
 
@@ -211,108 +187,17 @@ def dispatch(args: argparse.Namespace) -> int:
     from chamdiem.platform.settings import Settings
 
     settings = Settings()
-    flag = getattr(args, "lang", None)
-    out = _Out(resolve_language(flag) if flag else settings.lang)
-    target: Callable[[argparse.Namespace, _Out, Engine, str], int] = args.platform_command
+    out = Console(command_language(args, settings))
+    target: Callable[[argparse.Namespace, Console, Engine, str], int] = args.platform_command
     try:
-        engine = _engine(settings.database())
-    except UserError as error:
-        out.error(error.message)
-        return EXIT_USER
-    try:
-        if target is not _db_upgrade:
-            _require_current_schema(engine)
-        return target(args, out, engine, settings.user)
-    except UserError as error:
-        out.error(error.message)
-        return EXIT_USER
+        # `db upgrade` is what brings the schema up to date; every other command needs it so
+        with configured_engine(settings.database(), current=target is not _db_upgrade) as engine:
+            return target(args, out, engine, settings.user)
     except Exception as error:
-        handled = _user_problem(error, out)
+        handled = user_problem(error, out)
         if handled is None:
             raise
         return handled
-    finally:
-        engine.dispose()
-
-
-class UserError(Exception):
-    def __init__(self, message: Text) -> None:
-        super().__init__(message.en)
-        self.message = message
-
-
-def _engine(url: str) -> Engine:
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
-    from chamdiem.platform.db.engine import make_engine
-
-    try:
-        return make_engine(url)
-    except (ArgumentError, NoSuchModuleError, ValueError) as error:
-        raise UserError(
-            Text(
-                f"CHAMDIEM_DATABASE_URL không hợp lệ ({error})",
-                f"invalid CHAMDIEM_DATABASE_URL ({error})",
-            )
-        ) from None
-    except OSError as error:
-        raise UserError(
-            Text(
-                f"không tạo được thư mục dữ liệu: {error}",
-                f"cannot create the data folder: {error}",
-            )
-        ) from None
-
-
-def _shown_url(engine: Engine) -> str:
-    return make_url(engine.url).render_as_string(hide_password=True)
-
-
-def _require_current_schema(engine: Engine) -> None:
-    from chamdiem.platform.db.migrate import current_revision, head_revision
-
-    current = current_revision(engine)
-    if current != head_revision():
-        state = Text("chưa tạo", "not created") if current is None else Text("cũ", "out of date")
-        where = _shown_url(engine)
-        raise UserError(
-            Text(
-                f"cơ sở dữ liệu {where} {state.vi}: chạy `chamdiem db upgrade` trước",
-                f"the database {where} is {state.en}: run `chamdiem db upgrade` first",
-            )
-        )
-
-
-def _user_problem(error: Exception, out: _Out) -> int | None:
-    """Print a user's problem and return its exit code; None for a bug (re-raised)."""
-    from chamdiem.platform.excel.problems import DataFileError
-    from chamdiem.platform.services.errors import ServiceError
-
-    if isinstance(error, ServiceError):
-        out.error(error.message)
-        for line in error.details:
-            out.err(line.in_(out.language))
-        return EXIT_USER
-    if isinstance(error, DataFileError):
-        out.err(error.render(out.language))
-        total = len(error.problems) + error.omitted
-        out.err(
-            out.t(
-                f"Tệp có {total} lỗi; không lưu gì vào cơ sở dữ liệu.",
-                f"The file has {total} problem(s); nothing was stored.",
-            )
-        )
-        return EXIT_USER
-    if isinstance(error, OperationalError):
-        detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        out.error(
-            Text(
-                f"lỗi cơ sở dữ liệu (không kết nối được, bị khóa hoặc thiếu quyền?): {detail}",
-                f"database error (cannot connect, locked, or no permission?): {detail}",
-            )
-        )
-        return EXIT_USER
-    return None
 
 
 def _session(engine: Engine) -> Any:
@@ -324,22 +209,22 @@ def _session(engine: Engine) -> Any:
 # ---------------------------------------------------------------- the commands
 
 
-def _db_upgrade(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> int:
+def _db_upgrade(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> int:
     from chamdiem.platform.db.migrate import upgrade
 
     before, after = upgrade(engine)
-    where = _shown_url(engine)
+    where = shown_url(engine.url)
     if before == after:
         out.out(
-            out.t(
+            out.text(
                 f"Cơ sở dữ liệu {where} đã ở phiên bản mới nhất ({after}).",
                 f"The database {where} is up to date ({after}).",
             )
         )
     else:
-        was = before or out.t("trống", "empty")
+        was = before or out.text("trống", "empty")
         out.out(
-            out.t(
+            out.text(
                 f"Đã nâng cấp cơ sở dữ liệu {where}: {was} → {after}.",
                 f"Upgraded the database {where}: {was} → {after}.",
             )
@@ -347,7 +232,7 @@ def _db_upgrade(args: argparse.Namespace, out: _Out, engine: Engine, user: str) 
     return EXIT_OK
 
 
-def _org_load(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> int:
+def _org_load(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> int:
     from chamdiem.platform.services.organisation import load_organisation
 
     with _session(engine) as session:
@@ -356,7 +241,7 @@ def _org_load(args: argparse.Namespace, out: _Out, engine: Engine, user: str) ->
         )
     lang = out.language
     out.out(
-        out.t(
+        out.text(
             f"Đã nạp tổ chức từ {args.file}: {count_text(done.units_created, lang)} đơn vị mới, "
             f"{count_text(done.units_updated, lang)} đơn vị đổi tên; "
             f"{count_text(done.people_created, lang)} người mới, "
@@ -372,7 +257,7 @@ def _org_load(args: argparse.Namespace, out: _Out, engine: Engine, user: str) ->
     return EXIT_OK
 
 
-def _period_add(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> int:
+def _period_add(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> int:
     from chamdiem.platform.services.periods import KIND_TEXT, add_period
 
     with _session(engine) as session:
@@ -381,14 +266,14 @@ def _period_add(args: argparse.Namespace, out: _Out, engine: Engine, user: str) 
     span = f"{period.start_date.isoformat()} – {period.end_date.isoformat()}"
     if created:
         out.out(
-            out.t(
+            out.text(
                 f"Đã tạo kỳ {period.code} ({kind}, {span}).",
                 f"Added period {period.code} ({kind}, {span}).",
             )
         )
     else:
         out.out(
-            out.t(
+            out.text(
                 f"Kỳ {period.code} đã có ({kind}, {span}); không thay đổi gì.",
                 f"Period {period.code} exists already ({kind}, {span}); nothing changed.",
             )
@@ -396,16 +281,16 @@ def _period_add(args: argparse.Namespace, out: _Out, engine: Engine, user: str) 
     return EXIT_OK
 
 
-def _period_lock(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> int:
+def _period_lock(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> int:
     from chamdiem.platform.services.periods import lock_period
 
     with _session(engine) as session:
         period, locked = lock_period(session, args.period, actor=user)
     if locked:
-        out.out(out.t(f"Đã khóa kỳ {period.code}.", f"Locked period {period.code}."))
+        out.out(out.text(f"Đã khóa kỳ {period.code}.", f"Locked period {period.code}."))
     else:
         out.out(
-            out.t(
+            out.text(
                 f"Kỳ {period.code} đã khóa từ trước ({period.locked_by}); không thay đổi gì.",
                 f"Period {period.code} was locked already ({period.locked_by}); nothing changed.",
             )
@@ -413,7 +298,7 @@ def _period_lock(args: argparse.Namespace, out: _Out, engine: Engine, user: str)
     return EXIT_OK
 
 
-def _rules_publish(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> int:
+def _rules_publish(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> int:
     from chamdiem.platform.services.rules import publish_rule_version
 
     with _session(engine) as session:
@@ -423,13 +308,13 @@ def _rules_publish(args: argparse.Namespace, out: _Out, engine: Engine, user: st
     if version.git_commit:
         git = f"; git {version.git_commit[:12]} {version.git_path}"
     elif version.git_path:
-        git = out.t(
+        git = out.text(
             f"; {version.git_path} có thay đổi chưa commit",
             f"; {version.git_path} has changes not committed",
         )
     if published.created:
         out.out(
-            out.t(
+            out.text(
                 f"Đã công bố {version.name} (phiên bản #{version.id}, sha256 "
                 f"{version.sha256[:12]}, {published.tests} kiểm thử đạt{git}).",
                 f"Published {version.name} (version #{version.id}, sha256 "
@@ -438,7 +323,7 @@ def _rules_publish(args: argparse.Namespace, out: _Out, engine: Engine, user: st
         )
     else:
         out.out(
-            out.t(
+            out.text(
                 f"Nội dung này đã được công bố: {version.name} phiên bản #{version.id} "
                 f"(sha256 {version.sha256[:12]}); không thay đổi gì.",
                 f"This content is published already: {version.name} version #{version.id} "
@@ -448,7 +333,7 @@ def _rules_publish(args: argparse.Namespace, out: _Out, engine: Engine, user: st
     return EXIT_OK
 
 
-def _import(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> int:
+def _import(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> int:
     from chamdiem.platform.services.imports import import_period_data
 
     started = time.perf_counter()
@@ -458,7 +343,7 @@ def _import(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> i
     seconds = seconds_text(time.perf_counter() - started, lang)
     if not done.created:
         out.out(
-            out.t(
+            out.text(
                 f"Tệp này đã được nhập cho kỳ {done.period} (lần nhập #{done.import_id}); "
                 "không thay đổi gì.",
                 f"This file was imported for period {done.period} already (import "
@@ -467,7 +352,7 @@ def _import(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> i
         )
         return EXIT_OK
     out.out(
-        out.t(
+        out.text(
             f"Đã nhập {args.file} vào kỳ {done.period}, bộ tiêu chí {done.ruleset} "
             f"(lần nhập #{done.import_id}): {count_text(done.subjects, lang)} đối tượng, "
             f"{count_text(done.item_rows, lang)} dòng danh sách, "
@@ -481,7 +366,7 @@ def _import(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> i
     return EXIT_OK
 
 
-def _run(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> int:
+def _run(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> int:
     from chamdiem.platform.services.runs import run_evaluation
 
     started = time.perf_counter()
@@ -495,11 +380,11 @@ def _run(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> int:
     for done in outcomes:
         if done.status == "failed":
             failed += 1
-            word = out.t("lỗi", "error")
+            word = out.text("lỗi", "error")
             for problem in done.problems[:50]:
                 out.err(f"{problem.subject}: {word}: {problem.message.in_(lang)} ({problem.name})")
             out.err(
-                out.t(
+                out.text(
                     f"Lần chạy #{done.run_id} ({done.ruleset}, kỳ {done.period}) không đánh giá "
                     f"được: {count_text(done.problems_total, lang)} lỗi; không có kết quả.",
                     f"Run #{done.run_id} ({done.ruleset}, period {done.period}) failed: "
@@ -511,7 +396,7 @@ def _run(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> int:
             f"{grade} {count_text(n, lang)}" for grade, n in sorted(done.grades.items())
         )
         out.out(
-            out.t(
+            out.text(
                 f"Lần chạy #{done.run_id}: {done.ruleset}, kỳ {done.period}, "
                 f"{count_text(done.subjects, lang)} đối tượng ({seconds}); mã dữ liệu "
                 f"{done.snapshot_sha256[:12]}; xếp loại: {grades}.",
@@ -523,7 +408,7 @@ def _run(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> int:
     return EXIT_USER if failed else EXIT_OK
 
 
-def _verify(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> int:
+def _verify(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> int:
     from chamdiem.platform.services.verify import verify_run
 
     with _session(engine) as session:
@@ -533,7 +418,7 @@ def _verify(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> i
         out.err(report.note.in_(lang))
     if report.ok:
         out.out(
-            out.t(
+            out.text(
                 f"Lần chạy #{report.run_id} khớp: tính lại {count_text(report.subjects, lang)} "
                 "đối tượng từ quy tắc và dữ liệu đã lưu, mọi kết quả giống hệt.",
                 f"Run #{report.run_id} verified: {count_text(report.subjects, lang)} subject(s) "
@@ -541,15 +426,15 @@ def _verify(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> i
             )
         )
         return EXIT_OK
-    stored_word, again_word = out.t("đã lưu", "stored"), out.t("tính lại", "recomputed")
+    stored_word, again_word = out.text("đã lưu", "stored"), out.text("tính lại", "recomputed")
     for difference in report.differences:
-        who = difference.subject or out.t("(cả lần chạy)", "(the run)")
+        who = difference.subject or out.text("(cả lần chạy)", "(the run)")
         out.err(
             f"{who}: {difference.field}: {stored_word} {difference.stored!s}, "
             f"{again_word} {difference.recomputed!s}"
         )
     out.err(
-        out.t(
+        out.text(
             f"Lần chạy #{report.run_id} KHÔNG khớp: {count_text(report.differences_total, lang)} "
             "khác biệt giữa kết quả đã lưu và kết quả tính lại.",
             f"Run #{report.run_id} does NOT verify: {count_text(report.differences_total, lang)} "
@@ -562,22 +447,8 @@ def _verify(args: argparse.Namespace, out: _Out, engine: Engine, user: str) -> i
 # ---------------------------------------------------------------- standalone
 
 
-def build_parser(language: Language) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="chamdiem")
-    parser.add_argument("--lang", choices=["vi", "en"], default=argparse.SUPPRESS)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    subparsers.required = True
-    register(subparsers, language)
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    try:
-        args = build_parser(language_in_argv(arguments)).parse_args(arguments)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 2
-    return dispatch(args)
+    return standalone_main(register, dispatch, argv)
 
 
 if __name__ == "__main__":

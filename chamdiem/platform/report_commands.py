@@ -22,48 +22,28 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlmodel import Session, col, select
-
 from chamdiem.dsl.diagnostics import Language, Text
-from chamdiem.platform.i18n import count_text, language_in_argv, resolve_language, seconds_text
+from chamdiem.platform.console import (
+    EXIT_OK,
+    EXIT_USER,
+    Console,
+    Database,
+    UserError,
+    add_lang_option,
+    command_language,
+    standalone_main,
+    user_problem,
+)
+from chamdiem.platform.i18n import count_text, language_in_argv, seconds_text
 
 if TYPE_CHECKING:
     from chamdiem.dsl.loader import Program
-    from chamdiem.platform.excel.template import PeriodInfo, Prefill
-
-EXIT_OK, EXIT_USER = 0, 1
+    from chamdiem.platform.excel.template import Prefill
 
 __all__ = ["dispatch", "main", "register"]
-
-
-class _Out:
-    def __init__(self, language: Language) -> None:
-        self.language = language
-
-    def t(self, vi: str, en: str) -> str:
-        return vi if self.language == "vi" else en
-
-    def out(self, line: str) -> None:
-        print(line, file=sys.stdout)
-
-    def err(self, line: str) -> None:
-        print(line, file=sys.stderr)
-
-    def error(self, message: Text, where: str = "chamdiem") -> None:
-        self.err(f"{where}: {self.t('lỗi', 'error')}: {message.in_(self.language)}")
-
-
-class _UserError(Exception):
-    def __init__(self, message: Text, details: Sequence[str] = ()) -> None:
-        super().__init__(message.en)
-        self.message = message
-        self.details = list(details)
 
 
 # ---------------------------------------------------------------- the parser
@@ -72,18 +52,11 @@ class _UserError(Exception):
 def register(subparsers: Any, language: Language | None = None) -> None:
     """Add `template`, `report` and `form` to `chamdiem`'s subparsers."""
     lang = language or language_in_argv(sys.argv[1:])
-
-    def t(vi: str, en: str) -> str:
-        return vi if lang == "vi" else en
+    t = Console(lang).text
 
     def command(name: str, vi: str, en: str, target: Callable[..., int]) -> Any:
         parser = subparsers.add_parser(name, help=t(vi, en), description=t(vi, en))
-        parser.add_argument(
-            "--lang",
-            choices=["vi", "en"],
-            default=argparse.SUPPRESS,
-            help=t("ngôn ngữ thông báo", "language of messages"),
-        )
+        add_lang_option(parser, lang)
         parser.set_defaults(report_command=target, run=_run_from_cli)
         return parser
 
@@ -166,19 +139,15 @@ def dispatch(args: argparse.Namespace) -> int:
     from chamdiem.platform.settings import Settings
 
     settings = Settings()
-    flag = getattr(args, "lang", None)
-    out = _Out(resolve_language(flag) if flag else settings.lang)
-    target: Callable[[argparse.Namespace, _Out, _Database], int] = args.report_command
-    database = _Database(settings.database())
+    out = Console(command_language(args, settings))
+    target: Callable[[argparse.Namespace, Console, Database], int] = args.report_command
+    database = Database(settings.database())
     try:
         return target(args, out, database)
-    except _UserError as error:
-        out.error(error.message)
-        for line in error.details:
-            out.err(line)
-        return EXIT_USER
     except Exception as error:
-        handled = _user_problem(error, out)
+        handled = user_problem(error, out)
+        if handled is None and isinstance(error, OSError):
+            handled = _cannot_write(error, out)
         if handled is None:
             raise
         return handled
@@ -186,114 +155,29 @@ def dispatch(args: argparse.Namespace) -> int:
         database.dispose()
 
 
-def _user_problem(error: Exception, out: _Out) -> int | None:
-    """Print a user's problem and return its exit code; None for a bug (re-raised)."""
-    from sqlalchemy.exc import OperationalError
-
-    from chamdiem.platform.services.errors import ServiceError
-
-    if isinstance(error, ServiceError):
-        out.error(error.message)
-        for line in error.details:
-            out.err(line.in_(out.language))
-        return EXIT_USER
-    if isinstance(error, OperationalError):
-        detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        out.error(
-            Text(
-                f"lỗi cơ sở dữ liệu (không kết nối được, bị khóa hoặc thiếu quyền?): {detail}",
-                f"database error (cannot connect, locked, or no permission?): {detail}",
-            )
-        )
-        return EXIT_USER
-    if isinstance(error, OSError):
-        where = error.filename or ""
-        out.error(
-            Text(
-                f"không ghi được tệp {where}: {error.strerror or error}",
-                f"cannot write the file {where}: {error.strerror or error}",
-            )
-        )
-        return EXIT_USER
-    return None
-
-
-@dataclass
-class _Database:
-    """The configured database, opened on first use."""
-
-    url: str
-    engine: Engine | None = None
-
-    def shown(self) -> str:
-        try:
-            return make_url(self.url).render_as_string(hide_password=True)
-        except Exception:  # an unparsable URL is reported by `open`
-            return self.url
-
-    def exists(self) -> bool:
-        """False for a SQLite file not created yet (and then nothing is created)."""
-        try:
-            parsed = make_url(self.url)
-        except Exception:
-            return True  # let `open` report it
-        if parsed.get_backend_name() != "sqlite":
-            return True
-        database = parsed.database
-        return not database or database == ":memory:" or Path(database).exists()
-
-    def open(self) -> Engine:
-        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
-        from chamdiem.platform.db.engine import make_engine
-        from chamdiem.platform.db.migrate import current_revision, head_revision
-
-        if self.engine is not None:
-            return self.engine
-        missing = Text(
-            f"cơ sở dữ liệu {self.shown()} chưa tạo: chạy `chamdiem db upgrade` trước",
-            f"the database {self.shown()} is not created: run `chamdiem db upgrade` first",
-        )
-        if not self.exists():
-            raise _UserError(missing)
-        try:
-            engine = make_engine(self.url)
-        except (ArgumentError, NoSuchModuleError, ValueError) as error:
-            raise _UserError(
-                Text(
-                    f"CHAMDIEM_DATABASE_URL không hợp lệ ({error})",
-                    f"invalid CHAMDIEM_DATABASE_URL ({error})",
-                )
-            ) from None
-        self.engine = engine
-        current = current_revision(engine)
-        if current is None:
-            raise _UserError(missing)
-        if current != head_revision():
-            raise _UserError(
-                Text(
-                    f"cơ sở dữ liệu {self.shown()} cũ: chạy `chamdiem db upgrade` trước",
-                    f"the database {self.shown()} is out of date: run `chamdiem db upgrade` first",
-                )
-            )
-        return engine
-
-    def session(self) -> Session:
-        from chamdiem.platform.db.engine import open_session
-
-        return open_session(self.open())
-
-    def dispose(self) -> None:
-        if self.engine is not None:
-            self.engine.dispose()
+def _cannot_write(error: OSError, out: Console) -> int:
+    where = error.filename or ""
+    out.error(
+        "chamdiem",
+        Text(
+            f"không ghi được tệp {where}: {error.strerror or error}",
+            f"cannot write the file {where}: {error.strerror or error}",
+        ),
+    )
+    return EXIT_USER
 
 
 # ---------------------------------------------------------------- template
 
 
-def _template(args: argparse.Namespace, out: _Out, database: _Database) -> int:
+def _template(args: argparse.Namespace, out: Console, database: Database) -> int:
     from chamdiem.platform.excel.template import PeriodInfo, write_template
     from chamdiem.platform.services.periods import parse_period_code
+    from chamdiem.platform.services.templates import (
+        check_period_kind,
+        published_program,
+        template_prefill,
+    )
 
     started = time.perf_counter()
     period = None
@@ -304,7 +188,7 @@ def _template(args: argparse.Namespace, out: _Out, database: _Database) -> int:
     is_file = path.is_file() or path.suffix == ".rules"
     program = _rule_file(path, out) if is_file else None
     if program is not None:
-        _check_period_kind(program, period)
+        check_period_kind(program, period)
     prefill: list[Prefill] = []
     scope: str | None = None
     no_people: Text | None = None  # why no one is pre-filled
@@ -314,11 +198,11 @@ def _template(args: argparse.Namespace, out: _Out, database: _Database) -> int:
         try:
             with database.session() as session:
                 if program is None:
-                    program = _published(session, args.rules, period)
-                    _check_period_kind(program, period)
+                    program = published_program(session, args.rules, period)
+                    check_period_kind(program, period)
                 prefill, scope = template_prefill(session, program.header.subject, args.units)
                 session.commit()
-        except _UserError as error:
+        except UserError as error:
             if not is_file or args.units:
                 raise
             no_people = error.message  # a rule file needs no database
@@ -327,10 +211,10 @@ def _template(args: argparse.Namespace, out: _Out, database: _Database) -> int:
     done = write_template(program, Path(args.out), prefill, period, scope)
     lang = out.language
     seconds = seconds_text(time.perf_counter() - started, lang)
-    who = out.t("đơn vị", "unit(s)") if header.subject == "unit" else out.t("người", "people")
+    who = out.text("đơn vị", "unit(s)") if header.subject == "unit" else out.text("người", "people")
     sheets = ", ".join(done.item_sheets) or "—"
     out.out(
-        out.t(
+        out.text(
             f"Đã ghi mẫu nhập liệu {done.path}: bộ tiêu chí {header.name}, "
             f"{count_text(done.subjects, lang)} {who} điền sẵn, {done.inputs} cột dữ liệu, "
             f"trang danh sách: {sheets} ({seconds}).",
@@ -340,10 +224,12 @@ def _template(args: argparse.Namespace, out: _Out, database: _Database) -> int:
         )
     )
     if no_people is not None:
-        out.err(out.t(f"Không điền sẵn ai: {no_people.vi}.", f"No one pre-filled: {no_people.en}."))
+        out.err(
+            out.text(f"Không điền sẵn ai: {no_people.vi}.", f"No one pre-filled: {no_people.en}.")
+        )
     elif not done.subjects:
         out.err(
-            out.t(
+            out.text(
                 "Không điền sẵn ai: cơ sở dữ liệu chưa có người của các đơn vị đã chọn "
                 "(nạp tổ chức bằng `chamdiem org load`).",
                 "No one pre-filled: the database has no people in the chosen units "
@@ -353,29 +239,13 @@ def _template(args: argparse.Namespace, out: _Out, database: _Database) -> int:
     return EXIT_OK
 
 
-def _check_period_kind(program: Program, period: PeriodInfo | None) -> None:
-    from chamdiem.platform.services.periods import KIND_TEXT
-
-    header = program.header
-    if period is not None and header.period != period.kind:
-        rules_kind, period_kind = KIND_TEXT[header.period], KIND_TEXT[period.kind]
-        raise _UserError(
-            Text(
-                f"bộ tiêu chí {header.name} đánh giá theo {rules_kind.vi}, còn kỳ {period.code} "
-                f"là một {period_kind.vi}",
-                f"rule set {header.name} is for {rules_kind.en} periods, but {period.code} is "
-                f"a {period_kind.en}",
-            )
-        )
-
-
-def _rule_file(path: Path, out: _Out) -> Program:
+def _rule_file(path: Path, out: Console) -> Program:
     from chamdiem.dsl.loader import RuleFileError, load_source
 
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise _UserError(
+        raise UserError(
             Text(
                 f"{path}: không đọc được tệp quy tắc: {error.strerror}",
                 f"{path}: cannot read the rule file: {error.strerror}",
@@ -384,13 +254,13 @@ def _rule_file(path: Path, out: _Out) -> Program:
     try:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _UserError(
+        raise UserError(
             Text(f"{path}: tệp quy tắc không phải mã UTF-8", f"{path}: the rule file is not UTF-8")
         ) from None
     try:
         return load_source(source, str(path))
     except RuleFileError as error:
-        raise _UserError(
+        raise UserError(
             Text(
                 f"{path}: tệp quy tắc có lỗi, không tạo mẫu",
                 f"{path}: the rule file has errors; no template written",
@@ -399,77 +269,10 @@ def _rule_file(path: Path, out: _Out) -> Program:
         ) from None
 
 
-def _published(session: Session, reference: str, period: PeriodInfo | None) -> Program:
-    """A published rule set by name (the version in force at the period's start, else the
-    latest) or by SHA-256 prefix (6 hex digits or more)."""
-    from chamdiem.platform.db.models import RuleVersion
-    from chamdiem.platform.services.rules import program_for
-
-    versions = session.exec(
-        select(RuleVersion)
-        .where(RuleVersion.name == reference)
-        .order_by(col(RuleVersion.effective_from).desc(), col(RuleVersion.id).desc())
-    ).all()
-    if period is not None:
-        start = period.start
-        in_force = [
-            v
-            for v in versions
-            if v.effective_from <= start
-            and (v.effective_until is None or v.effective_until >= start)
-        ]
-        versions = in_force or list(versions)
-    lowered = reference.lower()
-    if not versions and len(lowered) >= 6 and all(c in "0123456789abcdef" for c in lowered):
-        versions = session.exec(
-            select(RuleVersion).where(col(RuleVersion.sha256).startswith(lowered))
-        ).all()
-        if len(versions) > 1:
-            raise _UserError(
-                Text(
-                    f"'{reference}' khớp với {len(versions)} phiên bản quy tắc; hãy viết dài hơn",
-                    f"'{reference}' matches {len(versions)} rule versions; give more digits",
-                )
-            )
-    if not versions:
-        raise _UserError(
-            Text(
-                f"không có tệp quy tắc hay bộ tiêu chí đã công bố '{reference}'",
-                f"no rule file or published rule set '{reference}'",
-            )
-        )
-    return program_for(versions[0])
-
-
-def template_prefill(
-    session: Session, subject: str, wanted: Sequence[str] | None
-) -> tuple[list[Prefill], str | None]:
-    """The rows to pre-fill: the people of the units named and the units below them
-    (everyone when none are named), or the units themselves for a rule set about units; and
-    the names of the units asked for."""
-    from chamdiem.platform.excel.template import Prefill
-    from chamdiem.platform.report_queries import load_units, people_of, units_below
-
-    units = load_units(session)
-    codes = units_below(units, wanted) if wanted else None
-    scope = None
-    if wanted:
-        named = [units[w].name if w in units else w for w in wanted]
-        scope = ", ".join(named)
-    if subject == "unit":
-        chosen = sorted(code for code in units if codes is None or code in codes)
-        return [Prefill(code, units[code].name, units[code].parent_code) for code in chosen], scope
-    people = people_of(session, codes)
-    return [
-        Prefill(p.code, p.name, p.unit_code, p.unit_name, p.position, p.position_group, p.is_head)
-        for p in people
-    ], scope
-
-
 # ---------------------------------------------------------------- report and form
 
 
-def _report(args: argparse.Namespace, out: _Out, database: _Database) -> int:
+def _report(args: argparse.Namespace, out: Console, database: Database) -> int:
     from chamdiem.platform.excel.report import write_report
 
     started = time.perf_counter()
@@ -478,7 +281,7 @@ def _report(args: argparse.Namespace, out: _Out, database: _Database) -> int:
     lang = out.language
     seconds = seconds_text(time.perf_counter() - started, lang)
     out.out(
-        out.t(
+        out.text(
             f"Đã ghi báo cáo lần chạy #{done.run_id} vào {done.path}: "
             f"{count_text(done.subjects, lang)} người, {count_text(done.units, lang)} đơn vị "
             f"({seconds}).",
@@ -490,7 +293,7 @@ def _report(args: argparse.Namespace, out: _Out, database: _Database) -> int:
     return EXIT_OK
 
 
-def _form(args: argparse.Namespace, out: _Out, database: _Database) -> int:
+def _form(args: argparse.Namespace, out: Console, database: Database) -> int:
     from chamdiem.platform.excel.form import write_form
 
     with database.session() as session:
@@ -503,7 +306,7 @@ def _form(args: argparse.Namespace, out: _Out, database: _Database) -> int:
             run_id=args.run_id,
         )
     out.out(
-        out.t(
+        out.text(
             f"Đã ghi phiếu đánh giá của {done.code} (kỳ {done.period}, bộ tiêu chí "
             f"{done.ruleset}, lần chạy #{done.run_id}) vào {done.path}.",
             f"Wrote the evaluation form of {done.code} (period {done.period}, rule set "
@@ -516,23 +319,9 @@ def _form(args: argparse.Namespace, out: _Out, database: _Database) -> int:
 # ---------------------------------------------------------------- standalone
 
 
-def build_parser(language: Language) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="chamdiem")
-    parser.add_argument("--lang", choices=["vi", "en"], default=argparse.SUPPRESS)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    subparsers.required = True
-    register(subparsers, language)
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m chamdiem.platform.report_commands template|report|form …`."""
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    try:
-        args = build_parser(language_in_argv(arguments)).parse_args(arguments)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 2
-    return dispatch(args)
+    return standalone_main(register, dispatch, argv)
 
 
 if __name__ == "__main__":

@@ -19,16 +19,16 @@ from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.loader import Program
 from chamdiem.platform.db.codec import loads
 from chamdiem.platform.db.models import (
-    CouncilDecision,
     EvaluationRun,
     Period,
     Person,
     Result,
     RuleVersion,
-    Unit,
 )
-from chamdiem.platform.services.errors import NotFound, ServiceError
+from chamdiem.platform.db.tables import decisions_t, people_t, results_t, units_t
+from chamdiem.platform.services.errors import NotFound
 from chamdiem.platform.services.rules import program_for
+from chamdiem.platform.services.runs import complete_run
 
 
 @dataclass(frozen=True)
@@ -106,19 +106,7 @@ class PersonLine:
 def load_run(session: Session, run_id: int) -> StoredRun:
     """The run with its rule version (compiled) and period; a failed run has nothing to
     report."""
-    run = session.get(EvaluationRun, run_id)
-    if run is None:
-        raise NotFound(Text(f"không có lần chạy số {run_id}", f"there is no run {run_id}"))
-    if run.status != "complete":
-        raise ServiceError(
-            Text(
-                f"lần chạy {run_id} không thành công nên không có kết quả để lập báo cáo",
-                f"run {run_id} failed, so it has no results to report",
-            )
-        )
-    version = session.get(RuleVersion, run.rule_version_id)
-    period = session.get(Period, run.period_id)
-    assert version is not None and period is not None
+    run, version, period = complete_run(session, run_id, Text("lập báo cáo", "report"))
     return StoredRun(run, version, period, program_for(version))
 
 
@@ -126,8 +114,6 @@ def load_results(
     session: Session, run_id: int, codes: Iterable[str] | None = None
 ) -> list[ResultLine]:
     """The run's results (only these subject codes, when given), in code order."""
-    results_t = Result.__table__  # type: ignore[attr-defined]
-    people_t = Person.__table__  # type: ignore[attr-defined]
     statement = (
         sa.select(
             results_t.c.id,
@@ -182,8 +168,6 @@ def _string_list(text: str) -> list[str]:
 
 def latest_decisions(session: Session, run_id: int) -> dict[int, Decision]:
     """Result id -> the latest council decision on it (a later one takes precedence)."""
-    decisions_t = CouncilDecision.__table__  # type: ignore[attr-defined]
-    results_t = Result.__table__  # type: ignore[attr-defined]
     statement = (
         sa.select(
             decisions_t.c.result_id,
@@ -228,7 +212,6 @@ def runs_of_person(session: Session, person_code: str, period: Period) -> list[S
 
 def load_units(session: Session) -> dict[str, UnitInfo]:
     """Every unit by code."""
-    units_t = Unit.__table__  # type: ignore[attr-defined]
     rows = (
         session.connection()
         .execute(sa.select(units_t.c.id, units_t.c.code, units_t.c.name, units_t.c.parent_id))
@@ -310,8 +293,6 @@ def units_below(units: dict[str, UnitInfo], wanted: Sequence[str]) -> set[str]:
 
 def people_of(session: Session, unit_codes: set[str] | None) -> list[PersonLine]:
     """The people of these units (None: everyone), in code order."""
-    people_t = Person.__table__  # type: ignore[attr-defined]
-    units_t = Unit.__table__  # type: ignore[attr-defined]
     statement = sa.select(
         people_t.c.code,
         people_t.c.name,

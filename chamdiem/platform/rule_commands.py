@@ -22,7 +22,6 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -30,6 +29,22 @@ from chamdiem.dsl.diagnostics import Language, Text, has_errors, render_all
 from chamdiem.dsl.format import FormatError, format_source
 from chamdiem.dsl.parser import parse
 from chamdiem.dsl.syntax import Module
+from chamdiem.platform.console import (
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_USER,
+    LANG_HELP_DEFAULT,
+    Console,
+    Unreadable,
+    add_lang_option,
+    configured_engine,
+    decode_text,
+    parse_or_exit_code,
+    read_text,
+    rule_files,
+    silence_stdout,
+    user_problem,
+)
 from chamdiem.platform.i18n import resolve_language
 
 if TYPE_CHECKING:
@@ -38,7 +53,6 @@ if TYPE_CHECKING:
 
 __all__ = ["dispatch", "main", "register"]
 
-EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
 COMMANDS = ("fmt", "diff", "doc")
 
 
@@ -55,24 +69,14 @@ def register(
     Each command sets `rule_command` (for `dispatch`) and `run(args, console)` (cli.py's
     convention), so either way of wiring works."""
     lang = language or resolve_language(None)
-
-    def t(vi: str, en: str) -> str:
-        return vi if lang == "vi" else en
+    t = Console(lang).text
 
     def command(name: str, help_text: str, description: str) -> argparse.ArgumentParser:
         parser = subparsers.add_parser(
             name, parents=list(parents), help=help_text, description=description
         )
         if not parents:
-            parser.add_argument(
-                "--lang",
-                choices=["vi", "en"],
-                default=argparse.SUPPRESS,
-                help=t(
-                    "ngôn ngữ thông báo (mặc định: CHAMDIEM_LANG, nếu không thì vi)",
-                    "language of messages (default: CHAMDIEM_LANG, else vi)",
-                ),
-            )
+            add_lang_option(parser, lang, LANG_HELP_DEFAULT)
         parser.set_defaults(rule_command=name, run=_run_from_cli)
         return parser
 
@@ -172,7 +176,7 @@ def register(
 
 def dispatch(args: argparse.Namespace) -> int:
     """Run the command chosen by `register`'s parsers."""
-    out = _Out(resolve_language(getattr(args, "lang", None)))
+    out = Console(resolve_language(getattr(args, "lang", None)))
     command = getattr(args, "rule_command", None)
     if command == "fmt":
         return run_fmt(args.files, args.check, out)
@@ -197,93 +201,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="chamdiem")
     register(parser.add_subparsers(dest="command", required=True))
-    try:
-        args = parser.parse_args(arguments)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    args = parse_or_exit_code(parser, arguments)
+    if isinstance(args, int):
+        return args
     try:
         return dispatch(args)
     except BrokenPipeError:  # the reader went away (`| head`)
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        silence_stdout()
         return EXIT_USER
 
 
-# ---------------------------------------------------------------- output
-
-
-@dataclass
-class _Out:
-    language: Language
-
-    def say(self, text: Text) -> None:
-        print(text.in_(self.language), file=sys.stdout)
-
-    def line(self, text: str) -> None:
-        print(text, file=sys.stdout)
-
-    def err(self, text: str) -> None:
-        print(text, file=sys.stderr)
-
-    def error(self, where: str, message: Text) -> None:
-        word = "lỗi" if self.language == "vi" else "error"
-        self.err(f"{where}: {word}: {message.in_(self.language)}")
-
-
-# ---------------------------------------------------------------- reading files
-
-
-class _Unreadable(Exception):
-    def __init__(self, message: Text) -> None:
-        super().__init__(message.en)
-        self.message = message
-
-
-def _read(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _Unreadable(
-            Text(f"không đọc được tệp: {exc.strerror}", f"cannot read the file: {exc.strerror}")
-        ) from exc
-    return _decode(raw)
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise _Unreadable(
-            Text(
-                f"tệp không phải mã UTF-8 (byte lạ ở dòng {line}); hãy lưu lại với mã UTF-8",
-                f"the file is not UTF-8 (bad byte on line {line}); save it again as UTF-8",
-            )
-        ) from exc
-
-
-def _rule_files(arguments: Sequence[str], out: _Out) -> tuple[list[Path], int]:
-    """The files named (a folder means every *.rules below it) and how many arguments named
-    nothing usable (each reported)."""
-    files: list[Path] = []
-    missing = 0
-    for argument in arguments:
-        path = Path(argument)
-        if path.is_dir():
-            found = sorted(path.rglob("*.rules"))
-            if not found:
-                missing += 1
-                out.error(
-                    argument,
-                    Text("thư mục không có tệp .rules nào", "the folder has no .rules files"),
-                )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            missing += 1
-            out.error(argument, Text("không tìm thấy tệp hoặc thư mục", "no such file or folder"))
-    return files, missing
+# ---------------------------------------------------------------- writing files
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -307,14 +235,14 @@ def write_atomically(path: Path, text: str) -> None:
 # ---------------------------------------------------------------- fmt
 
 
-def run_fmt(arguments: Sequence[str], check: bool, out: _Out) -> int:
-    files, missing = _rule_files(arguments, out)
+def run_fmt(arguments: Sequence[str], check: bool, out: Console) -> int:
+    files, missing = rule_files(arguments, out)
     changed = unchanged = failed = 0
     for path in files:
         try:
-            source = _read(path)
+            source = read_text(path)
             formatted = format_source(source, str(path))
-        except _Unreadable as exc:
+        except Unreadable as exc:
             out.error(str(path), exc.message)
             failed += 1
             continue
@@ -370,10 +298,10 @@ def read_version(spec: str) -> tuple[str, str]:
     (a path starting with `./` is relative to it, else to the repository's top)."""
     path = Path(spec)
     if path.is_file():
-        return _read(path), spec
+        return read_text(path), spec
     revision, colon, inside = spec.partition(":")
     if not colon or not revision or not inside:
-        raise _Unreadable(
+        raise Unreadable(
             Text(
                 "không tìm thấy tệp; để đọc từ git hãy viết PHIÊN_BẢN:đường_dẫn",
                 "no such file; to read from git write REV:path",
@@ -386,20 +314,20 @@ def read_version(spec: str) -> tuple[str, str]:
             check=False,
         )
     except OSError as exc:
-        raise _Unreadable(Text(f"không chạy được git: {exc}", f"cannot run git: {exc}")) from exc
+        raise Unreadable(Text(f"không chạy được git: {exc}", f"cannot run git: {exc}")) from exc
     if shown.returncode != 0:
         reason = shown.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = reason[0] if reason else f"git show: {shown.returncode}"
-        raise _Unreadable(
+        raise Unreadable(
             Text(f"không đọc được từ git: {detail}", f"cannot read from git: {detail}")
         )
-    return _decode(shown.stdout), spec
+    return decode_text(shown.stdout), spec
 
 
-def _parsed(spec: str, out: _Out) -> Module | None:
+def _parsed(spec: str, out: Console) -> Module | None:
     try:
         source, name = read_version(spec)
-    except _Unreadable as exc:
+    except Unreadable as exc:
         out.error(spec, exc.message)
         return None
     module, diagnostics = parse(source, name)
@@ -416,7 +344,7 @@ def _parsed(spec: str, out: _Out) -> Module | None:
     return module
 
 
-def run_diff(old_spec: str, new_spec: str, exit_code: bool, out: _Out) -> int:
+def run_diff(old_spec: str, new_spec: str, exit_code: bool, out: Console) -> int:
     from chamdiem.dsl.semantic_diff import diff_modules, render_changes
 
     old = _parsed(old_spec, out)
@@ -424,25 +352,25 @@ def run_diff(old_spec: str, new_spec: str, exit_code: bool, out: _Out) -> int:
     if old is None or new is None:
         return EXIT_USER
     changes = diff_modules(old, new)
-    out.line(f"{old_spec} → {new_spec}")
-    out.line(render_changes(changes, out.language))
+    out.out(f"{old_spec} → {new_spec}")
+    out.out(render_changes(changes, out.language))
     return EXIT_USER if exit_code and changes else EXIT_OK
 
 
 # ---------------------------------------------------------------- doc
 
 
-def run_doc(arguments: Sequence[str], out_dir: Path, out: _Out) -> int:
+def run_doc(arguments: Sequence[str], out_dir: Path, out: Console) -> int:
     from chamdiem.dsl.pipeline import check_source
     from chamdiem.platform.docs_site import build_site
 
-    files, missing = _rule_files(arguments, out)
+    files, missing = rule_files(arguments, out)
     modules: list[Module] = []
     failed = 0
     for path in files:
         try:
-            source = _read(path)
-        except _Unreadable as exc:
+            source = read_text(path)
+        except Unreadable as exc:
             out.error(str(path), exc.message)
             failed += 1
             continue
@@ -482,12 +410,12 @@ if __name__ == "__main__":
 # ---------------------------------------------------------------- impact
 
 
-def _program(spec: str, out: _Out) -> Program | None:
+def _program(spec: str, out: Console) -> Program | None:
     from chamdiem.dsl.loader import RuleFileError, load_source
 
     try:
         text, name = read_version(spec)
-    except _Unreadable as problem:
+    except Unreadable as problem:
         out.error(spec, problem.message)
         return None
     try:
@@ -497,7 +425,7 @@ def _program(spec: str, out: _Out) -> Program | None:
         return None
 
 
-def run_impact(args: argparse.Namespace, out: _Out) -> int:
+def run_impact(args: argparse.Namespace, out: Console) -> int:
     """`chamdiem impact OLD NEW --period P`: both versions on the period's stored data."""
     from chamdiem.platform.services.impact import impact_for_period
 
@@ -510,7 +438,7 @@ def run_impact(args: argparse.Namespace, out: _Out) -> int:
     if found is None:
         return EXIT_USER
     impact = found
-    out.line(render_impact(impact, args.old, args.new, out.language))
+    out.out(render_impact(impact, args.old, args.new, out.language))
     if args.out:
         from chamdiem.platform.excel.impact_workbook import write_impact_workbook
 
@@ -578,35 +506,27 @@ def _matrix_lines(grades: list[str], counts: Counter[tuple[str, str]]) -> list[s
 T = TypeVar("T")
 
 
-def _with_session(out: _Out, work: Callable[[Any], T]) -> T | None:
+def _with_session(out: Console, work: Callable[[Any], T]) -> T | None:
     """Run `work(session)` on the configured database; a user's problem (no database, an
     unknown period or person, data that cannot be evaluated) is printed and gives None."""
     from chamdiem.dsl.inputs import EvaluationError
-    from chamdiem.platform import commands
+    from chamdiem.platform.db.engine import open_session
     from chamdiem.platform.settings import Settings
 
     try:
-        engine = commands._engine(Settings().database())
-        commands._require_current_schema(engine)
-    except commands.UserError as error:
-        out.error("chamdiem", error.message)
-        return None
-    try:
-        with commands._session(engine) as session:
+        with configured_engine(Settings().database()) as engine, open_session(engine) as session:
             return work(session)
     except EvaluationError as error:
         for problem in error.problems[:20]:
             out.err(f"{problem.subject}: {problem.name}: {problem.message.in_(out.language)}")
         return None
     except Exception as error:
-        if commands._user_problem(error, commands._Out(out.language)) is None:
+        if user_problem(error, out) is None:
             raise
         return None
-    finally:
-        engine.dispose()
 
 
-def run_history(person: str, out: _Out) -> int:
+def run_history(person: str, out: Console) -> int:
     """`chamdiem history PERSON`."""
     from chamdiem.platform.services.history import person_history
 
@@ -637,5 +557,5 @@ def run_history(person: str, out: _Out) -> int:
     ]
     widths = [max(len(str(x)) for x in column) for column in zip(headers, *table, strict=True)]
     for line in [headers, *table]:
-        out.line("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=True)).rstrip())
+        out.out("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=True)).rstrip())
     return EXIT_OK

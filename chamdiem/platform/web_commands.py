@@ -19,18 +19,24 @@ from collections.abc import Callable
 from typing import Any
 
 from chamdiem.dsl.diagnostics import Language, Text
-from chamdiem.platform.i18n import language_in_argv, resolve_language
+from chamdiem.platform.console import (
+    EXIT_OK,
+    EXIT_USER,
+    Console,
+    add_lang_option,
+    command_language,
+    parse_or_exit_code,
+    standalone_parser,
+)
+from chamdiem.platform.i18n import language_in_argv
 
-EXIT_OK, EXIT_USER = 0, 1
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 
 
 def register(subparsers: Any, language: Language | None = None) -> None:
     lang = language or language_in_argv(sys.argv[1:])
-
-    def t(vi: str, en: str) -> str:
-        return vi if lang == "vi" else en
+    t = Console(lang).text
 
     serve = subparsers.add_parser(
         "serve",
@@ -40,7 +46,7 @@ def register(subparsers: Any, language: Language | None = None) -> None:
             "Run the web service (pages and API) on uvicorn.",
         ),
     )
-    _lang_option(serve, t)
+    add_lang_option(serve, lang)
     serve.add_argument(
         "--host",
         default=DEFAULT_HOST,
@@ -67,7 +73,7 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         help=t("tài khoản người dùng", "user accounts"),
         description=t("tài khoản", "accounts"),
     )
-    _lang_option(user, t)
+    add_lang_option(user, lang)
     actions = user.add_subparsers(dest="user_command", metavar="COMMAND")
     actions.required = True
     add = actions.add_parser(
@@ -81,7 +87,7 @@ def register(subparsers: Any, language: Language | None = None) -> None:
             "units), auditor (read only), unit_head (read their unit).",
         ),
     )
-    _lang_option(add, t)
+    add_lang_option(add, lang)
     add.add_argument("username", metavar=t("TÊN_ĐĂNG_NHẬP", "USERNAME"))
     add.add_argument(
         "--role", required=True, choices=["admin", "policy", "hr", "auditor", "unit_head"]
@@ -117,37 +123,17 @@ def register(subparsers: Any, language: Language | None = None) -> None:
             "issue an API token for an account (printed once)",
         ),
     )
-    _lang_option(token, t)
+    add_lang_option(token, lang)
     token.add_argument("username", metavar=t("TÊN_ĐĂNG_NHẬP", "USERNAME"))
     token.add_argument("--name", default="api", help=t("tên hệ thống dùng mã", "system name"))
     token.set_defaults(run=_user_token)
 
 
-def _lang_option(parser: argparse.ArgumentParser, t: Callable[[str, str], str]) -> None:
-    parser.add_argument(
-        "--lang",
-        choices=["vi", "en"],
-        default=argparse.SUPPRESS,
-        help=t("ngôn ngữ thông báo", "language of messages"),
-    )
+def _console_for(args: argparse.Namespace) -> Console:
+    return Console(command_language(args))
 
 
-def _language(args: argparse.Namespace) -> Language:
-    from chamdiem.platform.settings import Settings
-
-    flag = getattr(args, "lang", None)
-    return resolve_language(flag) if flag else Settings().lang
-
-
-def _say(language: Language, text: Text, *, error: bool = False) -> None:
-    if error:
-        word = "lỗi" if language == "vi" else "error"
-        print(f"chamdiem: {word}: {text.in_(language)}", file=sys.stderr)
-    else:
-        print(text.in_(language))
-
-
-def _with_session(args: argparse.Namespace, work: Callable[[Any, Language, str], int]) -> int:
+def _with_session(args: argparse.Namespace, work: Callable[[Any, Console, str], int]) -> int:
     """Open the configured database (which must be up to date) and run `work` with a session,
     turning a user's problem into a message and exit code 1."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -158,40 +144,37 @@ def _with_session(args: argparse.Namespace, work: Callable[[Any, Language, str],
     from chamdiem.platform.web.app import require_current_schema
 
     settings = Settings()
-    language = _language(args)
+    console = Console(command_language(args, settings))
     try:
         engine = make_engine(settings.database())
     except Exception as error:  # a malformed URL, a folder that cannot be made
-        _say(
-            language,
+        console.error(
+            "chamdiem",
             Text(f"không mở được cơ sở dữ liệu: {error}", f"cannot open the database: {error}"),
-            error=True,
         )
         return EXIT_USER
     try:
         require_current_schema(engine)
         with open_session(engine) as session:
-            return work(session, language, settings.user)
+            return work(session, console, settings.user)
     except ServiceError as error:
-        _say(language, error.message, error=True)
+        console.error("chamdiem", error.message)
         return EXIT_USER
     except SQLAlchemyError as error:
         detail = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        _say(
-            language, Text(f"lỗi cơ sở dữ liệu: {detail}", f"database error: {detail}"), error=True
-        )
+        console.error("chamdiem", Text(f"lỗi cơ sở dữ liệu: {detail}", f"database error: {detail}"))
         return EXIT_USER
     finally:
         engine.dispose()
 
 
-def _read_password(args: argparse.Namespace, language: Language) -> str | None:
+def _read_password(args: argparse.Namespace, console: Console) -> str | None:
     if args.api_only:
         return None
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\r\n")
-    first = getpass.getpass("Mật khẩu: " if language == "vi" else "Password: ")
-    second = getpass.getpass("Nhập lại mật khẩu: " if language == "vi" else "Repeat it: ")
+    first = getpass.getpass(console.text("Mật khẩu: ", "Password: "))
+    second = getpass.getpass(console.text("Nhập lại mật khẩu: ", "Repeat it: "))
     if first != second:
         raise _Mismatch
     return first
@@ -204,28 +187,27 @@ class _Mismatch(Exception):
 def _user_add(args: argparse.Namespace, _console: object = None) -> int:
     from chamdiem.platform.services.accounts import ROLE_TEXT, add_user
 
-    language = _language(args)
+    console = _console_for(args)
     try:
-        password = _read_password(args, language)
+        password = _read_password(args, console)
     except _Mismatch:
-        _say(language, Text("hai lần nhập mật khẩu khác nhau", "the passwords differ"), error=True)
+        console.error("chamdiem", Text("hai lần nhập mật khẩu khác nhau", "the passwords differ"))
         return EXIT_USER
     except (EOFError, KeyboardInterrupt):
-        _say(language, Text("không có mật khẩu", "no password given"), error=True)
+        console.error("chamdiem", Text("không có mật khẩu", "no password given"))
         return EXIT_USER
 
-    def work(session: Any, lang: Language, actor: str) -> int:
+    def work(session: Any, console: Console, actor: str) -> int:
         user = add_user(
             session, args.username, password, args.role, args.units, args.name, actor=actor
         )
-        units = ", ".join(args.units) or Text("toàn tỉnh", "whole province").in_(lang)
+        units = ", ".join(args.units) or console.text("toàn tỉnh", "whole province")
         role = ROLE_TEXT[user.role]
-        _say(
-            lang,
+        console.say(
             Text(
                 f"Đã tạo tài khoản {user.username} ({role.vi}; {units}).",
                 f"Created account {user.username} ({role.en}; {units}).",
-            ),
+            )
         )
         return EXIT_OK
 
@@ -235,16 +217,15 @@ def _user_add(args: argparse.Namespace, _console: object = None) -> int:
 def _user_token(args: argparse.Namespace, _console: object = None) -> int:
     from chamdiem.platform.services.accounts import create_api_token
 
-    def work(session: Any, lang: Language, actor: str) -> int:
+    def work(session: Any, console: Console, actor: str) -> int:
         made = create_api_token(session, args.username, args.name, actor=actor)
-        _say(
-            lang,
+        console.say(
             Text(
                 f"Mã truy cập API của {args.username} (chỉ hiện lần này):",
                 f"API token of {args.username} (shown this once):",
-            ),
+            )
         )
-        print(made.token)
+        console.out(made.token)
         return EXIT_OK
 
     return _with_session(args, work)
@@ -256,18 +237,17 @@ def _serve(args: argparse.Namespace, _console: object = None) -> int:
     from chamdiem.platform.services.errors import ServiceError
     from chamdiem.platform.web.app import create_app
 
-    language = _language(args)
+    console = _console_for(args)
     try:
         app = create_app()
     except ServiceError as error:
-        _say(language, error.message, error=True)
+        console.error("chamdiem", error.message)
         return EXIT_USER
-    _say(
-        language,
+    console.say(
         Text(
             f"Dịch vụ web chạy tại http://{args.host}:{args.port}/ (Ctrl+C để dừng).",
             f"The web service runs at http://{args.host}:{args.port}/ (Ctrl+C to stop).",
-        ),
+        )
     )
     uvicorn.run(
         app,
@@ -283,14 +263,10 @@ def _serve(args: argparse.Namespace, _console: object = None) -> int:
 def main(argv: list[str] | None = None) -> int:
     """`python -m chamdiem.platform.web_commands …` runs these commands alone."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="chamdiem")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.required = True
-    register(commands, language_in_argv(arguments))
-    try:
-        args = parser.parse_args(arguments)
-    except SystemExit as exit_:
-        return exit_.code if isinstance(exit_.code, int) else 2
+    parser = standalone_parser(register, language_in_argv(arguments), lang_option=False)
+    args = parse_or_exit_code(parser, arguments)
+    if isinstance(args, int):
+        return args
     code: int = args.run(args, None)
     return code
 

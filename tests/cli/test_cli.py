@@ -320,6 +320,30 @@ def test_demo_generates_evaluates_and_summarises(
     assert "Hoàn thành tốt nhiệm vụ" in out
     assert str(jsonl) in out
     assert "Ví dụ giải thích cho" in out
+    assert "chamdiem serve" in out.splitlines()[-5]
+
+
+def test_the_demo_accounts_sign_in_with_the_passwords_it_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chamdiem.platform.db.engine import make_engine, open_session
+    from chamdiem.platform.services.accounts import authenticate
+
+    monkeypatch.setenv("CHAMDIEM_DATA_DIR", str(tmp_path / "store"))
+    printed: list[dict[str, str]] = []
+    for _ in range(2):  # a second demo gives the same accounts new passwords
+        assert main(["demo", "--people", "2000"]) == 0
+        lines = capsys.readouterr().out.splitlines()[-4:]
+        printed.append(dict(line.split()[:2] for line in lines))
+    assert set(printed[0]) == {"quantri", "tccb.snv", "thanhtra", "chinhsach"}
+    engine = make_engine(f"sqlite:///{tmp_path / 'store' / 'chamdiem.db'}")
+    try:
+        with open_session(engine) as session:
+            for username, password in printed[1].items():
+                assert authenticate(session, username, password) is not None
+                assert authenticate(session, username, printed[0][username]) is None
+    finally:
+        engine.dispose()
 
 
 def test_demo_with_too_few_people(
