@@ -16,7 +16,12 @@ import pytest
 import uvicorn
 from openpyxl import load_workbook
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import (
+    JavascriptException,
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -96,14 +101,21 @@ def browser(tmp_path: Path) -> Iterator[tuple[WebDriver, Path]]:
         driver.quit()
 
 
-# A job's page reloads itself while the job runs: an element found just before a reload is
-# gone after it, so waits ignore that and clicks are tried again.
-STALE = (StaleElementReferenceException,)
+# A job's page reloads itself while the job runs, and a form's submit replaces the page: an
+# element found just before is gone after. Chrome reports that either as a stale element or as
+# "Node with given id does not belong to the document" (a plain WebDriverException), so waits
+# read the page's text in one script call and clicks are tried again.
+STALE = (StaleElementReferenceException, JavascriptException)
+
+
+def page_text(driver: WebDriver) -> str:
+    text = driver.execute_script("return document.body ? document.body.innerText : '';")
+    return str(text)
 
 
 def wait_for_text(driver: WebDriver, text: str) -> None:
     WebDriverWait(driver, WAIT, ignored_exceptions=STALE).until(
-        lambda d: text in d.find_element(By.TAG_NAME, "body").text,
+        lambda d: text in page_text(d),
         f"'{text}' never appeared",
     )
 
@@ -113,7 +125,8 @@ def click(driver: WebDriver, by: str, value: str) -> None:
         d.find_element(by, value).click()
         return True
 
-    WebDriverWait(driver, WAIT, ignored_exceptions=(*STALE, NoSuchElementException)).until(
+    retried = (*STALE, NoSuchElementException, WebDriverException)
+    WebDriverWait(driver, WAIT, ignored_exceptions=retried).until(
         clicked, f"could not click {value!r}"
     )
 
