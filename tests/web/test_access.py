@@ -138,6 +138,7 @@ PAGE_RIGHTS: list[tuple[str, set[str]]] = [
     ("/lan-chay", READS_ORG),
     ("/lan-chay/moi", CAN_IMPORT_RUN),
     ("/nhap-du-lieu", CAN_IMPORT_RUN),
+    ("/nhap-du-lieu/mau.xlsx?ky=2026-Q1&bo=cong_chuc_quy", CAN_IMPORT_RUN),
     ("/quy-tac", {"admin", "chinhsach", "tcsnv", "tcstc", "thanhtra"}),
     ("/quy-tac/1", {"admin", "chinhsach", "tcsnv", "tcstc", "thanhtra"}),
     ("/nhat-ky", CAN_AUDIT),
@@ -280,7 +281,20 @@ LISTS: list[str] = [
     "/nguoi/N1",
     "/don-vi/SNV",
     "/don-vi/STC",
+    "/ket-qua/{run}/A1",
+    "/ket-qua/{run}/N1",
+    "/nhap-du-lieu",
+    "/lan-chay/moi",
+    "/api/runs/{run}/results",
+    "/api/units",
 ]
+UNIT_NAMES = {
+    "SNV": "Sở Nội vụ",
+    "SNV-TH": "Phòng Tổng hợp",
+    "SNV-KH": "Phòng Kế hoạch",
+    "STC": "Sở Tài chính",
+    "STC-NS": "Phòng Ngân sách",
+}
 
 
 def test_nothing_of_another_unit_appears_in_any_list_search_or_page(everyone: Sessions) -> None:
@@ -291,6 +305,21 @@ def test_nothing_of_another_unit_appears_in_any_list_search_or_page(everyone: Se
             page = client.get(template.format(run=run))
             for name in hidden_names(role):
                 assert name not in page.text, (role, template, name)
+            if SEES[role]:  # a reader of some units sees no other unit's name either
+                for unit, name in UNIT_NAMES.items():
+                    if unit not in SEES[role]:
+                        assert name not in page.text, (role, template, name)
+
+
+def workbook_text(content: bytes) -> str:
+    """Every cell of a downloaded workbook, as one text."""
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return " ".join(
+        str(c)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+    )
 
 
 def test_nothing_of_another_unit_in_the_reports(everyone: Sessions) -> None:
@@ -298,13 +327,19 @@ def test_nothing_of_another_unit_in_the_reports(everyone: Sessions) -> None:
     for role in READS_ORG:
         response = everyone.clients[role].get(f"/lan-chay/{run}/bao-cao.xlsx")
         assert response.status_code == 200, role
-        book = load_workbook(io.BytesIO(response.content), read_only=True)
-        cells = " ".join(
-            str(c)
-            for sheet in book.worksheets
-            for row in sheet.iter_rows(values_only=True)
-            for c in row
-        )
+        cells = workbook_text(response.content)
+        for name in hidden_names(role):
+            assert name not in cells, (role, name)
+        for name in shown_names(role):
+            assert name in cells, (role, name)
+
+
+def test_the_input_template_is_pre_filled_with_ones_own_people_only(everyone: Sessions) -> None:
+    for role in CAN_IMPORT_RUN:
+        response = everyone.clients[role].get("/nhap-du-lieu/mau.xlsx?ky=2026-Q1&bo=cong_chuc_quy")
+        assert response.status_code == 200, role
+        assert "mau_nhap_cong_chuc_quy_2026-Q1.xlsx" in response.headers["content-disposition"]
+        cells = workbook_text(response.content)
         for name in hidden_names(role):
             assert name not in cells, (role, name)
         for name in shown_names(role):

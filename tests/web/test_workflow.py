@@ -210,6 +210,54 @@ def test_a_council_decision_is_recorded_and_warned_about_a_broken_quota(site: Si
     assert fine.status_code == 303
 
 
+def _unit_row(page: str, run_id: int, code: str) -> str:
+    """The row of `code` in a unit page's results table."""
+    return page.split(f'href="/ket-qua/{run_id}/{code}"', 1)[1].split("</tr>", 1)[0]
+
+
+def test_the_import_page_offers_the_template_and_explains_a_wrong_choice(site: Site) -> None:
+    hr = site.login("tcsnv")
+    form = hr.get("/nhap-du-lieu").text
+    assert 'action="/nhap-du-lieu/mau.xlsx"' in form and "Tải mẫu nhập liệu" in form
+    unknown = hr.get("/nhap-du-lieu/mau.xlsx?ky=2026-Q1&bo=khong_co")
+    assert unknown.status_code in (400, 404)
+    assert "khong_co" in unknown.text and "Traceback" not in unknown.text
+    year = hr.get("/nhap-du-lieu/mau.xlsx?ky=2026&bo=cong_chuc_quy")
+    assert year.status_code == 400
+    assert "cong_chuc_quy đánh giá theo quý" in year.text
+
+
+def test_a_unit_page_shows_a_council_decision_as_soon_as_it_is_recorded(site: Site) -> None:
+    head = site.login("tpth")  # reads Phòng Tổng hợp, where A2 works
+    before = head.get("/don-vi/SNV-TH").text
+    assert 'title="xuat_sac"' not in _unit_row(before, site.run_id, "A2")
+    hr = site.login("tcsnv")
+    page = f"/ket-qua/{site.run_id}/A2"
+    decided = hr.post(
+        f"{page}/quyet-dinh",
+        data={
+            "final_grade": "xuat_sac",
+            "reason": "Hội đồng xét thành tích đột xuất",
+            "document_number": "16/QĐ-SNV",
+            "document_date": "2026-04-11",
+            "confirm": "1",
+            "_csrf_token": csrf(hr, page),
+        },
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303
+    after = head.get("/don-vi/SNV-TH").text
+    assert 'title="xuat_sac"' in _unit_row(after, site.run_id, "A2")
+
+
+def test_a_unit_page_read_by_a_wider_scope_first_shows_a_narrower_one_only_its_own(
+    site: Site,
+) -> None:
+    # The HR officer of Sở Nội vụ sees the department's parent; its head does not.
+    assert 'href="/don-vi/SNV"' in site.login("tcsnv").get("/don-vi/SNV-TH").text
+    assert 'href="/don-vi/SNV"' not in site.login("tpth").get("/don-vi/SNV-TH").text
+
+
 def test_a_decision_needs_its_fields(site: Site) -> None:
     hr = site.login("tcsnv")
     page = f"/ket-qua/{site.run_id}/A3"

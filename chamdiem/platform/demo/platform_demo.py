@@ -4,13 +4,18 @@ generated workbook, run it, write the official report."""
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlmodel import Session, select
+
+from chamdiem.platform.db.account_models import User
 from chamdiem.platform.db.engine import make_engine, open_session
 from chamdiem.platform.db.migrate import upgrade
 from chamdiem.platform.excel.report import write_report
+from chamdiem.platform.services.accounts import add_user, set_password
 from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.organisation import load_organisation
 from chamdiem.platform.services.periods import add_period
@@ -18,6 +23,13 @@ from chamdiem.platform.services.rules import publish_rule_version
 from chamdiem.platform.services.runs import run_evaluation
 
 DEMO_PERIOD = "2026-Q1"
+# Accounts to try the web pages with: (user name, role, units, display name).
+DEMO_ACCOUNTS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("quantri", "admin", (), "Quản trị hệ thống (mẫu)"),
+    ("tccb.snv", "hr", ("SNV",), "Cán bộ tổ chức Sở Nội vụ (mẫu)"),
+    ("thanhtra", "auditor", (), "Thanh tra tỉnh (mẫu)"),
+    ("chinhsach", "policy", (), "Chuyên viên chính sách (mẫu)"),
+)
 
 
 @dataclass
@@ -27,6 +39,8 @@ class DemoRun:
     subjects: int
     report: Path
     seconds: dict[str, float] = field(default_factory=dict)
+    # (user name, role, password) of the demo accounts, for the web pages
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def run_platform_demo(
@@ -56,6 +70,22 @@ def run_platform_demo(
             report = out_dir / f"bao_cao_lan_chay_{outcome.run_id}.xlsx"
             write_report(session, outcome.run_id, report)
             seconds["report"] = time.perf_counter() - started
-        return DemoRun(database_url, outcome.run_id, outcome.subjects, report, seconds)
+            accounts = demo_accounts(session, actor)
+        return DemoRun(database_url, outcome.run_id, outcome.subjects, report, seconds, accounts)
     finally:
         engine.dispose()
+
+
+def demo_accounts(session: Session, actor: str) -> list[tuple[str, str, str]]:
+    """Create the demo accounts, or give them a new password when they exist: a fresh random
+    password on every run of the demo (nothing guessable is left in a database that may
+    outlive the demo)."""
+    made = []
+    for username, role, units, name in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(9)
+        if session.exec(select(User).where(User.username == username)).first() is None:
+            add_user(session, username, password, role, units, name, actor=actor)
+        else:
+            set_password(session, username, password, actor=actor)
+        made.append((username, role, password))
+    return made

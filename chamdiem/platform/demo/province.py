@@ -586,8 +586,25 @@ def _item_rows(cohort: Cohort) -> Iterator[list[object]]:
         yield list(row)
 
 
-def _write_xlsx(cohort: Cohort, path: Path) -> None:
-    write_workbook(path, [("subjects", _subject_rows(cohort)), (ITEMS_NAME, _item_rows(cohort))])
+def _unit_rows(province: Province) -> Iterator[list[object]]:
+    """The `units` sheet: each agency, and its units under it. A unit's code is its name (the
+    subjects sheet's unit column), so that the tree only adds the agencies above them."""
+    yield ["Mã", "Tên đơn vị", "Đơn vị cấp trên"]
+    for agency in province.agencies:
+        yield [agency.code, agency.name, None]
+    for unit in province.units:
+        yield [unit.name, unit.name, unit.agency.code]
+
+
+def _write_xlsx(cohort: Cohort, province: Province, path: Path) -> None:
+    write_workbook(
+        path,
+        [
+            ("units", _unit_rows(province)),
+            ("subjects", _subject_rows(cohort)),
+            (ITEMS_NAME, _item_rows(cohort)),
+        ],
+    )
 
 
 def _write_csv(cohort: Cohort, folder: Path) -> None:
@@ -603,8 +620,9 @@ def _write_csv(cohort: Cohort, folder: Path) -> None:
 def generate_province(out: Path, people: int = 30000, seed: int = 2026, fmt: str = "xlsx") -> Path:
     """Write the synthetic province's quarter in the data format of `chamdiem eval`.
 
-    fmt="xlsx": one workbook with a `subjects` sheet and a `san_pham` sheet; `out` is the
-    workbook's path, or a folder to put `phu_tho_<seed>.xlsx` in. fmt="csv": `out` is a folder
+    fmt="xlsx": one workbook with `units` (agencies and their units), `subjects` and
+    `san_pham` sheets; `out` is the workbook's path, or a folder to put `phu_tho_<seed>.xlsx`
+    in. fmt="csv": `out` is a folder
     that receives subjects.csv and san_pham.csv. Returns the path written.
     """
     if fmt not in ("xlsx", "csv"):
@@ -619,5 +637,5 @@ def generate_province(out: Path, people: int = 30000, seed: int = 2026, fmt: str
         out = out / f"phu_tho_{seed}.xlsx"
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
-    _write_xlsx(cohort, out)
+    _write_xlsx(cohort, build_province(seed), out)
     return out

@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session
 
 from chamdiem.platform.db.account_models import Role
-from chamdiem.platform.db.models import Unit
+from chamdiem.platform.db.tables import units_t
 
 
 class Action(StrEnum):
@@ -71,7 +71,6 @@ class UnitTree:
 
     @classmethod
     def load(cls, session: Session) -> UnitTree:
-        units_t = Unit.__table__  # type: ignore[attr-defined]
         rows = (
             session.connection()
             .execute(sa.select(units_t.c.id, units_t.c.code, units_t.c.name, units_t.c.parent_id))
@@ -132,7 +131,6 @@ class UnitTreeCache:
         with self._lock:
             if self._tree is not None and time.monotonic() - self._checked < self._recheck:
                 return self._tree
-        units_t = Unit.__table__  # type: ignore[attr-defined]
         signature = tuple(
             session.connection()
             .execute(

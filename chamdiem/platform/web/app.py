@@ -34,6 +34,7 @@ from chamdiem.platform.web.controllers import (
 )
 from chamdiem.platform.web.controllers.api import ApiController
 from chamdiem.platform.web.errors import EXCEPTION_HANDLERS
+from chamdiem.platform.web.fragments import FragmentCache
 from chamdiem.platform.web.jobs import JobRegistry
 from chamdiem.platform.web.openapi import openapi_config
 from chamdiem.platform.web.pages import make_environment
@@ -73,6 +74,7 @@ ROUTES: list[Any] = [
     runs.run_form,
     runs.start,
     imports.import_form,
+    imports.template_download,
     imports.upload,
     imports.confirm,
     imports.cancel,
@@ -134,6 +136,7 @@ def create_app(
     engine = engine or make_engine(settings.database())
     require_current_schema(engine)
     set_threads(web.web_threads)
+    templates = make_environment()
     state = WebState(
         settings=settings,
         web=web,
@@ -141,6 +144,8 @@ def create_app(
         jobs=JobRegistry(web.job_workers),
         owns_engine=owns_engine,
         principals=PrincipalCache(web.principal_cache_seconds),
+        templates=templates,
+        fragments=FragmentCache(web.fragment_cache_entries),
     )
 
     def shutdown() -> None:
@@ -157,9 +162,7 @@ def create_app(
             "db": Provide(provide_db),
             "me": Provide(in_thread(provide_principal)),
         },
-        template_config=TemplateConfig(
-            instance=JinjaTemplateEngine.from_environment(make_environment())
-        ),
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(templates)),
         csrf_config=CSRFConfig(
             secret=secret_key(settings, web),
             cookie_name=CSRF_COOKIE,

@@ -7,6 +7,9 @@ CHAMDIEM_COOKIE_SECURE    true behind TLS: cookies are sent over HTTPS only (a r
 CHAMDIEM_SESSION_HOURS    how long a sign-in lasts (12)
 CHAMDIEM_MAX_UPLOAD_MB    the largest file that can be uploaded (64)
 CHAMDIEM_JOB_WORKERS      imports and runs carried out at the same time (2)
+CHAMDIEM_WEB_THREADS      requests doing database work at the same time (4; threads.py)
+CHAMDIEM_FRAGMENT_CACHE_ENTRIES  rendered unit pages remembered until the data changes
+                          (2048; 0 turns it off; fragments.py)
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ class WebSettings(BaseSettings):
     session_hours: int = 12
     max_upload_mb: int = 64
     job_workers: int = 2
-    web_threads: int = 8
+    web_threads: int = 4
     principal_cache_seconds: float = 5.0
+    fragment_cache_entries: int = 2048  # rendered unit pages kept (0: none); fragments.py
 
 
 def secret_key(settings: Settings, web: WebSettings) -> str:

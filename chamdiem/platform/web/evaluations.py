@@ -19,7 +19,7 @@ from sqlmodel import Session
 from chamdiem.dsl.data import Cohort
 from chamdiem.dsl.loader import Program
 from chamdiem.dsl.results import Results
-from chamdiem.platform.db.models import CouncilDecision, Result
+from chamdiem.platform.db.tables import decisions_t, results_t
 from chamdiem.platform.services.verify import _evaluate, _load
 
 KEEP_RUNS = 4
@@ -66,7 +66,6 @@ _CACHE = EvaluationCache()
 def explanation(session: Session, run_id: int, code: str) -> str:
     """How the subject's result came about, in Vietnamese (the stored text when the run kept
     one, else rebuilt exactly from the run)."""
-    results_t = Result.__table__  # type: ignore[attr-defined]
     stored = (
         session.connection()
         .execute(
@@ -129,8 +128,6 @@ def quota_warnings(
 
 
 def _final_grades(session: Session, run_id: int, results: Results) -> list[str | None]:
-    results_t = Result.__table__  # type: ignore[attr-defined]
-    decisions_t = CouncilDecision.__table__  # type: ignore[attr-defined]
     latest = (
         sa.select(decisions_t.c.result_id, sa.func.max(decisions_t.c.id).label("id"))
         .join(results_t, results_t.c.id == decisions_t.c.result_id)

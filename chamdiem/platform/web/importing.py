@@ -25,12 +25,11 @@ from sqlmodel import Session
 
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.platform.db.engine import open_session
-from chamdiem.platform.db.models import Person
-from chamdiem.platform.excel.cells import shown
+from chamdiem.platform.db.tables import people_t
 from chamdiem.platform.excel.cohort_reader import read_cohort
-from chamdiem.platform.excel.problems import PROBLEM_LIMIT, DataFileError, DataProblem
+from chamdiem.platform.excel.problems import DataFileError, DataProblem
 from chamdiem.platform.services.errors import ServiceError
-from chamdiem.platform.services.imports import _code_cells, import_period_data
+from chamdiem.platform.services.imports import code_problems, import_period_data
 from chamdiem.platform.services.periods import get_period, refuse_if_locked
 from chamdiem.platform.services.rules import program_for, resolve_rule_version
 from chamdiem.platform.web.access import Principal, UnitTree, unit_visible
@@ -125,7 +124,6 @@ def check_file(
         raise
     program = program_for(version)
     cohort = read_cohort(path, program.inputs, program.items)
-    people_t = Person.__table__  # type: ignore[attr-defined]
     try:
         rows = session.connection().execute(
             sa.select(people_t.c.code, people_t.c.unit_id).where(
@@ -168,24 +166,14 @@ def check_file(
 def _outside(path: Path, codes: Sequence[str]) -> DataFileError:
     """A code that is nobody's and a code of someone in another unit get the same message:
     the user learns nothing about people outside their units."""
-    places = _code_cells(path, set(codes))
-    problems = []
-    for code in codes[:PROBLEM_LIMIT]:
-        file, sheet, row, column = places.get(code, (str(path), None, None, None))
-        problems.append(
-            DataProblem(
-                file,
-                sheet,
-                row,
-                column,
-                "code",
-                Text(
-                    f"mã '{shown(code)}' không phải người thuộc các đơn vị bạn phụ trách",
-                    f"code '{shown(code)}' is not a person of your units",
-                ),
-            )
-        )
-    return DataFileError(problems, len(codes) - len(problems))
+    return code_problems(
+        path,
+        codes,
+        lambda code: Text(
+            f"mã '{code}' không phải người thuộc các đơn vị bạn phụ trách",
+            f"code '{code}' is not a person of your units",
+        ),
+    )
 
 
 def check_work(

@@ -69,7 +69,12 @@ def grade_html(name: str | None, labels: Mapping[str, str]) -> Markup:
     """A grade as the tables show it (a filter, not a macro: it is called for every row)."""
     if not name:
         return _NOT_GRADED
-    return Markup('<span class="grade" title="{}">{}</span>').format(name, labels.get(name, name))
+    return _grade_span(name, labels.get(name, name))
+
+
+@lru_cache(maxsize=4096)
+def _grade_span(name: str, label: str) -> Markup:  # a few grades, repeated on every row
+    return Markup('<span class="grade" title="{}">{}</span>').format(name, label)
 
 
 def url_part(value: object) -> str:

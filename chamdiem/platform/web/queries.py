@@ -16,15 +16,17 @@ from sqlmodel import Session
 from chamdiem.dsl.diagnostics import fold
 from chamdiem.platform.db.codec import loads
 from chamdiem.platform.db.models import (
-    AuditEntry,
-    CouncilDecision,
-    DataImport,
-    EvaluationRun,
-    Period,
-    Person,
-    Result,
     RuleVersion,
-    Unit,
+)
+from chamdiem.platform.db.tables import (
+    audit_t,
+    decisions_t,
+    imports_t,
+    people_t,
+    periods_t,
+    results_t,
+    runs_t,
+    versions_t,
 )
 from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.services.rules import program_for
@@ -38,21 +40,20 @@ from chamdiem.platform.web.access import (
     unit_visible,
 )
 
-units_t: sa.Table = Unit.__table__  # type: ignore[attr-defined]
-people_t: sa.Table = Person.__table__  # type: ignore[attr-defined]
-periods_t: sa.Table = Period.__table__  # type: ignore[attr-defined]
-runs_t: sa.Table = EvaluationRun.__table__  # type: ignore[attr-defined]
-results_t: sa.Table = Result.__table__  # type: ignore[attr-defined]
-versions_t: sa.Table = RuleVersion.__table__  # type: ignore[attr-defined]
-decisions_t: sa.Table = CouncilDecision.__table__  # type: ignore[attr-defined]
-audit_t: sa.Table = AuditEntry.__table__  # type: ignore[attr-defined]
-imports_t: sa.Table = DataImport.__table__  # type: ignore[attr-defined]
-
 PAGE_SIZE = 200
 
 
 def _conn(session: Session) -> sa.Connection:
     return session.connection()
+
+
+_STAMP = sa.select(sa.func.max(audit_t.c.id))
+
+
+def data_stamp(session: Session) -> int:
+    """The id of the latest audit-log entry: it changes with every change to the data (see
+    fragments.py)."""
+    return int(_conn(session).execute(_STAMP).scalar() or 0)
 
 
 # ---------------------------------------------------------------- periods and rules

@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
 from litestar import Request
 from sqlalchemy import Engine
 
 from chamdiem.platform.settings import Settings
 from chamdiem.platform.web.access import UnitTreeCache
 from chamdiem.platform.web.config import WebSettings
+from chamdiem.platform.web.fragments import FragmentCache
 from chamdiem.platform.web.jobs import JobRegistry
 from chamdiem.platform.web.principals import PrincipalCache
 from chamdiem.platform.web.throttle import LoginThrottle
@@ -82,6 +84,8 @@ class WebState:
     uploads: Uploads = field(default_factory=Uploads)
     owns_engine: bool = True
     principals: PrincipalCache = field(default_factory=PrincipalCache)
+    templates: Environment | None = None  # the pages' Jinja environment, for page parts
+    fragments: FragmentCache = field(default_factory=FragmentCache)
 
 
 STATE_KEY = "chamdiem"

@@ -1,7 +1,7 @@
 """Handlers do blocking database work, so they run in a worker thread, never on the event
 loop. `in_thread` makes a plain function into a coroutine function that does that.
 
-The workers are few (`CHAMDIEM_WEB_THREADS`, 8): Python runs one thread at a time, so forty
+The workers are few (`CHAMDIEM_WEB_THREADS`, 4): Python runs one thread at a time, so forty
 threads (anyio's default) only take turns at the interpreter lock with the event loop, which
 then answers every request later; a short queue of requests waiting for a worker is faster.
 
@@ -22,7 +22,7 @@ from anyio import CapacityLimiter
 P = ParamSpec("P")
 T = TypeVar("T")
 
-DEFAULT_THREADS = 8
+DEFAULT_THREADS = 4
 _limiter: CapacityLimiter | None = None
 _threads = DEFAULT_THREADS
 

@@ -5,14 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from jinja2 import Environment
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
+from markupsafe import Markup
 from sqlmodel import Session
 
 from chamdiem.platform.web import charts, queries
-from chamdiem.platform.web.access import Action, Principal, can, require, unit_visible
+from chamdiem.platform.web.access import (
+    Action,
+    Principal,
+    UnitTree,
+    can,
+    require,
+    unit_visible,
+)
 from chamdiem.platform.web.pages import page
 from chamdiem.platform.web.params import PageQuery
 from chamdiem.platform.web.state import web_state
@@ -102,13 +111,36 @@ def unit_page(
     ky: FromQuery[str | None] = None,
     trang: PageQuery = 1,
 ) -> Template:
-    tree = web_state(request).units.get(db)
-    unit_id = queries.unit_by_code(tree, me, code)
+    state = web_state(request)
+    tree = state.units.get(db)
+    unit_id = queries.unit_by_code(tree, me, code)  # 404 outside the reader's scope
+    number = max(1, trang)
+    # The body shows only what the reader's scope lets them see, so the scope is in the key;
+    # the tree (read again within seconds of a change) by identity.
+    key = ("unit", queries.data_stamp(db), id(tree), me.scope_ids, code, ky, number)
+    body = state.fragments.get(key)
+    if body is None:
+        body = _unit_body(state.templates, db, me, tree, unit_id, code, ky, number)
+        state.fragments.put(key, body)
+    db.commit()
+    return page("unit.html", me, title=f"{tree.name[unit_id]} ({code})", body=body)
+
+
+def _unit_body(
+    templates: Environment | None,
+    db: Session,
+    me: Principal,
+    tree: UnitTree,
+    unit_id: int,
+    code: str,
+    ky: str | None,
+    number: int,
+) -> Markup:
+    assert templates is not None, "the app sets the templates"
     periods = queries.periods(db)
     period_id = next((p.id for p in periods if p.code == ky), None) if ky else None
     people = queries.people_of_unit(db, me, unit_id)
     runs = queries.latest_runs_for_unit(db, me, code, period_id)
-    number = max(1, trang)
     sections = []
     evaluated: set[str] = set()
     for run in runs:
@@ -125,13 +157,9 @@ def unit_page(
                 "labels": queries.grade_labels(db, run.rule_version_id),
             }
         )
-    db.commit()
     children = [c for c in tree.children.get(unit_id, []) if unit_visible(me, c)]
     parent = tree.parent.get(unit_id)
-    return page(
-        "unit.html",
-        me,
-        title=f"{tree.name[unit_id]} ({code})",
+    html = templates.get_template("unit_body.html").render(
         unit_code=code,
         unit_name=tree.name[unit_id],
         parent=(
@@ -148,6 +176,7 @@ def unit_page(
         period=ky,
         page_number=number,
     )
+    return Markup(html)
 
 
 @get("/tim-kiem", include_in_schema=False)

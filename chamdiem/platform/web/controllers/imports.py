@@ -8,17 +8,25 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request, get, post
+from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromPath, MultipartBody
+from litestar.params import FromPath, FromQuery, MultipartBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 from sqlmodel import Session
 
+from chamdiem.platform.excel.template import PeriodInfo, write_template
+from chamdiem.platform.services.periods import parse_period_code
+from chamdiem.platform.services.templates import (
+    check_period_kind,
+    published_program,
+    template_prefill,
+)
 from chamdiem.platform.web import queries
 from chamdiem.platform.web.access import Action, Principal, not_found, require
 from chamdiem.platform.web.config import upload_dir
+from chamdiem.platform.web.downloads import xlsx_download
 from chamdiem.platform.web.importing import (
     ALLOWED_SUFFIXES,
     check_work,
@@ -65,6 +73,32 @@ def _form(
 def import_form(db: NamedDependency[Session], me: NamedDependency[Principal]) -> Template:
     require(me, Action.IMPORT)
     return _form(db, me)
+
+
+@get("/nhap-du-lieu/mau.xlsx", include_in_schema=False)
+@in_thread
+def template_download(
+    request: Request[Any, Any, Any],
+    db: NamedDependency[Session],
+    me: NamedDependency[Principal],
+    ky: FromQuery[str],
+    bo: FromQuery[str],
+) -> Response[bytes]:
+    """The input workbook of a rule set for a period, with the people of the user's units
+    pre-filled (the whole province for those who cover it)."""
+    require(me, Action.IMPORT)
+    code = parse_period_code(ky)
+    period = PeriodInfo(code.code, code.kind, code.start)
+    program = published_program(db, bo, period)
+    check_period_kind(program, period)
+    tree = web_state(request).units.get(db)
+    roots = None if me.whole_province else [tree.code[i] for i in me.root_unit_ids]
+    prefill, scope = template_prefill(db, program.header.subject, roots)
+    db.commit()
+    return xlsx_download(
+        lambda path: write_template(program, path, prefill, period, scope),
+        f"mau_nhap_{program.header.name}_{period.code}",
+    )
 
 
 @dataclass

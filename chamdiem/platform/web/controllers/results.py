@@ -3,10 +3,8 @@ subject's result with its explanation and council decisions, and the report down
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -25,13 +23,12 @@ from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.services.rules import program_for
 from chamdiem.platform.web import charts, queries
 from chamdiem.platform.web.access import Action, Principal, can, require, require_unit_code
+from chamdiem.platform.web.downloads import xlsx_download
 from chamdiem.platform.web.evaluations import explanation, quota_warnings
 from chamdiem.platform.web.pages import local_time, page
 from chamdiem.platform.web.params import IdPath, PageQuery
 from chamdiem.platform.web.state import web_state
 from chamdiem.platform.web.threads import in_thread
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @get("/lan-chay", include_in_schema=False)
@@ -284,36 +281,22 @@ def report(
         ("Người tải", me.username),
         ("Thời điểm tải", local_time(utc_now())),
     ]
-    with tempfile.TemporaryDirectory(prefix="chamdiem-report-") as folder:
-        path = Path(folder) / "bao_cao.xlsx"
-        save_xlsx(
+    name = f"ket_qua_{run.ruleset}_{run.period}_lan{run.id}" + (f"_{don_vi}" if don_vi else "")
+    return xlsx_download(
+        lambda path: save_xlsx(
             path,
             records,
             [row.name for row in rows],
             program.value_names,
             grade_labels={g.name: g.label for g in program.grades},
             about=about,
-        )
-        content = path.read_bytes()
-    name = f"ket_qua_{run.ruleset}_{run.period}_lan{run.id}" + (f"_{don_vi}" if don_vi else "")
-    return _download(content, name)
-
-
-def _official(db: Session, run: queries.RunRow) -> Response[bytes]:
-    with tempfile.TemporaryDirectory(prefix="chamdiem-report-") as folder:
-        path = Path(folder) / "bao_cao.xlsx"
-        write_report(db, run.id, path)
-        content = path.read_bytes()
-    return _download(content, f"bao_cao_{run.ruleset}_{run.period}_lan{run.id}")
-
-
-def _download(content: bytes, name: str) -> Response[bytes]:
-    return Response(
-        content,
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{_ascii(name)}.xlsx"'},
+        ),
+        name,
     )
 
 
-def _ascii(text: str) -> str:
-    return "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in text)
+def _official(db: Session, run: queries.RunRow) -> Response[bytes]:
+    return xlsx_download(
+        lambda path: write_report(db, run.id, path),
+        f"bao_cao_{run.ruleset}_{run.period}_lan{run.id}",
+    )

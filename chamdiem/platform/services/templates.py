@@ -1,0 +1,94 @@
+"""What the input template of a rule set is made from: the published rule set in force for
+the period, and the people (or units) to pre-fill — for `chamdiem template` and the web's
+template download alike."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from chamdiem.dsl.diagnostics import Text
+from chamdiem.dsl.loader import Program
+from chamdiem.platform.db.models import RuleVersion
+from chamdiem.platform.excel.template import PeriodInfo, Prefill
+from chamdiem.platform.report_queries import load_units, people_of, units_below
+from chamdiem.platform.services.errors import ServiceError
+from chamdiem.platform.services.periods import KIND_TEXT
+from chamdiem.platform.services.rules import program_for
+
+
+def published_program(session: Session, reference: str, period: PeriodInfo | None) -> Program:
+    """A published rule set by name (the version in force at the period's start, else the
+    latest) or by SHA-256 prefix (6 hex digits or more)."""
+    versions = session.exec(
+        select(RuleVersion)
+        .where(RuleVersion.name == reference)
+        .order_by(col(RuleVersion.effective_from).desc(), col(RuleVersion.id).desc())
+    ).all()
+    if period is not None:
+        start = period.start
+        in_force = [
+            v
+            for v in versions
+            if v.effective_from <= start
+            and (v.effective_until is None or v.effective_until >= start)
+        ]
+        versions = in_force or list(versions)
+    lowered = reference.lower()
+    if not versions and len(lowered) >= 6 and all(c in "0123456789abcdef" for c in lowered):
+        versions = session.exec(
+            select(RuleVersion).where(col(RuleVersion.sha256).startswith(lowered))
+        ).all()
+        if len(versions) > 1:
+            raise ServiceError(
+                Text(
+                    f"'{reference}' khớp với {len(versions)} phiên bản quy tắc; hãy viết dài hơn",
+                    f"'{reference}' matches {len(versions)} rule versions; give more digits",
+                )
+            )
+    if not versions:
+        raise ServiceError(
+            Text(
+                f"không có tệp quy tắc hay bộ tiêu chí đã công bố '{reference}'",
+                f"no rule file or published rule set '{reference}'",
+            )
+        )
+    return program_for(versions[0])
+
+
+def template_prefill(
+    session: Session, subject: str, wanted: Sequence[str] | None
+) -> tuple[list[Prefill], str | None]:
+    """The rows to pre-fill: the people of the units named and the units below them
+    (everyone when none are named), or the units themselves for a rule set about units; and
+    the names of the units asked for."""
+    units = load_units(session)
+    codes = units_below(units, wanted) if wanted else None
+    scope = None
+    if wanted:
+        named = [units[w].name if w in units else w for w in wanted]
+        scope = ", ".join(named)
+    if subject == "unit":
+        chosen = sorted(code for code in units if codes is None or code in codes)
+        return [Prefill(code, units[code].name, units[code].parent_code) for code in chosen], scope
+    people = people_of(session, codes)
+    return [
+        Prefill(p.code, p.name, p.unit_code, p.unit_name, p.position, p.position_group, p.is_head)
+        for p in people
+    ], scope
+
+
+def check_period_kind(program: Program, period: PeriodInfo | None) -> None:
+    """Refuse a template of a quarterly rule set for a year, and so on."""
+    header = program.header
+    if period is not None and header.period != period.kind:
+        rules_kind, period_kind = KIND_TEXT[header.period], KIND_TEXT[period.kind]
+        raise ServiceError(
+            Text(
+                f"bộ tiêu chí {header.name} đánh giá theo {rules_kind.vi}, còn kỳ {period.code} "
+                f"là một {period_kind.vi}",
+                f"rule set {header.name} is for {rules_kind.en} periods, but {period.code} is "
+                f"a {period_kind.en}",
+            )
+        )
