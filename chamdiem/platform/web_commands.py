@@ -1,6 +1,6 @@
 """The web service's commands:
 
-    chamdiem serve [--host H] [--port P]
+    chamdiem serve [--host H] [--port P] [--workers N]
     chamdiem user add USERNAME --role R [--units U …] [--name "Họ tên"] [--api-only]
     chamdiem user token USERNAME [--name NAME]
 
@@ -64,6 +64,16 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         help=t(
             "tin tiêu đề X-Forwarded-* của máy chủ chuyển tiếp (khi chạy sau nginx có TLS)",
             "trust X-Forwarded-* headers of the reverse proxy (behind nginx with TLS)",
+        ),
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help=t(
+            "số tiến trình phục vụ (mặc định CHAMDIEM_WEB_WORKERS, hoặc mỗi lõi CPU một, tối đa 4)",
+            "processes serving requests (default CHAMDIEM_WEB_WORKERS, or one per CPU core, "
+            "at most 4)",
         ),
     )
     serve.set_defaults(run=_serve)
@@ -235,22 +245,35 @@ def _serve(args: argparse.Namespace, _console: object = None) -> int:
     import uvicorn
 
     from chamdiem.platform.services.errors import ServiceError
-    from chamdiem.platform.web.app import create_app
+    from chamdiem.platform.web.app import prepare_service
+    from chamdiem.platform.web.config import WebSettings, default_workers
 
     console = _console_for(args)
+    web = WebSettings()
+    workers = args.workers if args.workers is not None else web.web_workers or default_workers()
+    if workers < 1:
+        console.error(
+            "chamdiem", Text("--workers phải từ 1 trở lên", "--workers must be 1 or more")
+        )
+        return EXIT_USER
     try:
-        app = create_app()
+        prepare_service(web=web)
     except ServiceError as error:
         console.error("chamdiem", error.message)
         return EXIT_USER
     console.say(
         Text(
-            f"Dịch vụ web chạy tại http://{args.host}:{args.port}/ (Ctrl+C để dừng).",
-            f"The web service runs at http://{args.host}:{args.port}/ (Ctrl+C to stop).",
+            f"Dịch vụ web chạy tại http://{args.host}:{args.port}/ với {workers} tiến trình "
+            "(Ctrl+C để dừng).",
+            f"The web service runs at http://{args.host}:{args.port}/ with {workers} "
+            "processes (Ctrl+C to stop).",
         )
     )
+    # Each process builds the app from the same settings (CHAMDIEM_* variables, .env).
     uvicorn.run(
-        app,
+        "chamdiem.platform.web.app:create_app",
+        factory=True,
+        workers=workers,
         host=args.host,
         port=args.port,
         proxy_headers=args.proxy_headers,

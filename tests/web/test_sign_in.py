@@ -167,9 +167,11 @@ def test_five_failures_lock_the_name_from_that_address_for_a_while(site: Site) -
     assert other.status_code == 303
 
 
-def test_the_throttle_forgets_failures_after_its_window() -> None:
+def test_the_throttle_forgets_failures_after_its_window(site: Site) -> None:
     now = [1000.0]
-    throttle = LoginThrottle(per_name=5, per_address=30, window=900, clock=lambda: now[0])
+    throttle = LoginThrottle(
+        site.engine, per_name=5, per_address=30, window=900, clock=lambda: now[0]
+    )
     for _ in range(5):
         throttle.failed("a", "10.0.0.1")
     assert throttle.wait_seconds("a", "10.0.0.1") == 900
@@ -180,8 +182,8 @@ def test_the_throttle_forgets_failures_after_its_window() -> None:
     assert throttle.wait_seconds("a", "10.0.0.1") == 0
 
 
-def test_one_address_trying_many_names_is_slowed_too() -> None:
-    throttle = LoginThrottle(per_name=5, per_address=30, window=900, clock=lambda: 0.0)
+def test_one_address_trying_many_names_is_slowed_too(site: Site) -> None:
+    throttle = LoginThrottle(site.engine, per_name=5, per_address=30, window=900, clock=lambda: 0.0)
     for n in range(30):
         throttle.failed(f"user{n}", "10.0.0.9")
     assert throttle.wait_seconds("someone-else", "10.0.0.9") > 0

@@ -13,6 +13,8 @@ IMMEDIATE (the write lock up front) for a session that `begin_write` marks as a 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -81,9 +83,28 @@ def begin_write(session: Session) -> Connection:
     if session.in_transaction():
         return session.connection()
     connection = session.connection(execution_options={WRITE_OPTION: True})
+    _limit_lock_wait(connection)
+    return connection
+
+
+def _limit_lock_wait(connection: Connection) -> None:
+    """PostgreSQL waits for a lock forever unless told; SQLite has its busy timeout."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(BUSY_TIMEOUT_MS)}")
-    return connection
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in a writer's transaction (as `begin_write` starts one for a session),
+    committed at the end of the block, rolled back if it raises. For small Core writes
+    that read first (on SQLite a reader's transaction cannot become a writer once another
+    writer has committed)."""
+    with (
+        engine.connect().execution_options(**{WRITE_OPTION: True}) as connection,
+        connection.begin(),
+    ):
+        _limit_lock_wait(connection)
+        yield connection
 
 
 def lock_wait_timed_out(error: BaseException) -> bool:

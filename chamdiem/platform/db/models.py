@@ -424,6 +424,8 @@ class AuditEntry(SQLModel, table=True):
 
 APPEND_ONLY_TABLES = ("audit_log",)
 
-# The web service's accounts (users, API tokens, sessions) are in their own module, in the same
+# The web service's accounts (users, API tokens, sessions) and the state its processes share
+# (jobs, uploads, failed sign-ins) are in their own modules, in the same
 # metadata, so that the migrations and the test comparing them with these classes see them.
-import chamdiem.platform.db.account_models  # noqa: E402, F401
+import chamdiem.platform.db.account_models  # noqa: E402
+import chamdiem.platform.db.web_models  # noqa: E402, F401

@@ -20,6 +20,7 @@ from chamdiem.platform.db.models import (
     RuleVersion,
     Unit,
 )
+from chamdiem.platform.db.web_models import SignInFailure, WebJob, WebUpload
 
 
 def _table(model: type) -> sa.Table:
@@ -36,3 +37,6 @@ people_t = _table(Person)
 results_t = _table(Result)
 versions_t = _table(RuleVersion)
 units_t = _table(Unit)
+sign_in_failures_t = _table(SignInFailure)
+web_jobs_t = _table(WebJob)
+web_uploads_t = _table(WebUpload)

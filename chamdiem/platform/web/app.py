@@ -39,8 +39,9 @@ from chamdiem.platform.web.jobs import JobRegistry
 from chamdiem.platform.web.openapi import openapi_config
 from chamdiem.platform.web.pages import make_environment
 from chamdiem.platform.web.principals import PrincipalCache
-from chamdiem.platform.web.state import STATE_KEY, WebState
+from chamdiem.platform.web.state import STATE_KEY, Uploads, WebState
 from chamdiem.platform.web.threads import in_thread, set_threads
+from chamdiem.platform.web.throttle import LoginThrottle
 
 STATIC = Path(__file__).parent / "static"
 CSRF_COOKIE = "chamdiem_csrf"
@@ -115,6 +116,21 @@ def require_current_schema(engine: Engine) -> None:
         )
 
 
+def prepare_service(settings: Settings | None = None, web: WebSettings | None = None) -> None:
+    """What `chamdiem serve` does once, before it starts the processes that serve: refuse
+    a database that is not up to date, make the secret key if there is none, and mark failed
+    the jobs that this machine's processes left unfinished when the service last stopped."""
+    settings = settings or Settings()
+    web = web or WebSettings()
+    engine = make_engine(settings.database())
+    try:
+        require_current_schema(engine)
+        secret_key(settings, web)
+        JobRegistry(engine).fail_abandoned(every=True)
+    finally:
+        engine.dispose()
+
+
 async def _security_headers(response: Response[Any]) -> Response[Any]:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
@@ -141,12 +157,17 @@ def create_app(
         settings=settings,
         web=web,
         engine=engine,
-        jobs=JobRegistry(web.job_workers),
+        jobs=JobRegistry(engine, web.job_workers),
+        throttle=LoginThrottle(engine),
+        uploads=Uploads(engine),
         owns_engine=owns_engine,
         principals=PrincipalCache(web.principal_cache_seconds),
         templates=templates,
         fragments=FragmentCache(web.fragment_cache_entries),
     )
+
+    def startup() -> None:
+        state.jobs.fail_abandoned()
 
     def shutdown() -> None:
         state.jobs.shutdown()
@@ -175,6 +196,7 @@ def create_app(
         openapi_config=openapi_config(),
         exception_handlers=EXCEPTION_HANDLERS,
         after_request=_security_headers,
+        on_startup=[startup],
         on_shutdown=[shutdown],
         state=State({STATE_KEY: state}),
         request_max_body_size=web.max_upload_mb * 1024 * 1024,

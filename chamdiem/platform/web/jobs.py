@@ -1,30 +1,68 @@
 """Long work (imports, runs) in the background, so that no request waits for it.
 
-A job runs on a small thread pool; its state (waiting, running with a stage and a count,
-done with what it produced, or failed with a message for the user) lives in memory and the
-page asking after it polls it. A job belongs to the user who started it: anyone else is told
-it does not exist. Jobs are forgotten an hour after they end, and when the service restarts
-(what they stored is in the database by then, or was never stored: every service call is one
-transaction).
+A job runs on a small thread pool of the process that started it; its state (waiting,
+running with a stage and a count, done with what it produced, or failed with a message for
+the user) is a row of `web_jobs`, so the page asking after it may be served by any of the
+service's processes. A job belongs to the user who started it: anyone else is told it does
+not exist (an administrator may look at any). Jobs are forgotten a week after they end.
+
+A process that stops while its jobs run cannot say so. So `chamdiem serve`, before it starts
+its processes, marks failed every unfinished job of its machine, and each process, when it
+starts (uvicorn restarts a worker that died), those of processes there that no longer run.
+What such a job stored is in the database or was never stored: every service call is one
+transaction.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from chamdiem.dsl.diagnostics import Text
+from chamdiem.platform.db.engine import write_transaction
+from chamdiem.platform.db.models import utc_now
+from chamdiem.platform.db.tables import web_jobs_t
+from chamdiem.platform.db.web_models import JobKind, JobStatus
 
-JobStatus = Literal["waiting", "running", "done", "failed"]
-JobKind = Literal["validate", "import", "run"]
-KEEP_SECONDS = 3600
+KEEP = timedelta(days=7)
 LOG = logging.getLogger("chamdiem.web.jobs")
+UNEXPECTED = (
+    "Có lỗi không lường trước khi xử lý; không có gì được lưu. "
+    "Hãy báo quản trị hệ thống (xem nhật ký máy chủ)."
+)
+ABANDONED = (
+    "Dịch vụ đã dừng khi công việc này đang chạy; phần chưa xong không được lưu. Hãy làm lại."
+)
+
+
+_identity: tuple[int, str] = (0, "")
+
+
+def this_worker() -> str:
+    """`host:pid:token` of this process, as written in the jobs it runs. The token, fresh
+    in each process, tells this process from an earlier one that had the same pid (a
+    container's service often gets the same pid at every start)."""
+    global _identity
+    pid = os.getpid()
+    if _identity[0] != pid:
+        _identity = (pid, secrets.token_hex(4))
+    return f"{socket.gethostname()}:{pid}:{_identity[1]}"
 
 
 @dataclass
@@ -39,6 +77,8 @@ class JobProblem:
 
 @dataclass
 class Job:
+    """A job as read from its row: a snapshot that does not change while a page shows it."""
+
     id: str
     kind: JobKind
     owner_id: int
@@ -52,8 +92,8 @@ class Job:
     problems_total: int = 0
     result: dict[str, Any] = field(default_factory=dict)
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, url) when done
-    created: float = field(default_factory=time.monotonic)
-    finished: float | None = None
+    created: datetime | None = None
+    finished: datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -79,37 +119,95 @@ class JobFailed(Exception):
         self.total = total or len(self.problems)
 
 
-class Progress:
-    """What a job's work uses to say how far it is."""
+def _jsonable(value: object) -> object:
+    """What a job's result holds beyond JSON's own types: the services' dataclasses,
+    decimals, paths."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, (Decimal, Path)):
+        return str(value)
+    raise TypeError(f"a job result cannot hold {type(value).__name__}")
 
-    def __init__(self, job: Job, lock: threading.Lock) -> None:
-        self._job = job
-        self._lock = lock
+
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_jsonable)
+
+
+def _job(row: sa.Row[Any]) -> Job:
+    return Job(
+        id=row.id,
+        kind=row.kind,
+        owner_id=row.owner_id,
+        title=row.title,
+        status=row.status,
+        stage=row.stage,
+        done_steps=row.done_steps,
+        total_steps=row.total_steps,
+        message=row.message,
+        problems=[JobProblem(**p) for p in json.loads(row.problems_json)],
+        problems_total=row.problems_total,
+        result=json.loads(row.result_json),
+        links=[(label, url) for label, url in json.loads(row.links_json)],
+        created=row.created_at,
+        finished=row.finished_at,
+    )
+
+
+class Progress:
+    """What a job's work uses to say how far it is. Progress is for the user's eyes: a write
+    that fails (the database busy with another writer past its timeout) is logged and the
+    work goes on."""
+
+    def __init__(self, registry: JobRegistry, job_id: str) -> None:
+        self._registry = registry
+        self._job_id = job_id
 
     def stage(self, text: str, done: int | None = None, total: int | None = None) -> None:
-        with self._lock:
-            self._job.stage = text
-            if done is not None:
-                self._job.done_steps = done
-            if total is not None:
-                self._job.total_steps = total
+        values: dict[str, Any] = {"stage": text}
+        if done is not None:
+            values["done_steps"] = done
+        if total is not None:
+            values["total_steps"] = total
+        try:
+            self._registry.update(self._job_id, **values)
+        except SQLAlchemyError:
+            LOG.warning("job %s: progress not recorded", self._job_id, exc_info=True)
 
 
 Work = Callable[[Progress], tuple[dict[str, Any], list[tuple[str, str]]]]
 
 
 class JobRegistry:
-    def __init__(self, workers: int = 2) -> None:
+    def __init__(self, engine: Engine, workers: int = 2) -> None:
+        self._engine = engine
         self._workers = workers
         self._executor: ThreadPoolExecutor | None = None
-        self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
 
     def start(self, kind: JobKind, owner_id: int, title: str, work: Work) -> Job:
-        job = Job(secrets.token_hex(8), kind, owner_id, title)
+        now = utc_now()
+        job = Job(secrets.token_hex(8), kind, owner_id, title, created=now)
+        with write_transaction(self._engine) as connection:
+            connection.execute(web_jobs_t.delete().where(web_jobs_t.c.finished_at < now - KEEP))
+            connection.execute(
+                web_jobs_t.insert().values(
+                    id=job.id,
+                    kind=kind,
+                    owner_id=owner_id,
+                    title=title,
+                    status=job.status,
+                    stage=job.stage,
+                    done_steps=0,
+                    total_steps=1,
+                    problems_json="[]",
+                    problems_total=0,
+                    result_json="{}",
+                    links_json="[]",
+                    worker=this_worker(),
+                    created_at=now,
+                )
+            )
         with self._lock:
-            self._forget_old()
-            self._jobs[job.id] = job
             # Made on first use (and again after a shutdown: an app's lifespan may be run
             # more than once, as test clients do).
             if self._executor is None:
@@ -117,78 +215,118 @@ class JobRegistry:
                     max_workers=self._workers, thread_name_prefix="chamdiem-job"
                 )
             executor = self._executor
-        executor.submit(self._run, job, work)
+        executor.submit(self._run, job.id, work)
         return job
 
     def get(self, job_id: str, owner_id: int, *, any_owner: bool = False) -> Job | None:
-        with self._lock:
-            job = self._jobs.get(job_id)
-        if job is None or (job.owner_id != owner_id and not any_owner):
+        with self._engine.connect() as connection:
+            row = connection.execute(sa.select(web_jobs_t).where(web_jobs_t.c.id == job_id)).first()
+        if row is None or (row.owner_id != owner_id and not any_owner):
             return None
-        return job
-
-    def snapshot(self, job: Job) -> Job:
-        """A copy that does not change while a page is rendered from it."""
-        with self._lock:
-            return Job(**{name: getattr(job, name) for name in job.__dataclass_fields__})
+        return _job(row)
 
     def wait(self, job_id: str, timeout: float = 60.0) -> Job | None:
         """Wait for a job to end (for tests and the command line, never for a request)."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                job = self._jobs.get(job_id)
-                if job is None or not job.active:
-                    return job
-            time.sleep(0.02)
-        with self._lock:
-            return self._jobs.get(job_id)
+        while True:
+            job = self.get(job_id, 0, any_owner=True)
+            if job is None or not job.active or time.monotonic() > deadline:
+                return job
+            time.sleep(0.05)
+
+    def update(self, job_id: str, **values: Any) -> None:
+        with write_transaction(self._engine) as connection:
+            connection.execute(
+                web_jobs_t.update().where(web_jobs_t.c.id == job_id).values(**values)
+            )
+
+    def fail_abandoned(self, *, every: bool = False) -> int:
+        """Mark failed the unfinished jobs of processes of this machine that no longer run
+        (called when a process starts), or `every` unfinished job of this machine (called
+        before the service starts any); how many there were."""
+        host = socket.gethostname()
+        with self._engine.connect() as connection:
+            rows = connection.execute(
+                sa.select(web_jobs_t.c.id, web_jobs_t.c.worker).where(
+                    web_jobs_t.c.status.in_(("waiting", "running")),
+                    web_jobs_t.c.worker.startswith(host + ":"),
+                )
+            ).all()
+        gone = [row.id for row in rows if every or not _process_alive(row.worker)]
+        if gone:
+            with write_transaction(self._engine) as connection:
+                connection.execute(
+                    web_jobs_t.update()
+                    .where(
+                        web_jobs_t.c.id.in_(gone), web_jobs_t.c.status.in_(("waiting", "running"))
+                    )
+                    .values(status="failed", message=ABANDONED, finished_at=utc_now())
+                )
+            LOG.warning("%d jobs of stopped processes marked failed", len(gone))
+        return len(gone)
 
     def shutdown(self) -> None:
         """Wait for the jobs under way (each is one transaction: letting it finish is
-        quicker than having it rolled back) and drop the ones not started."""
+        quicker than having it rolled back) and drop the ones not started (marked failed
+        by the next process to start)."""
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
-    def _run(self, job: Job, work: Work) -> None:
-        with self._lock:
-            job.status = "running"
-            job.stage = "Đang xử lý"
+    def _run(self, job_id: str, work: Work) -> None:
         try:
-            result, links = work(Progress(job, self._lock))
+            self.update(job_id, status="running", stage="Đang xử lý")
+            result, links = work(Progress(self, job_id))
         except JobFailed as failure:
-            with self._lock:
-                job.status = "failed"
-                job.message = failure.message
-                job.problems = failure.problems
-                job.problems_total = failure.total
-                job.finished = time.monotonic()
+            self._end(
+                job_id,
+                status="failed",
+                message=failure.message,
+                problems_json=_dump([asdict(p) for p in failure.problems]),
+                problems_total=failure.total,
+            )
             return
         except Exception:
-            LOG.exception("job %s (%s) failed", job.id, job.kind)
-            with self._lock:
-                job.status = "failed"
-                job.message = (
-                    "Có lỗi không lường trước khi xử lý; không có gì được lưu. "
-                    "Hãy báo quản trị hệ thống (xem nhật ký máy chủ)."
-                )
-                job.finished = time.monotonic()
+            LOG.exception("job %s failed", job_id)
+            self._end(job_id, status="failed", message=UNEXPECTED)
             return
-        with self._lock:
-            job.status = "done"
-            job.stage = "Đã xong"
-            job.done_steps = job.total_steps
-            job.result = result
-            job.links = links
-            job.finished = time.monotonic()
+        try:
+            outcome = {"result_json": _dump(result), "links_json": _dump(links)}
+        except TypeError:
+            LOG.exception("job %s: result not recordable", job_id)
+            self._end(job_id, status="failed", message=UNEXPECTED)
+            return
+        self._end(job_id, status="done", stage="Đã xong", **outcome)
 
-    def _forget_old(self) -> None:
-        now = time.monotonic()
-        for job_id in [
-            j.id
-            for j in self._jobs.values()
-            if j.finished is not None and now - j.finished > KEEP_SECONDS
-        ]:
-            del self._jobs[job_id]
+    def _end(self, job_id: str, **values: Any) -> None:
+        try:
+            with write_transaction(self._engine) as connection:
+                if values.get("status") == "done":
+                    values["done_steps"] = web_jobs_t.c.total_steps
+                connection.execute(
+                    web_jobs_t.update()
+                    .where(web_jobs_t.c.id == job_id)
+                    .values(finished_at=utc_now(), **values)
+                )
+        except SQLAlchemyError:
+            # The work is done (or failed) and committed (or not) either way; the row stays
+            # unfinished until this process stops and the next start marks it failed.
+            LOG.exception("job %s: its end not recorded", job_id)
+
+
+def _process_alive(worker: str) -> bool:
+    """Whether the process of this machine that wrote `worker` still runs."""
+    parts = worker.split(":")
+    if len(parts) != 3 or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return worker == this_worker()
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True

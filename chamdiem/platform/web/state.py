@@ -1,19 +1,23 @@
 """What the web app keeps for its lifetime: settings, the database engine, background jobs,
-the sign-in throttle, the unit tree cache and uploads waiting for confirmation."""
+the sign-in throttle, the unit tree cache and uploads waiting for confirmation (the last
+three, shared by the service's processes, are in the database)."""
 
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from jinja2 import Environment
 from litestar import Request
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from chamdiem.platform.db.engine import write_transaction
+from chamdiem.platform.db.models import utc_now
+from chamdiem.platform.db.tables import web_uploads_t
 from chamdiem.platform.settings import Settings
 from chamdiem.platform.web.access import UnitTreeCache
 from chamdiem.platform.web.config import WebSettings
@@ -22,7 +26,7 @@ from chamdiem.platform.web.jobs import JobRegistry
 from chamdiem.platform.web.principals import PrincipalCache
 from chamdiem.platform.web.throttle import LoginThrottle
 
-UPLOAD_KEEP_SECONDS = 6 * 3600
+UPLOAD_KEEP = timedelta(hours=6)
 
 
 @dataclass
@@ -36,36 +40,70 @@ class PendingUpload:
     period: str
     rules: str | None
     subjects: int
-    created: float = field(default_factory=time.monotonic)
 
 
 class Uploads:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pending: dict[str, PendingUpload] = {}
+    """Uploads waiting for confirmation, in the database (`web_uploads`): the confirmation
+    may reach another of the service's processes than the upload did."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
 
     def add(self, upload: PendingUpload) -> None:
-        with self._lock:
-            self._expire()
-            self._pending[upload.id] = upload
+        now = utc_now()
+        with write_transaction(self._engine) as connection:
+            expired = connection.execute(
+                sa.select(web_uploads_t.c.id, web_uploads_t.c.path).where(
+                    web_uploads_t.c.created_at < now - UPLOAD_KEEP
+                )
+            ).all()
+            if expired:
+                connection.execute(
+                    web_uploads_t.delete().where(web_uploads_t.c.id.in_([r.id for r in expired]))
+                )
+            connection.execute(
+                web_uploads_t.insert().values(
+                    id=upload.id,
+                    owner_id=upload.owner_id,
+                    path=str(upload.path),
+                    file_name=upload.file_name,
+                    period=upload.period,
+                    rules=upload.rules,
+                    subjects=upload.subjects,
+                    created_at=now,
+                )
+            )
+        for row in expired:
+            discard_upload(Path(row.path))
 
     def take(self, upload_id: str, owner_id: int) -> PendingUpload | None:
-        """The upload, removed from the waiting list (a confirmation is used once)."""
-        with self._lock:
-            upload = self._pending.get(upload_id)
-            if upload is None or upload.owner_id != owner_id:
+        """The upload, removed from the waiting list (a confirmation is used once: of two
+        processes taking it at once, one gets it)."""
+        with write_transaction(self._engine) as connection:
+            upload = self._read(connection, upload_id, owner_id)
+            if upload is None:
                 return None
-            return self._pending.pop(upload_id)
+            deleted = connection.execute(
+                web_uploads_t.delete().where(web_uploads_t.c.id == upload_id)
+            )
+            return upload if deleted.rowcount == 1 else None
 
     def peek(self, upload_id: str, owner_id: int) -> PendingUpload | None:
-        with self._lock:
-            upload = self._pending.get(upload_id)
-        return upload if upload is not None and upload.owner_id == owner_id else None
+        with self._engine.connect() as connection:
+            return self._read(connection, upload_id, owner_id)
 
-    def _expire(self) -> None:
-        now = time.monotonic()
-        for key in [k for k, u in self._pending.items() if now - u.created > UPLOAD_KEEP_SECONDS]:
-            discard_upload(self._pending.pop(key).path)
+    @staticmethod
+    def _read(connection: Connection, upload_id: str, owner_id: int) -> PendingUpload | None:
+        row = connection.execute(
+            sa.select(web_uploads_t).where(
+                web_uploads_t.c.id == upload_id, web_uploads_t.c.owner_id == owner_id
+            )
+        ).first()
+        if row is None:
+            return None
+        return PendingUpload(
+            row.id, row.owner_id, Path(row.path), row.file_name, row.period, row.rules, row.subjects
+        )
 
 
 def discard_upload(path: Path) -> None:
@@ -79,9 +117,9 @@ class WebState:
     web: WebSettings
     engine: Engine
     jobs: JobRegistry
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    throttle: LoginThrottle
+    uploads: Uploads
     units: UnitTreeCache = field(default_factory=UnitTreeCache)
-    uploads: Uploads = field(default_factory=Uploads)
     owns_engine: bool = True
     principals: PrincipalCache = field(default_factory=PrincipalCache)
     templates: Environment | None = None  # the pages' Jinja environment, for page parts

@@ -298,7 +298,7 @@ class ApiController(Controller):
                 shutil.rmtree(target.parent, ignore_errors=True)
 
         job = state.jobs.start("import", me.user_id, f"Nhận dữ liệu kỳ {code} qua API", work)
-        return _job_out(state.jobs.snapshot(job))
+        return _job_out(job)
 
     @post(
         "/runs", status_code=HTTP_202_ACCEPTED, summary="Bắt đầu một lần đánh giá (chạy trong nền)"
@@ -323,7 +323,8 @@ class ApiController(Controller):
         return _job_out(job_of(request, me, job_id))
 
     @get("/jobs/{job_id:str}", summary="Trạng thái một công việc nền")
-    async def job(
+    @in_thread
+    def job(
         self, request: Request[Any, Any, Any], me: NamedDependency[Principal], job_id: FromPath[str]
     ) -> JobOut:
         return _job_out(job_of(request, me, job_id))

@@ -13,6 +13,7 @@ from chamdiem.platform.web.access import Action, Principal, can, not_found
 from chamdiem.platform.web.jobs import Job
 from chamdiem.platform.web.pages import page
 from chamdiem.platform.web.state import web_state
+from chamdiem.platform.web.threads import in_thread
 
 
 def job_of(request: Request[Any, Any, Any], me: Principal, job_id: str) -> Job:
@@ -20,7 +21,7 @@ def job_of(request: Request[Any, Any, Any], me: Principal, job_id: str) -> Job:
     job = state.jobs.get(job_id, me.user_id, any_owner=can(me, Action.MANAGE_USERS))
     if job is None:
         raise not_found()
-    return state.jobs.snapshot(job)
+    return job
 
 
 def job_json(job: Job) -> dict[str, Any]:
@@ -42,7 +43,8 @@ def job_json(job: Job) -> dict[str, Any]:
 
 
 @get("/cong-viec/{job_id:str}", include_in_schema=False)
-async def job_page(
+@in_thread
+def job_page(
     request: Request[Any, Any, Any], me: NamedDependency[Principal], job_id: FromPath[str]
 ) -> Template:
     job = job_of(request, me, job_id)
@@ -53,7 +55,8 @@ async def job_page(
 
 
 @get("/cong-viec/{job_id:str}/trang-thai", include_in_schema=False)
-async def job_status(
+@in_thread
+def job_status(
     request: Request[Any, Any, Any], me: NamedDependency[Principal], job_id: FromPath[str]
 ) -> dict[str, Any]:
     return job_json(job_of(request, me, job_id))
