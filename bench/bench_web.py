@@ -8,7 +8,8 @@ Set-up (not timed): the demo province (chamdiem.platform.demo) is generated into
 bench/results/, loaded into a fresh database (organisation, period, rules, the quarter's data,
 one run over everyone), and accounts are made: an auditor (the whole province) and one HR
 officer per provincial agency and per commune (their own units). The service runs as
-`chamdiem serve` does (uvicorn, one process) in a child process on 127.0.0.1, on a free port;
+`chamdiem serve` does (uvicorn; as many processes as `chamdiem serve` starts by default, one
+per core up to 4, unless `--workers` says) in a child process on 127.0.0.1, on a free port;
 nothing leaves the machine.
 
 Each simulated user signs in once (through the sign-in form), then, as an asyncio task on its
@@ -49,6 +50,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from chamdiem.platform.db.engine import make_engine, open_session  # noqa: E402
 from chamdiem.platform.db.migrate import upgrade  # noqa: E402
+from chamdiem.platform.web.config import default_workers  # noqa: E402
 
 RULES = ROOT / "rules" / "cong_chuc_quy.rules"
 OUT = ROOT / "bench" / "results"  # git-ignored
@@ -190,7 +192,7 @@ def _free_port() -> int:
         return port
 
 
-def serve(url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(url: str, data_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
     env = {
         **os.environ,
@@ -212,6 +214,8 @@ def serve(url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
             "--log-level",
             "warning",
             "--no-access-log",
+            "--workers",
+            str(workers),
         ],
         env=env,
         cwd=str(ROOT),
@@ -346,6 +350,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--think", type=float, default=0.0, help="pause after each page (s)")
     parser.add_argument("--hr-accounts", type=int, default=25)
+    parser.add_argument("--workers", type=int, default=default_workers(), help="service processes")
     args = parser.parse_args()
 
     workbook = _workbook(args.people, args.seed)
@@ -355,7 +360,7 @@ def main() -> None:
         process = None
         try:
             accounts = prepare(url, workbook, args.hr_accounts)
-            process, base = serve(url, folder / "data")
+            process, base = serve(url, folder / "data", args.workers)
             auditor, officers = accounts[0], accounts[1:]
             users = [
                 auditor if n % 2 == 0 else officers[n // 2 % len(officers)]
@@ -389,6 +394,7 @@ def report(args: argparse.Namespace, tallies: dict[str, Tally]) -> None:
     print()
     print(
         f"{args.users} users, {args.seconds:.0f} s, think {args.think:g} s, {args.backend}, "
+        f"{args.workers} service processes, "
         f"{args.people:,} people, unit result pages (/don-vi/CODE) over {LOOPBACK}"
     )
     head = (
