@@ -59,6 +59,7 @@ PASSWORD = "mat-khau-bench-2026"
 PG_URL = "postgresql+psycopg://127.0.0.1:5432/test"
 CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 LOOPBACK = "127.0.0.1"
+SLOW_SECONDS = 1.0  # answers slower than this are listed with when they were asked
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Tally:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
+    slow: list[tuple[float, float]] = field(default_factory=list)  # (s into the run, latency)
 
     def error(self, kind: str) -> None:
         self.errors += 1
@@ -289,6 +291,8 @@ async def user_loop(
             elapsed = time.perf_counter() - began
             if status == 200 and "Kết quả:".encode() in body:
                 tally.latencies.append(elapsed)
+                if elapsed > SLOW_SECONDS:
+                    tally.slow.append((time.monotonic() - elapsed - start, elapsed))
             else:
                 tally.error(f"HTTP {status}")
             if think:
@@ -389,12 +393,13 @@ def report(args: argparse.Namespace, tallies: dict[str, Tally]) -> None:
     for tally in tallies.values():
         everyone.latencies.extend(tally.latencies)
         everyone.errors += tally.errors
+        everyone.slow.extend(tally.slow)
         for kind, n in tally.error_kinds.items():
             everyone.error_kinds[kind] = everyone.error_kinds.get(kind, 0) + n
     print()
     print(
         f"{args.users} users, {args.seconds:.0f} s, think {args.think:g} s, {args.backend}, "
-        f"{args.workers} service processes, "
+        f"{args.workers} service process{'es' if args.workers != 1 else ''}, "
         f"{args.people:,} people, unit result pages (/don-vi/CODE) over {LOOPBACK}"
     )
     head = (
@@ -413,6 +418,12 @@ def report(args: argparse.Namespace, tallies: dict[str, Tally]) -> None:
         )
     if everyone.error_kinds:
         print("errors:", ", ".join(f"{k} × {n}" for k, n in sorted(everyone.error_kinds.items())))
+    if everyone.slow:
+        asked = sorted(at for at, _ in everyone.slow)
+        print(
+            f"{len(everyone.slow)} answers took over {SLOW_SECONDS:g} s, asked between "
+            f"{asked[0]:.1f} and {asked[-1]:.1f} s into the run"
+        )
     mean = statistics.fmean(everyone.latencies) * 1000 if everyone.latencies else float("nan")
     print(f"mean {mean:.1f} ms; target: p95 < 200 ms, 0 errors")
 

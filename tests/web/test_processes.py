@@ -25,9 +25,10 @@ from litestar.testing import TestClient
 
 from chamdiem.platform.db.engine import make_engine
 from chamdiem.platform.db.models import utc_now
-from chamdiem.platform.db.tables import web_jobs_t
+from chamdiem.platform.db.tables import runs_t, versions_t, web_jobs_t
 from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.settings import Settings
+from chamdiem.platform.web import queries
 from chamdiem.platform.web.app import create_app
 from chamdiem.platform.web.config import WebSettings, secret_key
 from chamdiem.platform.web.jobs import ABANDONED, this_worker
@@ -248,7 +249,12 @@ def test_serve_starts_the_processes_and_serves_pages(site: Site, web_db_url: str
         assert _statuses(site)["truoc"] == "failed"
     finally:
         server.send_signal(signal.SIGINT)
-        out, err = server.communicate(timeout=30)
+        try:
+            out, err = server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            out, err = server.communicate()
+            pytest.fail(f"the service did not stop on Ctrl+C: {err}")
     assert "với 2 tiến trình" in out
     assert len(re.findall(r"Started server process \[\d+\]", err)) == 2
     assert "Traceback" not in err
@@ -276,3 +282,15 @@ def test_a_secret_key_file_too_short_is_refused_with_a_message(tmp_path: Path) -
     with pytest.raises(ServiceError) as refused:
         secret_key(Settings(data_dir=tmp_path, user="test"), WebSettings(secret_key=None))
     assert "khóa bí mật quá ngắn" in refused.value.message.vi
+
+
+def test_a_starting_process_compiles_the_rules_of_the_latest_runs(site: Site) -> None:
+    queries._GRADES.clear()
+    with TestClient(site.app):  # runs the app's start-up
+        with site.engine.connect() as connection:
+            sha = connection.execute(
+                sa.select(versions_t.c.sha256)
+                .join(runs_t, runs_t.c.rule_version_id == versions_t.c.id)
+                .where(runs_t.c.id == site.run_id)
+            ).scalar_one()
+        assert [name for name, _ in queries._GRADES[sha]][:1] == ["xuat_sac"]

@@ -3,6 +3,7 @@ services as the command line (`chamdiem serve` runs it on uvicorn)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy import Engine
 
 from chamdiem.dsl.diagnostics import Text
-from chamdiem.platform.db.engine import make_engine
+from chamdiem.platform.db.engine import make_engine, open_session
 from chamdiem.platform.db.migrate import current_revision, head_revision
 from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.settings import Settings
@@ -39,10 +40,12 @@ from chamdiem.platform.web.jobs import JobRegistry
 from chamdiem.platform.web.openapi import openapi_config
 from chamdiem.platform.web.pages import make_environment
 from chamdiem.platform.web.principals import PrincipalCache
+from chamdiem.platform.web.queries import warm_grades
 from chamdiem.platform.web.state import STATE_KEY, Uploads, WebState
 from chamdiem.platform.web.threads import in_thread, set_threads
 from chamdiem.platform.web.throttle import LoginThrottle
 
+LOG = logging.getLogger("chamdiem.web")
 STATIC = Path(__file__).parent / "static"
 CSRF_COOKIE = "chamdiem_csrf"
 SECURITY_HEADERS = {
@@ -168,6 +171,11 @@ def create_app(
 
     def startup() -> None:
         state.jobs.fail_abandoned()
+        try:
+            with open_session(engine) as session:
+                warm_grades(session)
+        except Exception:  # a page compiles on demand anyway: never refuse to start for it
+            LOG.warning("rule versions not compiled ahead", exc_info=True)
 
     def shutdown() -> None:
         state.jobs.shutdown()

@@ -129,6 +129,21 @@ _GRADES: dict[str, list[tuple[str, str]]] = {}
 _COMPILING = threading.Lock()
 
 
+def warm_grades(session: Session, runs_back: int = 50) -> int:
+    """Compile, before the process takes requests, the rule versions of the latest runs
+    (the pages read them first): otherwise the first readers of a fresh process wait for the
+    compile, seconds on a busy machine. How many versions were compiled."""
+    latest = (
+        sa.select(runs_t.c.rule_version_id)
+        .where(runs_t.c.status == "complete")
+        .order_by(runs_t.c.id.desc())
+        .limit(runs_back)
+        .subquery()
+    )
+    version_ids = _conn(session).execute(sa.select(latest.c.rule_version_id).distinct()).scalars()
+    return sum(1 for version_id in list(version_ids) if _grades(session, version_id))
+
+
 def grade_labels(session: Session, version_id: int) -> dict[str, str]:
     """Grade name -> label of a rule version ('xuat_sac' -> 'Hoàn thành xuất sắc nhiệm vụ')."""
     return dict(_grades(session, version_id))

@@ -1,6 +1,7 @@
-"""What the web app keeps for its lifetime: settings, the database engine, background jobs,
-the sign-in throttle, the unit tree cache and uploads waiting for confirmation (the last
-three, shared by the service's processes, are in the database)."""
+"""What the web app keeps for its lifetime: settings, the database engine, the caches of
+this process (unit tree, principals, rendered pages), and the handles on what every process
+of the service shares through the database (background jobs, the sign-in throttle, uploads
+waiting for confirmation)."""
 
 from __future__ import annotations
 
