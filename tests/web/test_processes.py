@@ -33,7 +33,7 @@ from chamdiem.platform.web.app import create_app
 from chamdiem.platform.web.config import WebSettings, secret_key
 from chamdiem.platform.web.jobs import ABANDONED, this_worker
 from chamdiem.platform.web.state import STATE_KEY, WebState
-from tests.web.conftest import PASSWORD, Site, csrf
+from tests.web.conftest import PASSWORD, Site, csrf, form
 from tests.web.test_workflow import CONFIRM, JOB, corrected_book
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -294,3 +294,21 @@ def test_a_starting_process_compiles_the_rules_of_the_latest_runs(site: Site) ->
                 .where(runs_t.c.id == site.run_id)
             ).scalar_one()
         assert [name for name, _ in queries._GRADES[sha]][:1] == ["xuat_sac"]
+
+
+def test_signing_out_or_a_locked_account_ends_access_in_every_process_at_once(
+    site: Site, other: Litestar
+) -> None:
+    first = site.login("tcsnv")
+    second = same_browser(other, first)
+    assert second.get("/tong-quan").status_code == 200  # the other process now remembers it
+    assert form(first, "/dang-xuat", {}, "/tong-quan").status_code == 303
+    assert second.get("/tong-quan", follow_redirects=False).status_code in (302, 303, 307)
+
+    officer = site.login("tcstc")
+    elsewhere = same_browser(other, officer)
+    assert elsewhere.get("/tong-quan").status_code == 200
+    admin = site.login("admin")
+    locked = form(admin, "/nguoi-dung/tcstc/trang-thai", {"active": "0"}, "/nguoi-dung")
+    assert locked.status_code == 303
+    assert elsewhere.get("/tong-quan", follow_redirects=False).status_code in (302, 303, 307)

@@ -381,9 +381,23 @@ def user_for_session(session: Session, token: str) -> User | None:
 
 
 def end_session(session: Session, token: str) -> None:
+    """Sign out: the session's row goes, and the audit log says so (which also tells every
+    process of the web service to forget who the cookie stood for)."""
     begin_write(session)
     try:
-        session.exec(delete(WebSession).where(col(WebSession.token_sha256) == token_sha256(token)))
+        record = session.exec(
+            select(WebSession).where(WebSession.token_sha256 == token_sha256(token))
+        ).first()
+        if record is not None:
+            user = session.get(User, record.user_id)
+            session.delete(record)
+            audit.record(
+                session,
+                user.username if user is not None else "?",
+                "logout",
+                "users",
+                record.user_id,
+            )
         session.commit()
     except BaseException:
         session.rollback()

@@ -25,6 +25,7 @@ from chamdiem.platform.services.accounts import (
 )
 from chamdiem.platform.web.access import Principal
 from chamdiem.platform.web.principals import cache_key
+from chamdiem.platform.web.queries import data_stamp
 from chamdiem.platform.web.state import web_state
 
 SESSION_COOKIE = "chamdiem_phien"
@@ -74,36 +75,43 @@ def signed_in(request: Request[Any, Any, Any], session: Session) -> Principal | 
     transaction it used, so that a service called next starts its own."""
     cache = web_state(request).principals
     token = _bearer(request)
-    if token is not None:
-        key = cache_key("t", token)
-        principal = cache.get(key)
-        if principal is None:
-            try:
-                user = user_for_token(session, token)
-                if user is None:
-                    raise NotAuthorizedException(BAD_TOKEN)
-                principal = principal_for(user, session, request, via_token=True)
-            finally:
-                session.commit()
-            cache.put(key, principal)
-        return principal
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if not cookie:
+    cookie = None if token is not None else request.cookies.get(SESSION_COOKIE)
+    if token is None and not cookie:
         return None
-    key = cache_key("s", cookie)
-    principal = cache.get(key)
-    if principal is None:
-        try:
-            user = user_for_session(session, cookie)
+    key = cache_key("t", token) if token is not None else cache_key("s", cookie or "")
+    try:
+        stamp = request_stamp(request, session)
+        principal = cache.get(key, stamp)
+        if principal is None:
+            user = (
+                user_for_token(session, token)
+                if token is not None
+                else user_for_session(session, cookie or "")
+            )
             if user is None:
+                if token is not None:
+                    raise NotAuthorizedException(BAD_TOKEN)
                 return None
-            principal = principal_for(user, session, request, via_token=False)
-        finally:
-            session.commit()
-        cache.put(key, principal)
-    if request.url.path.startswith("/api") and request.method not in SAFE_METHODS:
+            principal = principal_for(user, session, request, via_token=token is not None)
+            cache.put(key, principal, stamp)
+    finally:
+        session.commit()
+    if token is None and request.url.path.startswith("/api") and request.method not in SAFE_METHODS:
         raise NotAuthorizedException(TOKEN_NEEDED)
     return principal
+
+
+STAMP_KEY = "chamdiem_stamp"
+
+
+def request_stamp(request: Request[Any, Any, Any], session: Session) -> int:
+    """The data stamp (queries.data_stamp), read once per request: the principal and the
+    page caches of one request are checked against the same one."""
+    stamp = request.state.get(STAMP_KEY)
+    if stamp is None:
+        stamp = data_stamp(session)
+        request.state[STAMP_KEY] = stamp
+    return int(stamp)
 
 
 def provide_principal(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Principal:

@@ -15,35 +15,29 @@ def cache_key(kind: str, secret: str) -> str:
 
 
 class PrincipalCache:
-    """Who a session cookie or token stood for, remembered a few seconds: every page asks,
-    and the answer takes four queries. Signing out forgets the cookie at once; a change to an
-    account on the accounts page forgets everyone; a change made elsewhere (the command line)
-    is seen within `seconds`."""
+    """Who a session cookie or token stood for, remembered a few seconds and only while the
+    data stamp (the latest audit-log id) is the one it was read at: every page asks, the
+    answer takes four queries, the stamp one. Every change that can alter the answer (sign
+    out, an account locked, a password set, a token revoked, units changed) writes the audit
+    log, in whichever process or command it is made, so it takes effect at once in every
+    process of the service; the seconds bound how long a session is trusted past its expiry."""
 
     def __init__(self, seconds: float = 5.0) -> None:
         self.seconds = seconds
         self._lock = threading.Lock()
-        self._known: dict[str, tuple[Principal, float]] = {}
+        self._known: dict[str, tuple[Principal, int, float]] = {}
 
-    def get(self, key: str) -> Principal | None:
+    def get(self, key: str, stamp: int) -> Principal | None:
         with self._lock:
             found = self._known.get(key)
-        if found is None or found[1] < time.monotonic():
+        if found is None or found[1] != stamp or found[2] < time.monotonic():
             return None
         return found[0]
 
-    def put(self, key: str, principal: Principal) -> None:
+    def put(self, key: str, principal: Principal, stamp: int) -> None:
         if self.seconds <= 0:
             return
         with self._lock:
             if len(self._known) > 10_000:
                 self._known.clear()
-            self._known[key] = (principal, time.monotonic() + self.seconds)
-
-    def forget(self, key: str) -> None:
-        with self._lock:
-            self._known.pop(key, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._known.clear()
+            self._known[key] = (principal, stamp, time.monotonic() + self.seconds)

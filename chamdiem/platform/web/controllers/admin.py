@@ -257,7 +257,6 @@ def token_revoke(
 ) -> Redirect:
     require(me, Action.MANAGE_USERS)
     revoke_api_token(db, token_id, actor=me.username)
-    web_state(request).principals.clear()
     return Redirect(path="/nguoi-dung?thong_bao=da-thu-hoi", status_code=303)
 
 
@@ -280,7 +279,6 @@ def password_set(
         set_password(db, username, data.password, actor=me.username)
     except ServiceError as error:
         return _users(request, db, me, error=error.message.vi, status=HTTP_400_BAD_REQUEST)
-    web_state(request).principals.clear()
     return Redirect(path="/nguoi-dung?thong_bao=da-doi-mat-khau", status_code=303)
 
 
@@ -301,6 +299,5 @@ def active_set(
     require(me, Action.MANAGE_USERS)
     active = data.active == "1"
     set_active(db, username, active, actor=me.username)
-    web_state(request).principals.clear()
     note = "da-mo-tai-khoan" if active else "da-khoa-tai-khoan"
     return Redirect(path=f"/nguoi-dung?thong_bao={quote(note)}", status_code=303)

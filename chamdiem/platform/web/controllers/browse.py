@@ -22,6 +22,7 @@ from chamdiem.platform.web.access import (
     require,
     unit_visible,
 )
+from chamdiem.platform.web.auth import request_stamp
 from chamdiem.platform.web.pages import page
 from chamdiem.platform.web.params import PageQuery
 from chamdiem.platform.web.state import web_state
@@ -117,7 +118,7 @@ def unit_page(
     number = max(1, trang)
     # The body shows only what the reader's scope lets them see, so the scope is in the key;
     # the tree (read again within seconds of a change) by identity.
-    key = ("unit", queries.data_stamp(db), id(tree), me.scope_ids, code, ky, number)
+    key = ("unit", request_stamp(request, db), id(tree), me.scope_ids, code, ky, number)
     body = state.fragments.get(key)
     if body is None:
         body = _unit_body(state.templates, db, me, tree, unit_id, code, ky, number)

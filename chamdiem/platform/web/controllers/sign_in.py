@@ -20,7 +20,6 @@ from chamdiem.platform.services.accounts import (
 )
 from chamdiem.platform.web.auth import SESSION_COOKIE, signed_in
 from chamdiem.platform.web.pages import page
-from chamdiem.platform.web.principals import cache_key
 from chamdiem.platform.web.state import web_state
 from chamdiem.platform.web.threads import in_thread
 
@@ -131,7 +130,6 @@ def logout(request: Request[Any, Any, Any], db: NamedDependency[Session]) -> Res
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie:
         end_session(db, cookie)
-        web_state(request).principals.forget(cache_key("s", cookie))
     response: Response[Any] = Redirect(path=f"{LOGIN}?thong_bao=dang-xuat", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
