@@ -29,6 +29,7 @@ from chamdiem.platform.console import (
     add_lang_option,
     read_text,
     rule_files,
+    show_file_problems,
     silence_stdout,
 )
 from chamdiem.platform.i18n import (
@@ -220,13 +221,13 @@ def read_data(path: Path, program: Program, console: Console) -> Cohort | None:
 
 
 def show_data_problems(exc: DataFileError, console: Console) -> None:
-    console.err(exc.render(console.language))
-    total = len(exc.problems) + exc.omitted
-    console.err(
-        console.text(
+    show_file_problems(
+        exc,
+        console,
+        lambda total: Text(
             f"Dữ liệu có {total} lỗi; chưa đánh giá, không ghi kết quả.",
             f"The data has {total} problem(s); nothing evaluated or written.",
-        )
+        ),
     )
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import URL
     from sqlmodel import Session
 
+    from chamdiem.platform.excel.problems import DataFileError
     from chamdiem.platform.settings import Settings
 
 EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
@@ -242,29 +243,19 @@ def open_engine(url: str) -> Engine:
 
 
 def not_created(where: str) -> UserError:
-    return UserError(
-        Text(
-            f"cơ sở dữ liệu {where} chưa tạo: chạy `chamdiem db upgrade` trước",
-            f"the database {where} is not created: run `chamdiem db upgrade` first",
-        )
-    )
+    from chamdiem.platform.db.migrate import not_created as not_created_text
+
+    return UserError(not_created_text(where))
 
 
 def require_current_schema(engine: Engine, where: str) -> None:
     """A UserError unless `chamdiem db upgrade` has brought the database up to date; `where`
     names the database in the message."""
-    from chamdiem.platform.db.migrate import current_revision, head_revision
+    from chamdiem.platform.db.migrate import schema_problem
 
-    current = current_revision(engine)
-    if current is None:
-        raise not_created(where)
-    if current != head_revision():
-        raise UserError(
-            Text(
-                f"cơ sở dữ liệu {where} cũ: chạy `chamdiem db upgrade` trước",
-                f"the database {where} is out of date: run `chamdiem db upgrade` first",
-            )
-        )
+    problem = schema_problem(engine, where)
+    if problem is not None:
+        raise UserError(problem)
 
 
 @contextmanager
@@ -326,6 +317,15 @@ class Database:
             self.engine.dispose()
 
 
+def show_file_problems(
+    error: DataFileError, console: Console, summary: Callable[[int], Text]
+) -> None:
+    """A data file's problems, each with its sheet, row and column, then `summary` of how
+    many there are (what was not done because of them)."""
+    console.err(error.render(console.language))
+    console.err(summary(len(error.problems) + error.omitted).in_(console.language))
+
+
 def user_problem(error: Exception, console: Console) -> int | None:
     """Print a user's problem and return its exit code; None for a bug (to be re-raised)."""
     from sqlalchemy.exc import OperationalError
@@ -344,13 +344,13 @@ def user_problem(error: Exception, console: Console) -> int | None:
             console.err(text.in_(console.language))
         return EXIT_USER
     if isinstance(error, DataFileError):
-        console.err(error.render(console.language))
-        total = len(error.problems) + error.omitted
-        console.err(
-            console.text(
+        show_file_problems(
+            error,
+            console,
+            lambda total: Text(
                 f"Tệp có {total} lỗi; không lưu gì vào cơ sở dữ liệu.",
                 f"The file has {total} problem(s); nothing was stored.",
-            )
+            ),
         )
         return EXIT_USER
     if isinstance(error, OperationalError):

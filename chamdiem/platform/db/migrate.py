@@ -9,6 +9,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
 
+from chamdiem.dsl.diagnostics import Text
+
 SCRIPT_LOCATION = "chamdiem.platform.db:migrations"
 
 
@@ -31,6 +33,30 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def not_created(where: str = "") -> Text:
+    """The message for a database `chamdiem db upgrade` has not made yet (`where` names it)."""
+    name = f"{where} " if where else ""
+    return Text(
+        f"cơ sở dữ liệu {name}chưa tạo: chạy `chamdiem db upgrade` trước",
+        f"the database {name}is not created: run `chamdiem db upgrade` first",
+    )
+
+
+def schema_problem(engine: Engine, where: str = "") -> Text | None:
+    """Why the database cannot be used as it is (not made, or older than this version's
+    schema), or None when it is at the latest migration."""
+    current = current_revision(engine)
+    if current is None:
+        return not_created(where)
+    if current == head_revision():
+        return None
+    name = f"{where} " if where else ""
+    return Text(
+        f"cơ sở dữ liệu {name}cũ: chạy `chamdiem db upgrade` trước",
+        f"the database {name}is out of date: run `chamdiem db upgrade` first",
+    )
 
 
 def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:

@@ -324,17 +324,24 @@ def _find(session: Session, reference: str, period: Period) -> RuleVersion:
     )
 
 
+def wrong_period_kind(
+    ruleset: str, rules_kind: str, period_code: str, period_kind: str
+) -> ServiceError:
+    """A quarterly rule set asked for a year, and so on (runs, templates)."""
+    rules_text, period_text = KIND_TEXT[rules_kind], KIND_TEXT[period_kind]
+    return ServiceError(
+        Text(
+            f"bộ tiêu chí {ruleset} đánh giá theo {rules_text.vi}, còn kỳ {period_code} "
+            f"là một {period_text.vi}",
+            f"rule set {ruleset} is for {rules_text.en} periods, but {period_code} is "
+            f"a {period_text.en}",
+        )
+    )
+
+
 def _check_fits(version: RuleVersion, period: Period) -> None:
     if version.period_kind != period.kind:
-        rules_kind, period_kind = KIND_TEXT[version.period_kind], KIND_TEXT[period.kind]
-        raise ServiceError(
-            Text(
-                f"bộ tiêu chí {version.name} đánh giá theo {rules_kind.vi}, còn kỳ {period.code} "
-                f"là một {period_kind.vi}",
-                f"rule set {version.name} is for {rules_kind.en} periods, but {period.code} is "
-                f"a {period_kind.en}",
-            )
-        )
+        raise wrong_period_kind(version.name, version.period_kind, period.code, period.kind)
     if not in_force(version, period):
         until = version.effective_until.isoformat() if version.effective_until else "…"
         raise ServiceError(

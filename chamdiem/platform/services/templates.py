@@ -14,8 +14,7 @@ from chamdiem.platform.db.models import RuleVersion
 from chamdiem.platform.excel.template import PeriodInfo, Prefill
 from chamdiem.platform.report_queries import load_units, people_of, units_below
 from chamdiem.platform.services.errors import ServiceError
-from chamdiem.platform.services.periods import KIND_TEXT
-from chamdiem.platform.services.rules import program_for
+from chamdiem.platform.services.rules import program_for, wrong_period_kind
 
 
 def published_program(session: Session, reference: str, period: PeriodInfo | None) -> Program:
@@ -83,12 +82,4 @@ def check_period_kind(program: Program, period: PeriodInfo | None) -> None:
     """Refuse a template of a quarterly rule set for a year, and so on."""
     header = program.header
     if period is not None and header.period != period.kind:
-        rules_kind, period_kind = KIND_TEXT[header.period], KIND_TEXT[period.kind]
-        raise ServiceError(
-            Text(
-                f"bộ tiêu chí {header.name} đánh giá theo {rules_kind.vi}, còn kỳ {period.code} "
-                f"là một {period_kind.vi}",
-                f"rule set {header.name} is for {rules_kind.en} periods, but {period.code} is "
-                f"a {period_kind.en}",
-            )
-        )
+        raise wrong_period_kind(header.name, header.period, period.code, period.kind)

@@ -16,9 +16,8 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy import Engine
 
-from chamdiem.dsl.diagnostics import Text
 from chamdiem.platform.db.engine import make_engine, open_session
-from chamdiem.platform.db.migrate import current_revision, head_revision
+from chamdiem.platform.db.migrate import schema_problem
 from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.settings import Settings
 from chamdiem.platform.web.auth import provide_db, provide_principal
@@ -107,16 +106,9 @@ ROUTES: list[Any] = [
 
 def require_current_schema(engine: Engine) -> None:
     """Refuse to serve a database that `chamdiem db upgrade` has not brought up to date."""
-    current = current_revision(engine)
-    if current != head_revision():
-        state = "chưa tạo" if current is None else "cũ"
-        state_en = "not created" if current is None else "out of date"
-        raise ServiceError(
-            Text(
-                f"cơ sở dữ liệu {state}: chạy `chamdiem db upgrade` trước",
-                f"the database is {state_en}: run `chamdiem db upgrade` first",
-            )
-        )
+    problem = schema_problem(engine)
+    if problem is not None:
+        raise ServiceError(problem)
 
 
 def prepare_service(settings: Settings | None = None, web: WebSettings | None = None) -> None:
