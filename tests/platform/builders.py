@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import re
+import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -49,9 +51,11 @@ def xlsx(
     path: Path,
     sheets: dict[str, Rows],
     formats: dict[tuple[str, str], str] | None = None,
+    errors: dict[tuple[str, str], str] | None = None,
 ) -> Path:
     """A workbook with these sheets (rows from row 1); `formats[(sheet, 'C3')]` sets a number
-    format."""
+    format; `errors[(sheet, 'C3')] = '#DIV/0!'` makes the cell a formula that failed, saved as
+    Excel saves it (openpyxl writes no computed values)."""
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     for title, rows in sheets.items():
@@ -60,8 +64,26 @@ def xlsx(
             sheet.append(list(row))
     for (title, ref), number_format in (formats or {}).items():
         workbook[title][ref].number_format = number_format
+    for title, ref in errors or {}:
+        workbook[title][ref].value = 0  # a placeholder, replaced below
     workbook.save(path)
+    if errors:
+        _put_formula_errors(path, list(sheets), errors)
     return path
+
+
+def _put_formula_errors(path: Path, titles: list[str], errors: dict[tuple[str, str], str]) -> None:
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    for (title, ref), code in errors.items():
+        part = f"xl/worksheets/sheet{titles.index(title) + 1}.xml"
+        cell = re.compile(rf'<c r="{ref}"[^>]*>.*?</c>'.encode())
+        failed = f'<c r="{ref}" t="e"><f>1/0</f><v>{code}</v></c>'.encode()
+        parts[part], found = cell.subn(failed, parts[part], count=1)
+        assert found == 1, (title, ref)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
 
 
 def csv_file(path: Path, rows: Rows, delimiter: str = ",", encoding: str = "utf-8") -> Path:

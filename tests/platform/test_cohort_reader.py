@@ -268,6 +268,42 @@ def test_every_problem_of_a_bad_workbook_with_its_place(tmp_path: Path) -> None:
     )
 
 
+def test_a_cell_showing_a_formula_error_is_refused_even_where_blank_means_default(
+    tmp_path: Path,
+) -> None:
+    """calamine reads #DIV/0! as a blank cell; a blank count would silently be its default 0."""
+    path = xlsx(
+        tmp_path / "d.xlsx",
+        {
+            "subjects": [
+                ["code", "chinh_tri", "chuyen_mon", "ghi_chu"],
+                ["A1", 8, 9],
+                ["A2", 7, 9],
+            ],
+            "san_pham": [
+                ["code", "he_so", "hoan_thanh", "loi_nang"],
+                ["A1", 1, "có", 0],
+                ["A2", 1, "có", 2],
+            ],
+        },
+        errors={
+            ("subjects", "C3"): "#VALUE!",  # a required number
+            ("subjects", "D2"): "#REF!",  # a column no input reads: no matter
+            ("san_pham", "D2"): "#DIV/0!",  # an optional count, default 0
+        },
+    )
+    found = problems_of(path, (INPUTS[0], INPUTS[1], INPUTS[3]))
+    assert [where(p) for p in found] == [
+        ("subjects", 3, "C", "chuyen_mon"),
+        ("san_pham", 2, "D", "san_pham.loi_nang"),
+    ]
+    assert found[1].render("vi") == (
+        f"{path}:san_pham:2:D: lỗi: ô báo lỗi công thức #DIV/0! (Excel không tính được giá "
+        "trị); hãy sửa công thức hoặc nhập giá trị (san_pham.loi_nang)"
+    )
+    assert "the formula error #VALUE!" in found[0].render("en")
+
+
 def test_problems_in_csv_files_name_the_file_row_and_column(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     folder.mkdir()

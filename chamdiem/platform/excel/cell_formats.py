@@ -8,7 +8,6 @@ format cannot be found reads as "not a percent" and the number is reported as am
 
 from __future__ import annotations
 
-import posixpath
 import re
 import zipfile
 from collections.abc import Iterable
@@ -16,10 +15,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from chamdiem.platform.excel.tables import column_letter
+from chamdiem.platform.excel.xlsx_parts import MAIN, sheet_part
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _BUILTIN_PERCENT_FORMATS = frozenset({9, 10})  # "0%" and "0.00%"
 _QUOTED = re.compile(r'"[^"]*"|\\.')
 
@@ -41,17 +38,17 @@ def percent_formatted(
             percent_styles = _percent_styles(archive)
             if not percent_styles:
                 return set()
-            part = _sheet_part(archive, sheet)
+            part = sheet_part(archive, sheet)
             if part is None:
                 return set()
             found: set[tuple[int, int]] = set()
             with archive.open(part) as stream:
                 for _, element in ElementTree.iterparse(stream):
-                    if element.tag == f"{_MAIN}c":
+                    if element.tag == f"{MAIN}c":
                         cell = wanted.get(element.get("r", ""))
                         if cell is not None and int(element.get("s", "0")) in percent_styles:
                             found.add(cell)
-                    elif element.tag == f"{_MAIN}row":
+                    elif element.tag == f"{MAIN}row":
                         element.clear()
             return found
     except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
@@ -62,33 +59,14 @@ def _percent_styles(archive: zipfile.ZipFile) -> set[int]:
     """Indexes of the cell styles (cellXfs) whose number format is a percent."""
     styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
     percent_ids = set(_BUILTIN_PERCENT_FORMATS)
-    for fmt in styles.iter(f"{_MAIN}numFmt"):
+    for fmt in styles.iter(f"{MAIN}numFmt"):
         if is_percent_format(fmt.get("formatCode", "")):
             percent_ids.add(int(fmt.get("numFmtId", "-1")))
-    cell_xfs = styles.find(f"{_MAIN}cellXfs")
+    cell_xfs = styles.find(f"{MAIN}cellXfs")
     if cell_xfs is None:
         return set()
     return {
         index
-        for index, xf in enumerate(cell_xfs.findall(f"{_MAIN}xf"))
+        for index, xf in enumerate(cell_xfs.findall(f"{MAIN}xf"))
         if int(xf.get("numFmtId", "0")) in percent_ids
     }
-
-
-def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
-    """The zip member holding the sheet named `sheet`."""
-    workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rel_id = None
-    for element in workbook.iter(f"{_MAIN}sheet"):
-        if element.get("name") == sheet:
-            rel_id = element.get(_REL_ID)
-    if rel_id is None:
-        return None
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    for rel in rels.iter(_PACKAGE_REL):
-        if rel.get("Id") == rel_id:
-            target = rel.get("Target", "")
-            if target.startswith("/"):
-                return target.lstrip("/")
-            return posixpath.normpath(posixpath.join("xl", target))
-    return None

@@ -47,6 +47,7 @@ from chamdiem.platform.excel.tables import (
     header_key,
     is_blank,
     open_data,
+    report_formula_errors,
 )
 
 __all__ = ["DataFileError", "DataProblem", "read_cohort"]
@@ -183,6 +184,7 @@ def _layout(
             )
             continue
         columns[key] = index
+    report_formula_errors(table, header, {describe[k]: c for k, c in columns.items()}, log)
     return _Layout(header, columns, ", ".join(names[:30]) or "—")
 
 

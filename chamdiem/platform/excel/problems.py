@@ -83,28 +83,46 @@ class ProblemLog:
 
     Per column only the first `limit` are kept (a column that is wrong throughout would
     otherwise make a hundred thousand objects); that is enough to know the first `limit`
-    overall, because a sheet's problems are ordered by row and then column."""
+    overall, because a sheet's problems are ordered by row and then column.
+
+    A cell gets one problem, the first reported: a cell showing a formula error reads as blank,
+    and "missing required value" would only repeat the formula error at the same place."""
 
     def __init__(self, limit: int = PROBLEM_LIMIT) -> None:
         self.limit = limit
         self.total = 0
         self._kept: list[tuple[int, int, int, DataProblem]] = []
         self._sheet_order: dict[tuple[str, str | None], int] = {}
+        self._cells: set[tuple[str, str | None, int, str]] = set()
 
     def __len__(self) -> int:
         return self.total
 
     def add(self, problem: DataProblem) -> None:
+        if self._repeats_a_cell(problem):
+            return
         self.total += 1
         self._keep(problem)
 
     def add_counted(self, problems: Iterable[DataProblem], count: int) -> None:
         """Add a column's kept problems plus how many it had in all."""
-        kept = 0
+        kept = repeated = 0
         for problem in problems:
+            if self._repeats_a_cell(problem):
+                repeated += 1
+                continue
             self._keep(problem)
             kept += 1
-        self.total += max(count, kept)
+        self.total += max(count - repeated, kept)
+
+    def _repeats_a_cell(self, problem: DataProblem) -> bool:
+        if problem.row is None or problem.column is None:
+            return False
+        cell = (problem.file, problem.sheet, problem.row, problem.column)
+        if cell in self._cells:
+            return True
+        self._cells.add(cell)
+        return False
 
     def _keep(self, problem: DataProblem) -> None:
         key = (problem.file, problem.sheet)

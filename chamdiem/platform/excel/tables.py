@@ -4,7 +4,8 @@ CSV files, one file per sheet.
 `Table.rows[0]` is row 1 of the sheet and `rows[r][c]` the cell in column `column_letter(c)`, so
 positions in problems are the ones a user sees in Excel. Empty cells are "" (calamine's and the
 csv module's spelling); workbook cells keep calamine's types (float, int, bool, str, date,
-datetime), CSV cells are all text.
+datetime), CSV cells are all text. A cell of an .xlsx sheet showing a formula error reads as ""
+too; `Table.formula_errors` lists those, for the readers to refuse.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +25,11 @@ from pathlib import Path
 from python_calamine import CalamineSheet, CalamineWorkbook
 
 from chamdiem.dsl.diagnostics import Text
-from chamdiem.platform.excel.problems import DataFileError, DataProblem
+from chamdiem.platform.excel.formula_errors import formula_errors
+from chamdiem.platform.excel.problems import DataFileError, DataProblem, ProblemLog
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
+_XLSX_PACKAGES = frozenset({".xlsx", ".xlsm"})  # whose cells with formula errors are found
 HEADER_SCAN_ROWS = 30  # how far below the top a header row is looked for (title rows above it)
 
 _SPACES = re.compile(r"\s+")
@@ -56,6 +59,8 @@ class Table:
     sheet: str | None
     rows: Sequence[Sequence[object]]
     workbook: Path | None = field(default=None, repr=False)  # for looking up cell formats
+    # (0-based row, 0-based column, what Excel shows) of each cell holding a formula error
+    formula_errors: Sequence[tuple[int, int, str]] = field(default=(), repr=False)
 
     def problem(
         self, row: int | None, column: int | None, field_name: str | None, message: Text
@@ -63,6 +68,24 @@ class Table:
         """A problem at (1-based row, 0-based column) of this table."""
         letter = column_letter(column) if column is not None else None
         return DataProblem(self.file, self.sheet, row, letter, field_name, message)
+
+
+def report_formula_errors(
+    table: Table, header_row: int, columns: Mapping[str, int], log: ProblemLog
+) -> None:
+    """Log each formula error below the header row (0-based) in one of the `columns` the
+    reader uses (field -> 0-based column): such a cell reads as blank, which would silently
+    mean the column's default."""
+    fields = {column: name for name, column in columns.items()}
+    for row, column, shows in table.formula_errors:
+        if row > header_row and column in fields:
+            message = Text(
+                f"ô báo lỗi công thức {shows} (Excel không tính được giá trị); hãy sửa công "
+                "thức hoặc nhập giá trị",
+                f"the cell shows the formula error {shows} (Excel could not compute it); fix "
+                "the formula or type the value",
+            )
+            log.add(table.problem(row + 1, column, fields[column], message))
 
 
 def find_header_row(
@@ -129,7 +152,7 @@ class WorkbookSource(DataSource):
         super().__init__(display)
         self.path = path
         self.workbook = workbook
-        self._pending: dict[str, Future[CalamineSheet]] = {}
+        self._pending: dict[str, Future[_Parsed]] = {}
 
     def sheet_names(self) -> list[str]:
         return list(self.workbook.sheet_names)
@@ -138,8 +161,8 @@ class WorkbookSource(DataSource):
         return sheet_name
 
     def prefetch(self, tables: Sequence[Sequence[str]]) -> None:
-        """Parse these sheets in background threads (calamine releases the GIL while it
-        unzips and parses, so a second core reads the items while the subjects are checked).
+        """Parse these sheets in background threads (calamine and zlib release the GIL while
+        they unzip and parse, so a second core reads the items while the subjects are checked).
         Each thread opens the file on its own: a workbook object is not shared."""
         for names in tables:
             name = self.find(names)
@@ -150,10 +173,10 @@ class WorkbookSource(DataSource):
     def read(self, sheet_name: str) -> Table:
         try:
             pending = self._pending.pop(sheet_name, None)
-            sheet = (
+            sheet, errors = (
                 pending.result()
                 if pending is not None
-                else self.workbook.get_sheet_by_name(sheet_name)
+                else _parse(self.path, sheet_name, self.workbook)
             )
             rows: Sequence[Sequence[object]] = sheet.to_python(skip_empty_area=False)
         except Exception as exc:  # calamine raises its own errors for damaged sheet XML
@@ -163,17 +186,28 @@ class WorkbookSource(DataSource):
             )
             problem = DataProblem(self.display, sheet_name, None, None, None, message)
             raise DataFileError([problem]) from None
-        return Table(self.display, sheet_name, rows, workbook=self.path)
+        return Table(self.display, sheet_name, rows, workbook=self.path, formula_errors=errors)
 
 
-def _in_background(path: Path, name: str) -> Future[CalamineSheet]:
+_Parsed = tuple[CalamineSheet, list[tuple[int, int, str]]]
+
+
+def _parse(path: Path, name: str, workbook: CalamineWorkbook | None = None) -> _Parsed:
+    """The sheet as calamine parses it, and the cells that hold formula errors (which
+    calamine reads as blank)."""
+    sheet = (workbook or CalamineWorkbook.from_path(path)).get_sheet_by_name(name)
+    errors = formula_errors(path, name) if path.suffix.lower() in _XLSX_PACKAGES else []
+    return sheet, errors
+
+
+def _in_background(path: Path, name: str) -> Future[_Parsed]:
     """The sheet, parsed on a daemon thread (a command that gives up early does not wait for
     it to end)."""
-    future: Future[CalamineSheet] = Future()
+    future: Future[_Parsed] = Future()
 
     def parse() -> None:
         try:
-            future.set_result(CalamineWorkbook.from_path(path).get_sheet_by_name(name))
+            future.set_result(_parse(path, name))
         except BaseException as exc:  # handed to whoever reads the sheet
             future.set_exception(exc)
 

@@ -41,6 +41,7 @@ from chamdiem.platform.excel.tables import (
     header_key,
     is_blank,
     open_data,
+    report_formula_errors,
 )
 from chamdiem.platform.gc_pause import gc_paused
 from chamdiem.platform.services import audit
@@ -169,6 +170,7 @@ def _layout(
                     header + 1, None, key, Text(f"thiếu cột {wanted}", f"missing column {wanted}")
                 )
             )
+    report_formula_errors(table, header, columns, log)
     return _Sheet(table, header, columns)
 
 

@@ -121,9 +121,14 @@ def editable(people: list[P] | None = None) -> dict[str, list[list[object]]]:
     return {name: [list(row) for row in rows] for name, rows in sheets(people).items()}
 
 
-def save(path: Path, rows: dict[str, list[list[object]]]) -> Path:
+def save(
+    path: Path,
+    rows: dict[str, list[list[object]]],
+    errors: dict[tuple[str, str], str] | None = None,
+) -> Path:
+    """`errors[(sheet, 'C3')] = '#N/A'`: that cell holds a formula Excel could not compute."""
     typed: dict[str, Rows] = dict(rows)
-    return xlsx(path, typed)
+    return xlsx(path, typed, errors=errors)
 
 
 def workbook(path: Path, people: list[P] | None = None, *, units: bool = True) -> Path:

@@ -208,6 +208,8 @@ def _bad(tmp_path: Path, change: str) -> Path:
         del rows["san_pham"]
     elif change == "missing value":
         subjects[5][7] = None
+    elif change == "formula error":
+        return save(path, rows, errors={("san_pham", "D3"): "#DIV/0!"})
     return save(path, rows)
 
 
@@ -226,6 +228,8 @@ BAD_FILES = {
     "missing column": ("subjects", 1, None, "missing column 'chuyen_mon'"),
     "missing sheet": (None, None, None, "no sheet san_pham"),
     "missing value": ("subjects", 6, "H", "missing required value"),
+    # read as blank by calamine, which would be the count's default 0
+    "formula error": ("san_pham", 3, "D", "the formula error #DIV/0!"),
 }
 
 

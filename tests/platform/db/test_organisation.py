@@ -120,6 +120,8 @@ def _mutated(tmp_path: Path, change: str) -> Path:
         subjects[3][0] = None
     elif change == "duplicate unit":
         units[3][0] = "SNV-TH"
+    elif change == "formula error":
+        return save(tmp_path / "bad.xlsx", rows, errors={("subjects", "B4"): "#N/A"})
     return save(tmp_path / "bad.xlsx", rows)
 
 
@@ -133,6 +135,7 @@ BAD_ORGANISATIONS = {
     "bad head flag": ("subjects", 4, "E", "expected yes/no"),
     "missing code": ("subjects", 4, "A", "missing code"),
     "duplicate unit": ("units", 4, "A", "duplicate code 'SNV-TH'"),
+    "formula error": ("subjects", 4, "B", "the formula error #N/A"),
 }
 
 
