@@ -402,6 +402,29 @@ def test_a_damaged_workbook(tmp_path: Path) -> None:
     assert len(found) == 1 and "không phải sổ tính Excel hợp lệ" in found[0].message.vi
 
 
+def test_a_workbook_under_another_kind_of_name_is_read_as_what_it_is(tmp_path: Path) -> None:
+    """Some mail and download programs save an .xlsx as .xls; Excel opens it, so do we."""
+    good = xlsx(
+        tmp_path / "d.xlsx",
+        {
+            "subjects": [["code", "chinh_tri", "chuyen_mon", "ty_le"], ["A", 8, 9, 0.5]],
+            "san_pham": [["code", "he_so", "hoan_thanh"], ["A", 1, "có"]],
+        },
+    )
+    renamed = good.rename(tmp_path / "d.xls")
+    cohort = read_cohort(renamed, INPUTS, (SAN_PHAM,))
+    assert cohort.codes == ["A"] and cohort.inputs["chuyen_mon"] == [9]
+
+
+def test_a_workbook_with_a_password_to_open(tmp_path: Path) -> None:
+    """fixtures/mat_khau.xlsx: a two-sheet workbook encrypted with the password "matkhau" by
+    msoffcrypto-tool 6.1 (as Excel's "Encrypt with Password" does)."""
+    found = problems_of(Path(__file__).parent / "fixtures" / "mat_khau.xlsx")
+    assert len(found) == 1 and where(found[0]) == (None, None, None, None)
+    assert found[0].message.vi.startswith("sổ tính được đặt mật khẩu mở tệp")
+    assert "remove the password" in found[0].message.en
+
+
 def test_folders_without_subjects(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()

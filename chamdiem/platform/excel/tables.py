@@ -22,14 +22,13 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from python_calamine import CalamineSheet, CalamineWorkbook
+from python_calamine import CalamineSheet, CalamineWorkbook, PasswordError
 
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.platform.excel.formula_errors import formula_errors
 from chamdiem.platform.excel.problems import DataFileError, DataProblem, ProblemLog
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
-_XLSX_PACKAGES = frozenset({".xlsx", ".xlsm"})  # whose cells with formula errors are found
 HEADER_SCAN_ROWS = 30  # how far below the top a header row is looked for (title rows above it)
 
 _SPACES = re.compile(r"\s+")
@@ -192,12 +191,27 @@ class WorkbookSource(DataSource):
 _Parsed = tuple[CalamineSheet, list[tuple[int, int, str]]]
 
 
+def open_workbook(path: Path) -> CalamineWorkbook:
+    """The workbook, of the kind its name says or else of the kind its content is: an .xlsx
+    saved under a .xls name (as some download and mail programs do) opens as what it is."""
+    try:
+        return CalamineWorkbook.from_path(path)
+    except PasswordError:
+        raise
+    except Exception:
+        with path.open("rb") as stream:
+            try:
+                return CalamineWorkbook.from_filelike(stream)
+            except Exception:
+                pass
+        raise  # what the name's kind of workbook found wrong: the more precise message
+
+
 def _parse(path: Path, name: str, workbook: CalamineWorkbook | None = None) -> _Parsed:
     """The sheet as calamine parses it, and the cells that hold formula errors (which
     calamine reads as blank)."""
-    sheet = (workbook or CalamineWorkbook.from_path(path)).get_sheet_by_name(name)
-    errors = formula_errors(path, name) if path.suffix.lower() in _XLSX_PACKAGES else []
-    return sheet, errors
+    sheet = (workbook or open_workbook(path)).get_sheet_by_name(name)
+    return sheet, formula_errors(path, name)
 
 
 def _in_background(path: Path, name: str) -> Future[_Parsed]:
@@ -275,7 +289,16 @@ def open_data(path: Path) -> DataSource:
             f"không đọc được tệp: {exc.strerror}", f"cannot read the file: {exc.strerror}"
         ) from None
     try:
-        workbook = CalamineWorkbook.from_path(path)
+        workbook = open_workbook(path)
+    except PasswordError:
+        raise fail(
+            "sổ tính được đặt mật khẩu mở tệp nên chương trình không đọc được; hãy mở bằng "
+            "Excel, bỏ mật khẩu (Tệp > Thông tin > Bảo vệ Sổ làm việc > Mã hóa bằng Mật khẩu, "
+            "xóa mật khẩu), lưu lại rồi nhập tệp đó",
+            "the workbook is protected by a password to open, so it cannot be read; open it in "
+            "Excel, remove the password (File > Info > Protect Workbook > Encrypt with "
+            "Password, clear it), save, and import that file",
+        ) from None
     except Exception as exc:  # ZipError, XmlError, … for files that are not workbooks
         raise fail(
             f"tệp không phải sổ tính Excel hợp lệ (hỏng, hoặc là loại tệp khác bị đổi đuôi "
