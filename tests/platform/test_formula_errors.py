@@ -32,8 +32,7 @@ def test_cells_cut_by_a_chunk_boundary_are_found_once(
     cells = [
         b'<c r="A%d" s="1" t="e"><f>B%d/0</f><v>#DIV/0!</v></c><c r="B%d"><v>3</v></c>'
         b"<c r='AB%d' t='e'><v>#NAME?</v></c><c r=\"C%d\" t=\"s\"><v>0</v></c>"
-        b'<x:c r="D%d" t="e"><x:v>#N/A</x:v></x:c>'
-        % (row, row, row, row, row, row)
+        b'<x:c r="D%d" t="e"><x:v>#N/A</x:v></x:c>' % (row, row, row, row, row, row)
         for row in range(1, 40)
     ]
     xml = b'<worksheet><sheetData><row r="1" ht="15">' + b"</row><row>".join(cells) + b"</row>"
