@@ -341,6 +341,7 @@ def _import(args: argparse.Namespace, out: Console, engine: Engine, user: str) -
         done = import_period_data(session, Path(args.file), args.period, args.rules, actor=user)
     lang = out.language
     seconds = seconds_text(time.perf_counter() - started, lang)
+    changed = count_text(done.changed, lang)
     if not done.created:
         out.out(
             out.text(
@@ -356,11 +357,13 @@ def _import(args: argparse.Namespace, out: Console, engine: Engine, user: str) -
             f"Đã nhập {args.file} vào kỳ {done.period}, bộ tiêu chí {done.ruleset} "
             f"(lần nhập #{done.import_id}): {count_text(done.subjects, lang)} đối tượng, "
             f"{count_text(done.item_rows, lang)} dòng danh sách, "
-            f"{count_text(done.replaced, lang)} bản ghi cũ được thay ({seconds}).",
+            f"{count_text(done.replaced, lang)} bản ghi cũ được thay"
+            f"{f', trong đó {changed} có giá trị khác' if done.replaced else ''} ({seconds}).",
             f"Imported {args.file} into period {done.period}, rule set {done.ruleset} "
             f"(import #{done.import_id}): {count_text(done.subjects, lang)} subject(s), "
             f"{count_text(done.item_rows, lang)} item row(s), "
-            f"{count_text(done.replaced, lang)} earlier record(s) replaced ({seconds}).",
+            f"{count_text(done.replaced, lang)} earlier record(s) replaced"
+            f"{f', {changed} of them with other values' if done.replaced else ''} ({seconds}).",
         )
     )
     return EXIT_OK

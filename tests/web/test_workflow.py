@@ -52,6 +52,12 @@ def test_import_shows_a_report_then_stores_only_after_confirmation(site: Site) -
     job_id, page = upload(site, admin, book)
     assert "hợp lệ" in page and "14 người" in page
     assert "Xác nhận nhập dữ liệu" in page
+    # What the file would replace, and whose values it changes, before anything is stored.
+    assert "Kỳ 2026-Q1 đã có dữ liệu của 14 người trong tệp" in page
+    assert "1 người có giá trị khác với dữ liệu hiện có" in page
+    changed = page[page.index('id="changed"') :]
+    changed = changed[: changed.index("</table>")]
+    assert re.findall(r"<td>([A-Z]\d)</td>", changed) == ["A1"]
     # Nothing is stored yet: the import list shows only the fixture's import.
     assert "quy1_sua.xlsx" not in admin.get("/nhap-du-lieu").text
     confirm = CONFIRM.search(page)
@@ -66,7 +72,8 @@ def test_import_shows_a_report_then_stores_only_after_confirmation(site: Site) -
     assert job
     site.wait(job.group(1))
     done = admin.get(response.headers["location"]).text
-    assert "Đã nhập: 14 người" in done and "14 bản ghi cũ được thay" in done
+    assert "Đã nhập: 14 người" in done
+    assert "14 bản ghi cũ được thay, trong đó 1 có giá trị khác" in done
     assert "quy1_sua.xlsx" in admin.get("/nhap-du-lieu").text
     # A confirmation is used once.
     again = admin.post(confirm.group(1), data={"_csrf_token": csrf(admin, "/nhap-du-lieu")})

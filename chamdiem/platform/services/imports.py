@@ -7,7 +7,9 @@ marked as superseded (kept, not deleted). Any problem stores nothing.
 
 - The same file again (same bytes, period and rule set, its records still current) changes
   nothing.
-- A corrected file replaces the records of the subjects it lists; the others stay.
+- A corrected file replaces the records of the subjects it lists; the others stay. The outcome
+  says how many of the replaced records held other values (`changed`), so that the officer
+  sees whether the correction did what was meant.
 - A locked period refuses.
 """
 
@@ -52,6 +54,7 @@ class ImportOutcome:
     subjects: int
     item_rows: int
     replaced: int  # earlier records superseded
+    changed: int  # of those, the ones whose values differ from this file's
     period: str
     ruleset: str
     rule_sha256: str
@@ -109,18 +112,10 @@ def import_period_data(
         if unknown:
             raise _unknown_people(path, unknown, len(person_ids) == 0)
         assert period.id is not None and version.id is not None
-        current = {
-            person_id: record_id
-            for record_id, person_id in connection.execute(
-                sa.select(records_t.c.id, records_t.c.person_id).where(
-                    records_t.c.period_id == period.id,
-                    records_t.c.ruleset == version.name,
-                    records_t.c.superseded_by_id.is_(None),
-                )
-            )
-        }
         subject_ids = [person_ids[code] for code in cohort.codes]
-        replaced = [current[pid] for pid in subject_ids if pid in current]
+        replaced, changed = changes_against_current(
+            connection, period.id, version.name, subject_ids, encoded
+        )
         batch = DataImport(
             period_id=period.id,
             rule_version_id=version.id,
@@ -167,6 +162,7 @@ def import_period_data(
             subjects=len(cohort),
             item_rows=item_rows,
             replaced=len(replaced),
+            changed=len(changed),
         )
         session.commit()
     except OperationalError as error:
@@ -177,7 +173,44 @@ def import_period_data(
     except BaseException:
         session.rollback()
         raise
-    return _outcome(batch, True, period, version)
+    return _outcome(batch, True, period, version, changed=len(changed))
+
+
+def changes_against_current(
+    connection: sa.Connection,
+    period_id: int,
+    ruleset: str,
+    person_ids: Sequence[int],
+    encoded: Sequence[tuple[str, str]],
+) -> tuple[list[int], list[int]]:
+    """For a file's subjects (`person_ids`, with their `encode_cohort` texts): the current
+    records of the period and rule set it would supersede, and the indexes (into
+    `person_ids`) of the subjects whose stored values differ from the file's. The texts are
+    canonical, so equal values are equal texts."""
+    current = {
+        person_id: (record_id, (inputs, items))
+        for record_id, person_id, inputs, items in connection.execute(
+            sa.select(
+                records_t.c.id,
+                records_t.c.person_id,
+                records_t.c.inputs_json,
+                records_t.c.items_json,
+            ).where(
+                records_t.c.period_id == period_id,
+                records_t.c.ruleset == ruleset,
+                records_t.c.superseded_by_id.is_(None),
+            )
+        )
+    }
+    replaced: list[int] = []
+    changed: list[int] = []
+    for index, (person_id, texts) in enumerate(zip(person_ids, encoded, strict=True)):
+        found = current.get(person_id)
+        if found is not None:
+            replaced.append(found[0])
+            if found[1] != texts:
+                changed.append(index)
+    return replaced, changed
 
 
 def _refuse_if_too_large(path: Path, max_bytes: int | None) -> None:
@@ -220,7 +253,7 @@ def _busy(period_code: str, path: Path) -> Busy:
 
 
 def _outcome(
-    batch: DataImport, created: bool, period: Period, version: RuleVersion
+    batch: DataImport, created: bool, period: Period, version: RuleVersion, *, changed: int = 0
 ) -> ImportOutcome:
     assert batch.id is not None
     return ImportOutcome(
@@ -229,6 +262,7 @@ def _outcome(
         subjects=batch.subjects,
         item_rows=batch.item_rows,
         replaced=batch.replaced if created else 0,
+        changed=changed,
         period=period.code,
         ruleset=version.name,
         rule_sha256=version.sha256,

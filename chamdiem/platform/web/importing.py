@@ -14,7 +14,7 @@ import secrets
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,19 @@ from chamdiem.platform.db.tables import people_t
 from chamdiem.platform.excel.cohort_reader import read_cohort
 from chamdiem.platform.excel.problems import DataFileError, DataProblem
 from chamdiem.platform.services.errors import ServiceError
-from chamdiem.platform.services.imports import code_problems, import_period_data
+from chamdiem.platform.services.imports import (
+    changes_against_current,
+    code_problems,
+    import_period_data,
+)
 from chamdiem.platform.services.periods import get_period, refuse_if_locked
+from chamdiem.platform.services.records import encode_cohort
 from chamdiem.platform.services.rules import program_for, resolve_rule_version
 from chamdiem.platform.web.access import Principal, UnitTree, unit_visible
 from chamdiem.platform.web.jobs import JobFailed, JobProblem, Progress
 
 ALLOWED_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+CHANGED_SHOWN = 50  # people whose values a file changes, listed before it is confirmed
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 
 
@@ -63,6 +69,9 @@ class Checked:
     subjects: int
     item_rows: int
     per_unit: list[tuple[str, str, int]]  # unit code, unit name, subjects
+    replaces: int = 0  # subjects who have current data for the period, which the file replaces
+    changed_total: int = 0  # of those, the ones whose values the file changes
+    changed: list[tuple[str, str]] = field(default_factory=list)  # the first CHANGED_SHOWN
 
 
 def problems_of(
@@ -125,23 +134,33 @@ def check_file(
     program = program_for(version)
     cohort = read_cohort(path, program.inputs, program.items)
     try:
-        rows = session.connection().execute(
-            sa.select(people_t.c.code, people_t.c.unit_id).where(
+        connection = session.connection()
+        rows = connection.execute(
+            sa.select(people_t.c.code, people_t.c.id, people_t.c.unit_id, people_t.c.name).where(
                 people_t.c.code.in_(sorted(set(cohort.codes)))
             )
         )
-        unit_of = {code: unit_id for code, unit_id in rows}
+        person = {code: (id_, unit_id, name) for code, id_, unit_id, name in rows}
+        unit_of = {code: unit_id for code, (_, unit_id, _) in person.items()}
+        outside = [
+            code
+            for code in cohort.codes
+            if code not in unit_of or not unit_visible(principal, unit_of[code])
+        ]
+        if outside:
+            raise _outside(path, outside)
+        assert period.id is not None
+        replaced, changed = changes_against_current(
+            connection,
+            period.id,
+            version.name,
+            [person[code][0] for code in cohort.codes],
+            encode_cohort(program, cohort),
+        )
         session.commit()
     except BaseException:
         session.rollback()
         raise
-    outside = [
-        code
-        for code in cohort.codes
-        if code not in unit_of or not unit_visible(principal, unit_of[code])
-    ]
-    if outside:
-        raise _outside(path, outside)
     counts = Counter(unit_of[code] for code in cohort.codes)
     per_unit = sorted(
         (
@@ -160,6 +179,9 @@ def check_file(
         subjects=len(cohort),
         item_rows=sum(len(table) for table in cohort.items.values()),
         per_unit=per_unit,
+        replaces=len(replaced),
+        changed_total=len(changed),
+        changed=[(cohort.codes[k], person[cohort.codes[k]][2]) for k in changed[:CHANGED_SHOWN]],
     )
 
 
@@ -223,6 +245,7 @@ def import_work(
         "subjects": done.subjects,
         "item_rows": done.item_rows,
         "replaced": done.replaced,
+        "changed": done.changed,
         "period": done.period,
         "ruleset": done.ruleset,
     }

@@ -47,6 +47,13 @@ def test_a_quarter_from_the_command_line(
     assert code == 0 and "14 đối tượng, 15 dòng danh sách" in out
     code, out, _ = run(capsys, "import", book, "--period", "2026-Q1", "--lang", "en")
     assert code == 0 and "nothing changed" in out
+    rows = editable()
+    rows["subjects"][2][5] = 9  # A1's chinh_tri: 10 -> 9
+    fixed = str(save(env / "quy1_sua.xlsx", rows))
+    code, out, _ = run(capsys, "import", fixed, "--period", "2026-Q1")
+    assert code == 0 and "14 bản ghi cũ được thay, trong đó 1 có giá trị khác (" in out
+    code, out, _ = run(capsys, "import", book, "--period", "2026-Q1", "--lang", "en")
+    assert code == 0 and "14 earlier record(s) replaced, 1 of them with other values (" in out
     code, out, _ = run(capsys, "run", "--period", "2026-Q1")
     assert code == 0 and out.startswith("Lần chạy #1: cong_chuc_quy, kỳ 2026-Q1, 14 đối tượng")
     code, out, _ = run(capsys, "verify", "1")

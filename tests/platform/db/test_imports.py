@@ -98,23 +98,26 @@ def test_a_corrected_file_replaces_what_it_covers_and_keeps_the_history(
 ) -> None:
     prepare(session, tmp_path)
     people = people_copy()
-    fixes = [p for p in people if p.code in ("A1", "N3")]
+    fixes = [p for p in people if p.code in ("A1", "N3", "A2")]
     fixes[0].scores = (9, 9, 9)
-    fixes[1].products = [[2, True, 0, 0]]
+    fixes[2].products = [[2, True, 0, 0]]
     done = import_period_data(session, workbook(tmp_path / "sua.xlsx", fixes), PERIOD, actor=ACTOR)
-    assert done.created and (done.subjects, done.replaced) == (2, 2)
+    # A2 is listed again as it was: replaced (this file is now where its data comes from),
+    # but not changed.
+    assert done.created and (done.subjects, done.replaced, done.changed) == (3, 3, 2)
     current = records(engine)
     assert len(current) == 14
     assert current["A1"][0]["doi_moi"] == "9"
     assert current["N3"][1] == {
         "san_pham": {"he_so": ["2"], "hoan_thanh": [True], "loi_nang": [0], "cham_tre": [0]}
     }
-    assert current["A2"][0]["doi_moi"] == "8"  # not in the corrected file: unchanged
-    assert count(engine, "input_records") == 16  # the two replaced records are kept
+    assert current["A2"][0]["doi_moi"] == "8"
+    assert current["A3"][0]["doi_moi"] == "5"  # not in the corrected file: unchanged
+    assert count(engine, "input_records") == 17  # the three replaced records are kept
     old = session.exec(
         select(InputRecord).where(InputRecord.superseded_by_id == done.import_id)
     ).all()
-    assert len(old) == 2
+    assert len(old) == 3
 
 
 def test_importing_the_first_file_again_after_a_correction_restores_it(
@@ -125,7 +128,7 @@ def test_importing_the_first_file_again_after_a_correction_restores_it(
     fixes[0].scores = (1, 1, 1)
     import_period_data(session, workbook(tmp_path / "sua.xlsx", fixes), PERIOD, actor=ACTOR)
     done = import_period_data(session, book, PERIOD, actor=ACTOR)
-    assert done.created and done.replaced == 14
+    assert done.created and (done.replaced, done.changed) == (14, 1)
     assert records(engine)["A1"][0]["chinh_tri"] == "10"
 
 
