@@ -97,6 +97,17 @@ def test_a_bad_file_is_reported_by_sheet_row_and_column_and_nothing_is_stored(
     assert not any(site.state.settings.data_dir.glob("uploads/*/loi.xlsx"))
 
 
+def test_a_file_whose_codes_name_other_people_is_refused_at_validation(site: Site) -> None:
+    admin = site.login("admin")
+    rows = editable()
+    rows["subjects"][2][0], rows["subjects"][3][0] = "A2", "A1"  # two codes swapped
+    _, page = upload(site, admin, save(site.folder / "dao_ma.xlsx", rows))
+    assert "Tệp có 2 lỗi; không lưu gì" in page
+    assert "trang subjects, dòng 3, cột B" in page and "trang subjects, dòng 4, cột B" in page
+    assert "là của &#39;Lê Văn Bình&#39;" in page or "là của 'Lê Văn Bình'" in page
+    assert "Xác nhận" not in page
+
+
 def test_an_hr_officer_cannot_import_people_of_another_unit(site: Site) -> None:
     hr = site.login("tcsnv")
     book = corrected_book(site.folder)  # holds Sở Tài chính's N1, N2, N3 too

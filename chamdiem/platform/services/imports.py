@@ -15,7 +15,7 @@ marked as superseded (kept, not deleted). Any problem stores nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,13 +33,12 @@ from chamdiem.platform.db.models import (
     RuleVersion,
 )
 from chamdiem.platform.db.tables import people_t, records_t
-from chamdiem.platform.excel.cells import shown, to_text
-from chamdiem.platform.excel.cohort_reader import CODE_HEADERS, SUBJECTS_SHEET, read_cohort
-from chamdiem.platform.excel.problems import PROBLEM_LIMIT, DataFileError, DataProblem
-from chamdiem.platform.excel.tables import find_header_row, header_key, open_data
+from chamdiem.platform.excel.cohort_reader import read_cohort
+from chamdiem.platform.excel.problems import DataFileError, DataProblem
 from chamdiem.platform.gc_pause import gc_paused
 from chamdiem.platform.services import audit
 from chamdiem.platform.services.errors import Busy
+from chamdiem.platform.services.file_subjects import code_problems, organisation_mismatches
 from chamdiem.platform.services.files import data_size, file_sha256
 from chamdiem.platform.services.periods import get_period, refuse_if_locked
 from chamdiem.platform.services.records import encode_cohort
@@ -111,6 +110,9 @@ def import_period_data(
         unknown = [code for code in cohort.codes if code not in person_ids]
         if unknown:
             raise _unknown_people(path, unknown, len(person_ids) == 0)
+        mismatched = organisation_mismatches(connection, path, cohort)
+        if mismatched is not None:
+            raise mismatched
         assert period.id is not None and version.id is not None
         subject_ids = [person_ids[code] for code in cohort.codes]
         replaced, changed = changes_against_current(
@@ -307,48 +309,3 @@ def _unknown_people(path: Path, codes: Sequence[str], empty: bool) -> DataFileEr
             f"code '{code}' is not a person of the organisation{hint.en}",
         ),
     )
-
-
-def code_problems(
-    path: Path, codes: Sequence[str], message: Callable[[str], Text]
-) -> DataFileError:
-    """The refusal of a file for `codes` of its subjects sheet, each at its cell, with
-    `message` of the code as shown."""
-    places = _code_cells(path, set(codes))
-    problems: list[DataProblem] = []
-    for code in codes[:PROBLEM_LIMIT]:
-        file, sheet, row, column = places.get(code, (str(path), None, None, None))
-        problems.append(DataProblem(file, sheet, row, column, "code", message(shown(code))))
-    return DataFileError(problems, len(codes) - len(problems))
-
-
-def _code_cells(
-    path: Path, codes: set[str]
-) -> dict[str, tuple[str, str | None, int | None, str | None]]:
-    """Where each of `codes` sits in the subjects sheet (file, sheet, row, column letter)."""
-    source = open_data(path)
-    table = source.table(SUBJECTS_SHEET)
-    if table is None:
-        return {}
-    keys = {header_key(h) for h in CODE_HEADERS}
-    header = find_header_row(table.rows, keys.__contains__)
-    if header is None:
-        return {}
-    column = next(
-        (
-            index
-            for index, cell in enumerate(table.rows[header])
-            if isinstance(cell, str) and header_key(cell) in keys
-        ),
-        None,
-    )
-    if column is None:
-        return {}
-    found: dict[str, tuple[str, str | None, int | None, str | None]] = {}
-    for offset, row in enumerate(table.rows[header + 1 :]):
-        if column < len(row):
-            code = to_text(row[column])
-            if code in codes and code not in found:
-                problem = table.problem(header + offset + 2, column, "code", Text("", ""))
-                found[code] = (problem.file, problem.sheet, problem.row, problem.column)
-    return found

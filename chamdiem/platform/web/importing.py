@@ -29,11 +29,12 @@ from chamdiem.platform.db.tables import people_t
 from chamdiem.platform.excel.cohort_reader import read_cohort
 from chamdiem.platform.excel.problems import DataFileError, DataProblem
 from chamdiem.platform.services.errors import ServiceError
-from chamdiem.platform.services.imports import (
-    changes_against_current,
+from chamdiem.platform.services.file_subjects import (
     code_problems,
-    import_period_data,
+    of_codes,
+    organisation_mismatches,
 )
+from chamdiem.platform.services.imports import changes_against_current, import_period_data
 from chamdiem.platform.services.periods import get_period, refuse_if_locked
 from chamdiem.platform.services.records import encode_cohort
 from chamdiem.platform.services.rules import program_for, resolve_rule_version
@@ -136,8 +137,10 @@ def check_file(
     try:
         connection = session.connection()
         rows = connection.execute(
-            sa.select(people_t.c.code, people_t.c.id, people_t.c.unit_id, people_t.c.name).where(
-                people_t.c.code.in_(sorted(set(cohort.codes)))
+            of_codes(
+                sa.select(people_t.c.code, people_t.c.id, people_t.c.unit_id, people_t.c.name),
+                people_t.c.code,
+                cohort.codes,
             )
         )
         person = {code: (id_, unit_id, name) for code, id_, unit_id, name in rows}
@@ -149,6 +152,9 @@ def check_file(
         ]
         if outside:
             raise _outside(path, outside)
+        mismatched = organisation_mismatches(connection, path, cohort)
+        if mismatched is not None:
+            raise mismatched
         assert period.id is not None
         replaced, changed = changes_against_current(
             connection,

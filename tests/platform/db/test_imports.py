@@ -213,6 +213,14 @@ def _bad(tmp_path: Path, change: str) -> Path:
         subjects[5][7] = None
     elif change == "formula error":
         return save(path, rows, errors={("san_pham", "D3"): "#DIV/0!"})
+    elif change == "swapped codes":  # A1's and A2's scores would go to each other
+        subjects[2][0], subjects[3][0] = subjects[3][0], subjects[2][0]
+    elif change == "other unit":
+        subjects[3][2] = "SNV-KH"
+    elif change == "other position group":
+        subjects[3][3] = "lanh_dao"
+    elif change == "head flag":
+        subjects[3][4] = True
     return save(path, rows)
 
 
@@ -233,6 +241,11 @@ BAD_FILES = {
     "missing value": ("subjects", 6, "H", "missing required value"),
     # read as blank by calamine, which would be the count's default 0
     "formula error": ("san_pham", 3, "D", "the formula error #DIV/0!"),
+    # the columns pre-filled "for matching" say otherwise than the organisation
+    "swapped codes": ("subjects", 3, "B", "code 'A2' belongs to 'Lê Văn Bình', the file says"),
+    "other unit": ("subjects", 4, "C", "code 'A2' is in unit 'SNV-TH', the file says 'SNV-KH'"),
+    "other position group": ("subjects", 4, "D", "is in position group 'chuyen_vien'"),
+    "head flag": ("subjects", 4, "E", "code 'A2' is not the head of the unit"),
 }
 
 
@@ -251,6 +264,21 @@ def test_a_bad_file_is_rejected_at_its_cell_and_nothing_is_stored(
         for p in caught.value.problems
     ), rendered
     assert counts(engine) == before
+
+
+def test_names_and_units_written_by_hand_match_the_organisation(
+    session: Session, engine: Engine, tmp_path: Path
+) -> None:
+    """Case, spacing and a unit's name instead of its code are not mistakes; blanks are not
+    compared."""
+    prepare(session, tmp_path, data=False)
+    rows = editable(people_copy())
+    subjects = rows["subjects"]
+    subjects[2][1] = "  nguyễn THỊ   an "
+    subjects[3][2] = "phòng tổng hợp"
+    subjects[4][1] = subjects[4][2] = subjects[4][3] = subjects[4][4] = None
+    done = import_period_data(session, save(tmp_path / "tay.xlsx", rows), PERIOD, actor=ACTOR)
+    assert done.created and done.subjects == 14
 
 
 def test_a_bad_correction_leaves_the_earlier_data_current(
