@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from chamdiem.platform.db.models import DataImport, InputRecord
 from chamdiem.platform.excel import DataFileError
+from chamdiem.platform.services import file_subjects
 from chamdiem.platform.services.errors import NotFound, ServiceError
 from chamdiem.platform.services.files import file_sha256
 from chamdiem.platform.services.imports import import_period_data
@@ -279,6 +280,18 @@ def test_names_and_units_written_by_hand_match_the_organisation(
     subjects[4][1] = subjects[4][2] = subjects[4][3] = subjects[4][4] = None
     done = import_period_data(session, save(tmp_path / "tay.xlsx", rows), PERIOD, actor=ACTOR)
     assert done.created and done.subjects == 14
+
+
+def test_a_province_sized_file_is_compared_without_listing_its_codes(
+    session: Session, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above IN_LIST_LIMIT codes every person is read instead (PostgreSQL takes at most
+    65,535 parameters): the same mismatches are found."""
+    monkeypatch.setattr(file_subjects, "IN_LIST_LIMIT", 3)
+    prepare(session, tmp_path, data=False)
+    with pytest.raises(DataFileError) as caught:
+        import_period_data(session, _bad(tmp_path, "swapped codes"), PERIOD, actor=ACTOR)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(3, "B"), (4, "B")]
 
 
 def test_a_bad_correction_leaves_the_earlier_data_current(
