@@ -209,9 +209,16 @@ def open_workbook(path: Path) -> CalamineWorkbook:
 
 def _parse(path: Path, name: str, workbook: CalamineWorkbook | None = None) -> _Parsed:
     """The sheet as calamine parses it, and the cells that hold formula errors (which
-    calamine reads as blank)."""
-    sheet = (workbook or open_workbook(path)).get_sheet_by_name(name)
-    return sheet, formula_errors(path, name)
+    calamine reads as blank), looked up on a second thread meanwhile (both unzip with the
+    GIL released)."""
+    errors: list[tuple[int, int, str]] = []
+    scan = threading.Thread(target=lambda: errors.extend(formula_errors(path, name)))
+    scan.start()
+    try:
+        sheet = (workbook or open_workbook(path)).get_sheet_by_name(name)
+    finally:
+        scan.join()
+    return sheet, errors
 
 
 def _in_background(path: Path, name: str) -> Future[_Parsed]:

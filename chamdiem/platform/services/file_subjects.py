@@ -10,6 +10,7 @@ columns left out are not compared (a file may hold only codes and inputs).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +45,50 @@ def code_problems(
     return DataFileError(problems, len(codes) - len(problems))
 
 
-def organisation_mismatches(
-    connection: sa.Connection, path: Path, cohort: Cohort
-) -> DataFileError | None:
+@dataclass(frozen=True)
+class Roster:
+    """The people a file names, as the organisation has them, read in one query: for finding
+    each code's person and for comparing what the file says of them."""
+
+    people: Mapping[str, Sequence[Any]]  # code -> (id, code, name, unit_id, group, is_head)
+    units: Mapping[int, tuple[str, str]]  # unit id -> (code, name)
+
+    def person_id(self, code: str) -> int:
+        return int(self.people[code][0])
+
+    def unit_id(self, code: str) -> int | None:
+        unit: int | None = self.people[code][3]
+        return unit
+
+    def name(self, code: str) -> str:
+        return str(self.people[code][2])
+
+    def unknown(self, codes: Sequence[str]) -> list[str]:
+        return [code for code in codes if code not in self.people]
+
+
+def read_roster(connection: sa.Connection, codes: Sequence[str]) -> Roster:
+    query = sa.select(
+        people_t.c.id,
+        people_t.c.code,
+        people_t.c.name,
+        people_t.c.unit_id,
+        people_t.c.position_group,
+        people_t.c.is_head,
+    )
+    people = {row[1]: row for row in connection.execute(of_codes(query, people_t.c.code, codes))}
+    units = {
+        id_: (code, name)
+        for id_, code, name in connection.execute(
+            sa.select(units_t.c.id, units_t.c.code, units_t.c.name)
+        )
+    }
+    return Roster(people, units)
+
+
+def organisation_mismatches(path: Path, cohort: Cohort, roster: Roster) -> DataFileError | None:
     """The refusal of a file whose subjects' names, units, position groups or head flags differ
-    from the organisation's (every subject must be a person already)."""
+    from the organisation's (every subject must be in `roster`)."""
     listed = {
         "name": cohort.names,
         "unit": cohort.units,
@@ -57,17 +97,21 @@ def organisation_mismatches(
     }
     if all(values is None for values in listed.values()):
         return None
-    known = _people(connection, cohort.codes)
+    theirs = _organisation_columns(roster, cohort.codes)
     found: list[tuple[str, str, Text]] = []  # code, field, message
     for field, values in listed.items():
         if values is None:
             continue
-        for code, value in zip(cohort.codes, values, strict=True):
-            if value is None:
+        # Cells as pre-filled are equal to the organisation's first value: only the others
+        # (written by hand, or wrong) are looked at one by one.
+        accepted = theirs[field]
+        for k in [k for k, (a, b) in enumerate(zip(values, accepted[0], strict=True)) if a != b]:
+            if values[k] is None:
                 continue
-            message = _mismatch(field, shown(code), value, known[code])
+            spellings = tuple(column[k] for column in accepted)
+            message = _mismatch(field, shown(cohort.codes[k]), values[k], spellings)
             if message is not None:
-                found.append((code, field, message))
+                found.append((cohort.codes[k], field, message))
     if not found:
         return None
     problems: list[DataProblem] = []
@@ -91,24 +135,22 @@ _FIX = Text(
 )
 
 
-def _mismatch(field: str, code: str, value: object, person: Mapping[str, object]) -> Text | None:
+def _mismatch(field: str, code: str, value: object, accepted: tuple[object, ...]) -> Text | None:
+    """What is wrong with a subject's `value` for `field` that is not `accepted[0]`, the
+    organisation's (a unit may also be written by its name, `accepted[1]`)."""
     if field == "is_head":
-        if value == person["is_head"]:
+        if value == accepted[0]:
             return None
-        vi = "là người đứng đầu" if person["is_head"] else "không phải người đứng đầu"
-        en = "is the head of the unit" if person["is_head"] else "is not the head of the unit"
+        vi = "là người đứng đầu" if accepted[0] else "không phải người đứng đầu"
+        en = "is the head of the unit" if accepted[0] else "is not the head of the unit"
         return Text(
             f"trong tổ chức, người mã '{code}' {vi}, tệp ghi khác; {_FIX.vi}",
             f"in the organisation, the person with code '{code}' {en}; the file says otherwise; "
             f"{_FIX.en}",
         )
     assert isinstance(value, str)
-    accepted = person[field]
-    if not isinstance(accepted, tuple):
-        accepted = (accepted,)
-    if value in accepted or any(  # as pre-filled; else as written by hand
-        isinstance(a, str) and header_key(a) == header_key(value) for a in accepted
-    ):
+    key = header_key(value)  # case and spacing of a value written by hand do not matter
+    if any(isinstance(a, str) and header_key(a) == key for a in accepted):
         return None
     ours = shown(str(accepted[0] or "—"))
     what = {
@@ -123,27 +165,20 @@ def _mismatch(field: str, code: str, value: object, person: Mapping[str, object]
     )
 
 
-def _people(connection: sa.Connection, codes: Sequence[str]) -> dict[str, dict[str, object]]:
-    """What the organisation says of each person: name, unit (its code and its name, either
-    may be written), position group, head flag."""
-    query = sa.select(
-        people_t.c.code,
-        people_t.c.name,
-        units_t.c.code,
-        units_t.c.name,
-        people_t.c.position_group,
-        people_t.c.is_head,
-    ).select_from(people_t.outerjoin(units_t, people_t.c.unit_id == units_t.c.id))
+def _organisation_columns(
+    roster: Roster, codes: Sequence[str]
+) -> dict[str, tuple[list[object], ...]]:
+    """What the organisation says of each of `codes`, per field as columns in the order of
+    `codes`: the value as the template pre-fills it, then other accepted spellings (a unit's
+    name for its code)."""
+    people = [roster.people[code] for code in codes]
+    no_unit = ("", "")
+    units = [roster.units.get(person[3], no_unit) if person[3] else no_unit for person in people]
     return {
-        code: {
-            "name": name,
-            "unit": (unit_code, unit_name),
-            "position_group": group,
-            "is_head": bool(head),
-        }
-        for code, name, unit_code, unit_name, group, head in connection.execute(
-            of_codes(query, people_t.c.code, codes)
-        )
+        "name": ([person[2] for person in people],),
+        "unit": ([unit[0] for unit in units], [unit[1] for unit in units]),
+        "position_group": ([person[4] for person in people],),
+        "is_head": ([bool(person[5]) for person in people],),
     }
 
 

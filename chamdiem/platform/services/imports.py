@@ -38,7 +38,11 @@ from chamdiem.platform.excel.problems import DataFileError, DataProblem
 from chamdiem.platform.gc_pause import gc_paused
 from chamdiem.platform.services import audit
 from chamdiem.platform.services.errors import Busy
-from chamdiem.platform.services.file_subjects import code_problems, organisation_mismatches
+from chamdiem.platform.services.file_subjects import (
+    code_problems,
+    organisation_mismatches,
+    read_roster,
+)
 from chamdiem.platform.services.files import data_size, file_sha256
 from chamdiem.platform.services.periods import get_period, refuse_if_locked
 from chamdiem.platform.services.records import encode_cohort
@@ -104,17 +108,15 @@ def import_period_data(
             session.commit()  # nothing written: ends the transaction, keeps objects loaded
             return _outcome(earlier, False, period, version)
         connection = session.connection()
-        person_ids: dict[str, int] = {
-            code: id_ for id_, code in connection.execute(sa.select(people_t.c.id, people_t.c.code))
-        }
-        unknown = [code for code in cohort.codes if code not in person_ids]
+        roster = read_roster(connection, cohort.codes)
+        unknown = roster.unknown(cohort.codes)
         if unknown:
-            raise _unknown_people(path, unknown, len(person_ids) == 0)
-        mismatched = organisation_mismatches(connection, path, cohort)
+            raise _unknown_people(path, unknown, _nobody(connection))
+        mismatched = organisation_mismatches(path, cohort, roster)
         if mismatched is not None:
             raise mismatched
         assert period.id is not None and version.id is not None
-        subject_ids = [person_ids[code] for code in cohort.codes]
+        subject_ids = [roster.person_id(code) for code in cohort.codes]
         replaced, changed = changes_against_current(
             connection, period.id, version.name, subject_ids, encoded
         )
@@ -293,6 +295,11 @@ def _same_file(
         .where(InputRecord.import_id == earlier.id, col(InputRecord.superseded_by_id).is_not(None))
     ).one()
     return earlier if superseded == 0 else None
+
+
+def _nobody(connection: sa.Connection) -> bool:
+    """No person loaded at all (the organisation is still to be loaded)."""
+    return connection.execute(sa.select(people_t.c.id).limit(1)).first() is None
 
 
 def _unknown_people(path: Path, codes: Sequence[str], empty: bool) -> DataFileError:

@@ -19,20 +19,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.platform.db.engine import open_session
-from chamdiem.platform.db.tables import people_t
 from chamdiem.platform.excel.cohort_reader import read_cohort
 from chamdiem.platform.excel.problems import DataFileError, DataProblem
 from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.services.file_subjects import (
     code_problems,
-    of_codes,
     organisation_mismatches,
+    read_roster,
 )
 from chamdiem.platform.services.imports import changes_against_current, import_period_data
 from chamdiem.platform.services.periods import get_period, refuse_if_locked
@@ -136,23 +134,15 @@ def check_file(
     cohort = read_cohort(path, program.inputs, program.items)
     try:
         connection = session.connection()
-        rows = connection.execute(
-            of_codes(
-                sa.select(people_t.c.code, people_t.c.id, people_t.c.unit_id, people_t.c.name),
-                people_t.c.code,
-                cohort.codes,
-            )
-        )
-        person = {code: (id_, unit_id, name) for code, id_, unit_id, name in rows}
-        unit_of = {code: unit_id for code, (_, unit_id, _) in person.items()}
+        roster = read_roster(connection, cohort.codes)
         outside = [
             code
             for code in cohort.codes
-            if code not in unit_of or not unit_visible(principal, unit_of[code])
+            if code not in roster.people or not unit_visible(principal, roster.unit_id(code))
         ]
         if outside:
             raise _outside(path, outside)
-        mismatched = organisation_mismatches(connection, path, cohort)
+        mismatched = organisation_mismatches(path, cohort, roster)
         if mismatched is not None:
             raise mismatched
         assert period.id is not None
@@ -160,14 +150,14 @@ def check_file(
             connection,
             period.id,
             version.name,
-            [person[code][0] for code in cohort.codes],
+            [roster.person_id(code) for code in cohort.codes],
             encode_cohort(program, cohort),
         )
         session.commit()
     except BaseException:
         session.rollback()
         raise
-    counts = Counter(unit_of[code] for code in cohort.codes)
+    counts = Counter(roster.unit_id(code) for code in cohort.codes)
     per_unit = sorted(
         (
             (
@@ -187,7 +177,7 @@ def check_file(
         per_unit=per_unit,
         replaces=len(replaced),
         changed_total=len(changed),
-        changed=[(cohort.codes[k], person[cohort.codes[k]][2]) for k in changed[:CHANGED_SHOWN]],
+        changed=[(cohort.codes[k], roster.name(cohort.codes[k])) for k in changed[:CHANGED_SHOWN]],
     )
 
 
