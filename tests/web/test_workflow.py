@@ -276,6 +276,45 @@ def test_a_unit_page_read_by_a_wider_scope_first_shows_a_narrower_one_only_its_o
     assert 'href="/don-vi/SNV"' not in site.login("tpth").get("/don-vi/SNV-TH").text
 
 
+def test_an_agency_page_sums_up_the_units_under_it(site: Site) -> None:
+    """Sở Nội vụ's people are in its departments: its page counts each department's grades
+    (and its own director's), and its report holds them all."""
+    hr = site.login("tcsnv")
+    page = hr.get("/don-vi/SNV").text
+    summary = page[page.index('class="card summary"') :]
+    summary = summary[: summary.index("</section>")]
+    assert "Các đơn vị trực thuộc: cong_chuc_quy, kỳ 2026-Q1" in summary
+    assert f'href="/lan-chay/{site.run_id}"' in summary
+    bars = re.findall(r'href="/don-vi/([A-Z-]+)">.*?<td class="num">(\d+)</td>', summary, re.S)
+    assert bars == [("SNV", "1"), ("SNV-KH", "5"), ("SNV-TH", "5")]
+    assert "11 người" in summary
+    # The auditor reads Sở Tài chính's the same way; its department's three people only.
+    other = site.login("thanhtra").get("/don-vi/STC").text
+    assert re.findall(r'href="/don-vi/([A-Z-]+)">.*?<td class="num">(\d+)</td>', other, re.S) == [
+        ("STC-NS", "3")
+    ]
+    # A department without units under it has no summary.
+    assert 'class="card summary"' not in hr.get("/don-vi/SNV-TH").text
+    book = load_workbook(
+        io.BytesIO(hr.get(f"/lan-chay/{site.run_id}/bao-cao.xlsx?don_vi=SNV").content),
+        read_only=True,
+    )
+    codes = {
+        row[0]
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        if row and isinstance(row[0], str)
+    }
+    assert {"S1", "A1", "A5", "K1", "K5"} <= codes and "N1" not in codes
+
+
+def test_a_persons_page_names_the_grades(site: Site) -> None:
+    page = site.login("tcsnv").get("/nguoi/A1").text
+    history = page[page.index("Kết quả qua các kỳ") :]
+    assert '<span class="grade" title="xuat_sac">Hoàn thành xuất sắc nhiệm vụ</span>' in history
+    assert ">xuat_sac<" not in history
+
+
 def test_a_decision_needs_its_fields(site: Site) -> None:
     hr = site.login("tcsnv")
     page = f"/ket-qua/{site.run_id}/A3"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -367,15 +368,18 @@ def run_results(
     run_id: int,
     *,
     unit_code: str | None = None,
+    unit_codes: Sequence[str] | None = None,
     search: str | None = None,
     limit: int | None = PAGE_SIZE,
     offset: int = 0,
 ) -> tuple[list[ResultRow], int]:
-    """The run's results in the user's scope (one unit's, when asked), in code order, and
-    how many there are in all."""
+    """The run's results in the user's scope (one unit's, or those of several units, when
+    asked), in code order, and how many there are in all."""
     where = [results_t.c.run_id == run_id, result_filter(principal, results_t.c.unit_code)]
     if unit_code:
         where.append(results_t.c.unit_code == unit_code)
+    if unit_codes is not None:
+        where.append(results_t.c.unit_code.in_(sorted(unit_codes)))
     statement = (
         sa.select(*_result_columns())
         .select_from(results_t.join(people_t, people_t.c.id == results_t.c.person_id))
@@ -546,6 +550,7 @@ class HistoryRow:
     period: str
     period_start: Any
     ruleset: str
+    rule_version_id: int
     total: str | None
     grade: str | None
     final_grade: str | None
@@ -562,6 +567,7 @@ def person_history(session: Session, principal: Principal, person_id: int) -> li
             periods_t.c.code.label("period"),
             periods_t.c.start_date,
             versions_t.c.name.label("ruleset"),
+            runs_t.c.rule_version_id,
         )
         .select_from(
             results_t.join(people_t, people_t.c.id == results_t.c.person_id)
@@ -585,6 +591,7 @@ def person_history(session: Session, principal: Principal, person_id: int) -> li
                 period=row.period,
                 period_start=row.start_date,
                 ruleset=row.ruleset,
+                rule_version_id=row.rule_version_id,
                 total=row.total,
                 grade=row.grade,
                 final_grade=row.final_grade,
@@ -601,6 +608,14 @@ def latest_runs_for_unit(
 ) -> list[RunRow]:
     """For each rule set, the latest complete run (of the period, or of the latest period
     that has one) with results in this unit."""
+    return latest_runs_for_units(session, principal, [unit_code], period_id)
+
+
+def latest_runs_for_units(
+    session: Session, principal: Principal, unit_codes: Sequence[str], period_id: int | None
+) -> list[RunRow]:
+    """For each rule set, the latest complete run (of the period, or of the latest period
+    that has one) with results in any of these units."""
     statement = (
         sa.select(sa.func.max(runs_t.c.id))
         .select_from(
@@ -608,7 +623,7 @@ def latest_runs_for_unit(
                 versions_t, versions_t.c.id == runs_t.c.rule_version_id
             )
         )
-        .where(runs_t.c.status == "complete", results_t.c.unit_code == unit_code)
+        .where(runs_t.c.status == "complete", results_t.c.unit_code.in_(sorted(unit_codes)))
         .group_by(runs_t.c.period_id, versions_t.c.name)
     )
     if period_id is not None:

@@ -3,6 +3,7 @@ person's history across periods."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from jinja2 import Environment
@@ -160,6 +161,7 @@ def _unit_body(
         )
     children = [c for c in tree.children.get(unit_id, []) if unit_visible(me, c)]
     parent = tree.parent.get(unit_id)
+    summaries = _subtree_summaries(db, me, tree, unit_id, children, period_id) if children else []
     html = templates.get_template("unit_body.html").render(
         unit_code=code,
         unit_name=tree.name[unit_id],
@@ -173,11 +175,48 @@ def _unit_body(
         # The people the shown runs did not evaluate (the others are in the results).
         people=[p for p in people if p.code not in evaluated],
         sections=sections,
+        summaries=summaries,
         periods=periods,
         period=ky,
         page_number=number,
     )
     return Markup(html)
+
+
+def _subtree_summaries(
+    db: Session,
+    me: Principal,
+    tree: UnitTree,
+    unit_id: int,
+    children: list[int],
+    period_id: int | None,
+) -> list[dict[str, Any]]:
+    """For a unit with units under it (an agency, a commune): per rule set, the latest run's
+    grades in each unit directly under it, that unit's own units counted in. A head reads
+    their whole agency here; its people are in the units below."""
+    part_of = {tree.code[unit_id]: tree.code[unit_id]}
+    for child in children:
+        for below in tree.subtree([child]):
+            part_of[tree.code[below]] = tree.code[child]
+    summaries = []
+    for run in queries.latest_runs_for_units(db, me, list(part_of), period_id):
+        rolled: dict[str | None, Counter[str]] = {}
+        for code, counts in queries.grade_distribution(db, me, run.id).items():
+            part = part_of.get(code or "")
+            if part is not None:
+                rolled.setdefault(part, Counter()).update(counts)
+        grades = queries.grade_order(db, run.rule_version_id)
+        labels = queries.grade_labels(db, run.rule_version_id)
+        summaries.append(
+            {
+                "run": run,
+                "bars": charts.bars(rolled, grades, labels, tree, limit=len(rolled)),
+                "legend": charts.legend(grades, labels),
+                "totals": charts.totals(rolled),
+                "labels": labels,
+            }
+        )
+    return summaries
 
 
 @get("/tim-kiem", include_in_schema=False)
@@ -216,6 +255,7 @@ def person_page(
     tree = web_state(request).units.get(db)
     person = queries.person_by_code(db, me, code)
     history = queries.person_history(db, me, person.id)
+    labels = {h.rule_version_id: queries.grade_labels(db, h.rule_version_id) for h in history}
     db.commit()
     unit_id = person.unit_id
     return page(
@@ -225,4 +265,5 @@ def person_page(
         person=person,
         unit=(tree.code[unit_id], tree.name[unit_id]) if unit_id in tree.code else None,
         history=history,
+        labels=labels,
     )

@@ -236,6 +236,7 @@ def decide(
 @get("/lan-chay/{run_id:int}/bao-cao.xlsx", include_in_schema=False)
 @in_thread
 def report(
+    request: Request[Any, Any, Any],
     db: NamedDependency[Session],
     me: NamedDependency[Principal],
     run_id: IdPath,
@@ -243,13 +244,17 @@ def report(
 ) -> Response[bytes]:
     """The run's report. Whoever may see every result of the run gets the official report
     (a summary with charts, a sheet per unit, provenance: chamdiem.platform.excel.report);
-    otherwise, and for one unit, a workbook of the results the user may see."""
+    otherwise, and for one unit with the units under it, a workbook of the results the user
+    may see."""
     run = queries.run(db, me, run_id)
+    units: list[str] | None = None
     if don_vi:
         require_unit_code(me, don_vi)
+        tree = web_state(request).units.get(db)
+        units = [tree.code[u] for u in tree.subtree([tree.by_code[don_vi]])]
     elif run.status == "complete" and queries.hidden_results(db, me, run_id) == 0:
         return _official(db, run)
-    rows, _ = queries.run_results(db, me, run_id, unit_code=don_vi or None, limit=None)
+    rows, _ = queries.run_results(db, me, run_id, unit_codes=units, limit=None)
     version = queries.rule_version(db, run.rule_version_id)
     values = {row.id: queries.result_values(db, row.id) for row in rows}
     db.commit()
