@@ -54,7 +54,8 @@ from chamdiem.platform.services.errors import NotFound, ServiceError
 from chamdiem.platform.services.periods import get_period
 
 FORM_SHEET = "Phiếu đánh giá"
-_WIDTHS = (6, 30, 12, 16, 13, 13)  # A..F: TT | Tiêu chí (B:D) | Điểm tối đa | Điểm đạt
+# A..F: TT | Tiêu chí (B:D) | Điểm tối đa | Điểm đạt; D:F hold the national motto on one line
+_WIDTHS = (5, 27, 11, 19, 15, 15)
 _WIDTH = len(_WIDTHS)
 
 
@@ -147,7 +148,9 @@ class _FormWriter:
     def write(self, path: Path) -> None:
         options = SheetOptions(
             widths=_WIDTHS,
-            page=PageSetup(landscape=False, margins=(0.7, 0.5, 0.6, 0.6), footer=None),
+            page=PageSetup(
+                landscape=False, fit_height=True, margins=(0.7, 0.5, 0.6, 0.6), footer=None
+            ),
             gridlines=False,
         )
         with StyledWorkbook(path) as book:

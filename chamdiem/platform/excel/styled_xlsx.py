@@ -83,11 +83,13 @@ class Style:
 
 @dataclass(frozen=True)
 class PageSetup:
-    """Print settings: A4 (paper 9), landscape or portrait, scaled to the page width, rows
+    """Print settings: A4 (paper 9), landscape or portrait, scaled to the page width (and to
+    one page tall, for a form whose signatures must not go onto a page of their own), rows
     repeated at the top of each page (1-based, inclusive), a page-number footer."""
 
     landscape: bool = True
     fit_width: bool = True
+    fit_height: bool = False
     title_rows: tuple[int, int] | None = None
     center: bool = True
     footer: str | None = "Trang &P/&N"  # centred; &P page, &N pages
@@ -347,7 +349,7 @@ class Sheet:
         options = self.options
         page = options.page
         parts = [_XML, f'<worksheet xmlns="{_MAIN}" xmlns:r="{_RELS}">']
-        if page and page.fit_width:
+        if page and (page.fit_width or page.fit_height):
             parts.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
         grid = "" if options.gridlines else ' showGridLines="0"'
         parts.append(f'<sheetViews><sheetView workbookViewId="0"{grid}>')
@@ -502,7 +504,11 @@ class Sheet:
                 'header="0.3" footer="0.3"/>'
             )
             orientation = "landscape" if page.landscape else "portrait"
-            fit = ' fitToWidth="1" fitToHeight="0"' if page.fit_width else ""
+            fit = (
+                f' fitToWidth="{int(page.fit_width)}" fitToHeight="{int(page.fit_height)}"'
+                if page.fit_width or page.fit_height
+                else ""
+            )
             tail.append(f'<pageSetup paperSize="9" orientation="{orientation}"{fit}/>')
             if page.footer:
                 footer = _text("&C" + page.footer)  # &C: centred

@@ -121,7 +121,8 @@ def test_the_form_reads_like_the_official_one(
     assert sheet.cell(signatures + 1, 5).value == "(Ký, ghi rõ họ tên, đóng dấu)"
     assert f"A{signatures}:B{signatures}" in merged(sheet)
     assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("portrait", 9)
-    assert sheet.page_setup.fitToWidth == 1
+    # One sheet of paper: the signatures' names never go onto a page of their own.
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 1)
     assert lines[-1].startswith(f"Lập từ lần chạy số {run_id} (bộ tiêu chí cong_chuc_quy")
 
 
