@@ -40,6 +40,7 @@ from chamdiem.platform.excel.styled_xlsx import (
     StyledWorkbook,
     decimal_format,
     number_text,
+    text_height,
 )
 from chamdiem.platform.report_queries import (
     ResultLine,
@@ -234,7 +235,7 @@ class _FormWriter:
             + (f"; căn cứ: {stored.program.header.basis}" if stored.program.header.basis else ""),
         ]
         for fact in facts:
-            sheet.merged_row(fact, self.s_text, _WIDTH, height=_height(fact, 86))
+            sheet.merged_row(fact, self.s_text, _WIDTH, height=text_height(fact, 86))
         sheet.blank()
 
     def _points(self, sheet: Sheet) -> None:
@@ -314,7 +315,7 @@ class _FormWriter:
         row = sheet.row(
             [tt, text, None, None, maximum, points],
             [s_tt, s_text, s_text, s_text, s_max, s_points],
-            height=height or _height(text, 58),
+            height=height or text_height(text, 58),
         )
         sheet.merge(row, 1, row, 3)
 
@@ -340,7 +341,7 @@ class _FormWriter:
                 f"do: {decision.reason}."
             )
         for fact in facts:
-            sheet.merged_row(fact, self.s_text, _WIDTH, height=_height(fact, 86))
+            sheet.merged_row(fact, self.s_text, _WIDTH, height=text_height(fact, 86))
         sheet.merged_row(
             f"KẾT QUẢ XẾP LOẠI: {vi_upper(self.label(line.final_grade))}",
             self.s_section,
@@ -397,9 +398,3 @@ class _FormWriter:
 def _plain(value: object) -> str:
     text = format(value, "f") if not isinstance(value, str) else value
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _height(text: str, width: float) -> float:
-    per_line = max(int(width * 1.05), 1)
-    lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
-    return 15.75 * lines + 3

@@ -44,9 +44,11 @@ from chamdiem.platform.excel.styled_xlsx import (
     SheetOptions,
     StyledWorkbook,
     absolute,
+    line_room,
     number_text,
     safe_sheet_name,
     sheet_ref,
+    text_height,
 )
 from chamdiem.platform.gc_pause import gc_paused
 from chamdiem.platform.report_queries import (
@@ -64,6 +66,7 @@ SUMMARY_SHEET = "Tổng hợp"
 INFO_SHEET = "Thông tin"
 NO_UNIT = "Chưa có đơn vị"
 UNIT_CHART_LIMIT = 40  # a per-unit chart with more units than this is unreadable
+_ONE_LINE = text_height("", 1)  # rows of one line keep Excel's default height
 _TITLE_ROWS = 3  # title rows above the blank row and the two header rows
 
 
@@ -145,7 +148,8 @@ class _ReportWriter:
             self.looks = Looks.register(book, self.stored.version.precision)
             with book.sheet(SUMMARY_SHEET, self._summary_options()) as sheet:
                 self._summary(sheet)
-            with book.sheet(INFO_SHEET, SheetOptions(widths=(38, 90))) as sheet:
+            info = SheetOptions(widths=(38, 90), page=PageSetup(landscape=False, footer=None))
+            with book.sheet(INFO_SHEET, info) as sheet:
                 self._info(sheet)
             for unit in self.units:
                 with book.sheet(unit.sheet, self._unit_options()) as sheet:
@@ -296,8 +300,15 @@ class _ReportWriter:
         looks = self.looks
         top = [c.group if c.group else c.header for c in columns]
         bottom = [c.header if c.group else None for c in columns]
+        # The lower row holds the group columns' own headers (a group's label and maximum:
+        # three or four lines), tall enough for the longest; the headers merged over both
+        # rows share both rows' height.
+        lower = max(
+            (text_height(c.header, c.width * 0.95) for c in columns if c.group),  # bold
+            default=0.0,
+        )
         first = sheet.row(top, looks.header, height=30)
-        second = sheet.row(bottom, looks.header, height=60)
+        second = sheet.row(bottom, looks.header, height=max(60.0, lower))
         start = 0
         while start < len(columns):
             column = columns[start]
@@ -445,28 +456,36 @@ class _ReportWriter:
         ]
         label = self.label
         names = [g.name for g in self.groups]
+        wrapped = [
+            (k, column.width, line_room(column.width))
+            for k, (column, style) in enumerate(zip(columns, styles, strict=True))
+            if style == looks.cell_wrap
+        ]
         for number, line in enumerate(unit.lines, start=1):
             values = line.values
             decision = line.decision
-            sheet.row(
-                [
-                    number,
-                    line.code,
-                    line.name,
-                    line.position or line.position_group,
-                    *(_score(values.get(name)) for name in names),
-                    number_text(line.total),
-                    label(line.score_grade),
-                    label(line.grade) if line.grade is not None else NOT_GRADED,
-                    "; ".join(line.vetoes) or None,
-                    self._note(line),
-                    label(decision.final_grade) if decision else None,
-                    decision.document_number if decision else None,
-                    vi_date(decision.document_date) if decision else None,
-                    label(line.final_grade) if line.final_grade is not None else NOT_GRADED,
-                ],
-                styles,
-            )
+            cells = [
+                number,
+                line.code,
+                line.name,
+                line.position or line.position_group,
+                *(_score(values.get(name)) for name in names),
+                number_text(line.total),
+                label(line.score_grade),
+                label(line.grade) if line.grade is not None else NOT_GRADED,
+                "; ".join(line.vetoes) or None,
+                self._note(line),
+                label(decision.final_grade) if decision else None,
+                decision.document_number if decision else None,
+                vi_date(decision.document_date) if decision else None,
+                label(line.final_grade) if line.final_grade is not None else NOT_GRADED,
+            ]
+            height = 0.0
+            for k, column_width, room in wrapped:  # most cells fit on one line: by length
+                text = cells[k]
+                if isinstance(text, str) and len(text) > room:
+                    height = max(height, text_height(text, column_width))
+            sheet.row(cells, styles, height=height if height > _ONE_LINE else None)
         self._unit_footer(sheet, unit, width)
 
     def _note(self, line: ResultLine) -> str | None:

@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Literal
@@ -57,6 +58,34 @@ def number_text(text: str | None) -> NumberText | str | None:
     if text is None:
         return None
     return NumberText(text) if _NUMBER.fullmatch(text) else text
+
+
+def line_room(width: float) -> int:
+    """Characters of 12-point Times New Roman on one line of a column `width` wide
+    (Vietnamese text is narrower than the digit 0 that widths are counted in)."""
+    return max(int(width * 1.15), 1)
+
+
+@lru_cache(maxsize=16384)  # the same labels and notes fill most rows of a report
+def text_height(text: str, width: float) -> float:
+    """Points of row height for `text` wrapped in a column `width` characters wide (12-point
+    Times New Roman), word by word as Excel wraps it. Rows are given their height: LibreOffice
+    does not fit a row to its wrapped text when it opens a file (seen: text ran over the next
+    rows), and Excel does so only for rows it lays out itself."""
+    per_line = line_room(width)
+    lines = 0
+    for part in text.split("\n"):
+        lines += 1
+        used = 0
+        for word in part.split():
+            if used and used + 1 + len(word) > per_line:
+                lines += 1
+                used = 0
+            used += (1 if used else 0) + len(word)
+            while used > per_line:  # a word longer than the line breaks inside
+                lines += 1
+                used -= per_line
+    return 15.75 * max(lines, 1) + 3
 
 
 def decimal_format(places: int) -> str:

@@ -135,6 +135,12 @@ def test_vetoes_and_the_quota_are_explained(session: Session, tmp_path: Path, ru
     assert n1[14] == KHONG
     a2 = rows(book["SNV-TH"])[find_row(book["SNV-TH"], 2, "A2") - 1]
     assert a2[7:11] == (XS, TOT, None, f"Vượt hạn mức tỷ lệ {XS}: xếp {TOT}")
+    # Rows are as tall as their wrapped text (no reader fits them when the file opens): the
+    # quota note takes three lines of its column, a grade two.
+    th = book["SNV-TH"]
+    assert th.row_dimensions[find_row(th, 2, "A2")].height >= 3 * 15.75
+    n1_row = find_row(book["STC-NS"], 2, "N1")
+    assert book["STC-NS"].row_dimensions[n1_row].height >= 3 * 15.75  # the veto's reason
 
 
 def test_print_setup_fits_a4_landscape_with_the_headers_on_every_page(

@@ -20,6 +20,7 @@ from chamdiem.platform.excel.styled_xlsx import (
     number_text,
     safe_sheet_name,
     sheet_ref,
+    text_height,
 )
 from tests.platform.excel_out.workbooks import merged, open_book, raw_value
 
@@ -124,3 +125,11 @@ def test_a_sheet_must_be_closed_before_the_next(tmp_path: Path) -> None:
         with pytest.raises(ValueError):
             book.sheet("một")  # the same name to Excel
     assert open_book(tmp_path / "x.xlsx").sheetnames == ["Một"]
+
+
+def test_text_height_counts_the_lines_a_word_wrap_makes() -> None:
+    one = text_height("Hoàn thành", 16)
+    assert text_height("", 16) == one
+    assert text_height("Hoàn thành xuất sắc nhiệm vụ", 16) == 2 * 15.75 + 3
+    assert text_height("một\nhai\nba", 40) == 3 * 15.75 + 3
+    assert text_height("x" * 50, 10) == 5 * 15.75 + 3  # a word longer than the line breaks
