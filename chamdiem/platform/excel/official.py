@@ -16,6 +16,18 @@ NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 HEADER_FILL = "DDEBF7"
 NOT_GRADED = "Không xếp loại"
+# Chart colours, best grade first, as the web pages colour them (static/app.css --g0…).
+_GRADE_COLORS = ("1D7A3A", "4F9D5C", "D9A21B", "C2410C", "7F1D1D")
+_OTHER_GRADE_COLOR = "5B6775"
+NOT_GRADED_COLOR = "9AA5B1"
+
+
+def grade_colors(count: int) -> list[str]:
+    """Colours for `count` grades, best first."""
+    return [
+        _GRADE_COLORS[k] if k < len(_GRADE_COLORS) else _OTHER_GRADE_COLOR for k in range(count)
+    ]
+
 
 _ROMAN = ("I", "II", "III", "IV")
 _PERIOD_WORDS = (

@@ -28,7 +28,9 @@ from chamdiem.dsl import syntax as s
 from chamdiem.platform.db.codec import loads
 from chamdiem.platform.excel.official import (
     NOT_GRADED,
+    NOT_GRADED_COLOR,
     Looks,
+    grade_colors,
     grade_labels,
     period_words,
     result_title,
@@ -248,6 +250,7 @@ class _ReportWriter:
         # Chart 1: the whole run by grade (the total row); chart 2: each unit, when few.
         name = SUMMARY_SHEET
         grade_last = grade_col + len(self.grades)  # includes "not graded"
+        colors = [*grade_colors(len(self.grades)), NOT_GRADED_COLOR]
         top = header_rows[0] - 1
         sheet.chart(
             BarChart(
@@ -263,6 +266,7 @@ class _ReportWriter:
                             name,
                             f"{absolute(grade_col, total_row)}:{absolute(grade_last, total_row)}",
                         ),
+                        point_colors=colors,
                     )
                 ],
                 top_left=(width + 1, top),
@@ -279,6 +283,7 @@ class _ReportWriter:
                         BarSeries(
                             sheet_ref(name, absolute(col, header_rows[1])),
                             sheet_ref(name, f"{absolute(col, first)}:{absolute(col, last)}"),
+                            color=colors[col - grade_col],
                         )
                         for col in range(grade_col, grade_last + 1)
                     ],

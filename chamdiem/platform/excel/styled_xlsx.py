@@ -152,8 +152,13 @@ class Validation:
 
 @dataclass(frozen=True)
 class BarSeries:
+    """A series' cells and its colours, given as RGB hex: the workbook has no theme for a
+    reader to take "automatic" colours from (LibreOffice then draws no bars at all)."""
+
     name_ref: str  # a formula reference to the series' name cell
     values_ref: str
+    color: str = "4F81BD"
+    point_colors: Sequence[str] = ()  # one per bar, when the bars of the series differ
 
 
 @dataclass(frozen=True)
@@ -596,10 +601,15 @@ def _chart_xml(chart: BarChart, font: str) -> str:
                 '<c:showCatName val="0"/><c:showSerName val="0"/><c:showPercent val="0"/>'
                 '<c:showBubbleSize val="0"/></c:dLbls>'
             )
+        points = "".join(
+            f'<c:dPt><c:idx val="{k}"/><c:invertIfNegative val="0"/><c:bubble3D val="0"/>'
+            f"{_fill(color)}</c:dPt>"
+            for k, color in enumerate(s.point_colors)
+        )
         series.append(
             f'<c:ser><c:idx val="{index}"/><c:order val="{index}"/>'
             f"<c:tx><c:strRef><c:f>{_text(s.name_ref)}</c:f></c:strRef></c:tx>"
-            f'<c:invertIfNegative val="0"/>{labels}'
+            f'{_fill(s.color)}<c:invertIfNegative val="0"/>{points}{labels}'
             f"<c:cat><c:strRef><c:f>{_text(chart.categories_ref)}</c:f></c:strRef></c:cat>"
             f"<c:val><c:numRef><c:f>{_text(s.values_ref)}</c:f></c:numRef></c:val></c:ser>"
         )
@@ -635,12 +645,20 @@ def _chart_xml(chart: BarChart, font: str) -> str:
         '<c:crossAx val="500000001"/><c:crosses val="'
         + ("max" if chart.horizontal else "autoZero")
         + '"/><c:crossBetween val="between"/></c:valAx></c:plotArea>'
-        '<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend>'
-        '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
+        + (
+            '<c:legend><c:legendPos val="b"/><c:overlay val="0"/></c:legend>'
+            if len(chart.series) > 1  # one series: its bars are named on the axis
+            else ""
+        )
+        + '<c:plotVisOnly val="1"/><c:dispBlanksAs val="gap"/></c:chart>'
         f'<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="1000">'
         f"<a:latin typeface={_attr(font)}/><a:cs typeface={_attr(font)}/></a:defRPr></a:pPr>"
         '<a:endParaRPr lang="vi-VN"/></a:p></c:txPr></c:chartSpace>'
     )
+
+
+def _fill(color: str) -> str:
+    return f'<c:spPr><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></c:spPr>'
 
 
 def _anchor(chart: BarChart, number: int) -> str:

@@ -184,6 +184,12 @@ def test_the_summary_counts_final_grades_per_unit_with_charts(
     whole, per_unit = charts
     assert whole.tagname == "barChart" and len(whole.series) == 1
     assert per_unit.grouping == "stacked" and len(per_unit.series) == 5
+    # Colours are given (the workbook has no theme to take "automatic" ones from): each
+    # grade's own, best first, as on the web pages; the same grade the same in both charts.
+    grades = [point.spPr.solidFill.srgbClr for point in whole.series[0].dPt]
+    assert grades == ["1D7A3A", "4F9D5C", "D9A21B", "C2410C", "9AA5B1"]
+    assert [series.spPr.solidFill.srgbClr for series in per_unit.series] == grades
+    assert whole.legend is None and per_unit.legend is not None
 
 
 def test_the_information_sheet_says_what_produced_the_results(
