@@ -396,7 +396,9 @@ def _run(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> i
             )
             continue
         grades = ", ".join(
-            f"{grade} {count_text(n, lang)}" for grade, n in sorted(done.grades.items())
+            f"{label} {count_text(done.grades[name], lang)}"
+            for name, label in [*done.grade_names, ("-", out.text("không xếp loại", "not graded"))]
+            if done.grades.get(name)
         )
         out.out(
             out.text(

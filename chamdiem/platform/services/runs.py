@@ -90,6 +90,8 @@ class RunOutcome:
     rule_sha256: str
     snapshot_sha256: str
     grades: dict[str, int] = field(default_factory=dict)  # final grade -> subjects
+    # The rule set's grades, best first: (name, what a person reads)
+    grade_names: list[tuple[str, str]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # why a failed run failed
     problems_total: int = 0
 
@@ -336,6 +338,7 @@ def _run_one(
         version.sha256,
         snapshot,
         grades,
+        grade_names=[(grade.name, grade.label or grade.name) for grade in program.grades],
     )
 
 

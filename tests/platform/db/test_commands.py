@@ -4,6 +4,7 @@ exit code 1 and no traceback for a user's problem."""
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,12 @@ def test_a_quarter_from_the_command_line(
     assert code == 0 and "14 earlier record(s) replaced, 1 of them with other values (" in out
     code, out, _ = run(capsys, "run", "--period", "2026-Q1")
     assert code == 0 and out.startswith("Lần chạy #1: cong_chuc_quy, kỳ 2026-Q1, 14 đối tượng")
+    # Grades by what a person reads, best first.
+    assert re.search(
+        r"xếp loại: Hoàn thành xuất sắc nhiệm vụ \d+, Hoàn thành tốt nhiệm vụ \d+, .*"
+        r"Không hoàn thành nhiệm vụ \d+\.$",
+        out.strip(),
+    ), out
     code, out, _ = run(capsys, "verify", "1")
     assert code == 0 and "Lần chạy #1 khớp" in out
 
