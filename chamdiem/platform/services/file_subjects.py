@@ -68,6 +68,7 @@ class Roster:
 
 
 def read_roster(connection: sa.Connection, codes: Sequence[str]) -> Roster:
+    """The people with these codes (a code that is nobody's is simply not there)."""
     query = sa.select(
         people_t.c.id,
         people_t.c.code,
