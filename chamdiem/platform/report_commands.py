@@ -41,7 +41,7 @@ from chamdiem.platform.i18n import count_text, language_in_argv, seconds_text
 
 if TYPE_CHECKING:
     from chamdiem.dsl.loader import Program
-    from chamdiem.platform.excel.template import Prefill
+    from chamdiem.platform.excel.template import CurrentData, Prefill
 
 __all__ = ["dispatch", "main", "register"]
 
@@ -86,6 +86,14 @@ def register(subparsers: Any, language: Language | None = None) -> None:
     )
     template.add_argument(
         "--period", metavar=t("KỲ", "PERIOD"), help=t("kỳ đánh giá", "evaluation period")
+    )
+    template.add_argument(
+        "--with-data",
+        action="store_true",
+        help=t(
+            "điền cả dữ liệu đang lưu của kỳ (--period) để sửa rồi nhập lại",
+            "fill in the period's stored data too (--period), to correct and import again",
+        ),
     )
 
     report = command(
@@ -175,11 +183,19 @@ def _template(args: argparse.Namespace, out: Console, database: Database) -> int
     from chamdiem.platform.services.periods import parse_period_code
     from chamdiem.platform.services.templates import (
         check_period_kind,
+        current_data,
         published_program,
         template_prefill,
     )
 
     started = time.perf_counter()
+    if args.with_data and not args.period:
+        raise UserError(
+            Text(
+                "--with-data cần --period: dữ liệu của kỳ nào?",
+                "--with-data needs --period: the data of which period?",
+            )
+        )
     period = None
     if args.period:
         parsed = parse_period_code(args.period)
@@ -191,6 +207,7 @@ def _template(args: argparse.Namespace, out: Console, database: Database) -> int
         check_period_kind(program, period)
     prefill: list[Prefill] = []
     scope: str | None = None
+    data: CurrentData | None = None
     no_people: Text | None = None  # why no one is pre-filled
     if is_file and not args.units and not database.exists():
         no_people = Text("chưa có cơ sở dữ liệu", "there is no database yet")
@@ -201,14 +218,16 @@ def _template(args: argparse.Namespace, out: Console, database: Database) -> int
                     program = published_program(session, args.rules, period)
                     check_period_kind(program, period)
                 prefill, scope = template_prefill(session, program.header.subject, args.units)
+                if args.with_data:
+                    data = current_data(session, program, args.period, prefill)
                 session.commit()
         except UserError as error:
-            if not is_file or args.units:
+            if not is_file or args.units or args.with_data:
                 raise
             no_people = error.message  # a rule file needs no database
     assert program is not None
     header = program.header
-    done = write_template(program, Path(args.out), prefill, period, scope)
+    done = write_template(program, Path(args.out), prefill, period, scope, data)
     lang = out.language
     seconds = seconds_text(time.perf_counter() - started, lang)
     who = out.text("đơn vị", "unit(s)") if header.subject == "unit" else out.text("người", "people")
@@ -223,6 +242,17 @@ def _template(args: argparse.Namespace, out: Console, database: Database) -> int
             f"item sheets: {sheets} ({seconds}).",
         )
     )
+    if data is not None:
+        out.out(
+            out.text(
+                f"Đã điền dữ liệu đang lưu của kỳ {data.period} cho "
+                f"{count_text(done.with_data, lang)} {who}; sửa rồi nhập lại bằng "
+                f"`chamdiem import {done.path} --period {data.period}`.",
+                f"Filled in the stored data of period {data.period} for "
+                f"{count_text(done.with_data, lang)} {who}; correct it and import it again with "
+                f"`chamdiem import {done.path} --period {data.period}`.",
+            )
+        )
     if no_people is not None:
         out.err(
             out.text(f"Không điền sẵn ai: {no_people.vi}.", f"No one pre-filled: {no_people.en}.")

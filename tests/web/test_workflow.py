@@ -245,6 +245,25 @@ def test_the_import_page_offers_the_template_and_explains_a_wrong_choice(site: S
     assert "cong_chuc_quy đánh giá theo quý" in year.text
 
 
+def test_the_template_with_the_stored_data_is_the_officers_own_people_only(site: Site) -> None:
+    hr = site.login("tcsnv")
+    assert 'name="du_lieu"' in hr.get("/nhap-du-lieu").text
+    response = hr.get("/nhap-du-lieu/mau.xlsx?ky=2026-Q1&bo=cong_chuc_quy&du_lieu=true")
+    assert response.status_code == 200
+    assert "du_lieu_cong_chuc_quy_2026-Q1" in response.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(response.content))
+    subjects = book["Đối tượng"]
+    names = [cell.value for cell in subjects[4]]
+    first = {name: subjects.cell(5, k + 1).value for k, name in enumerate(names)}
+    assert (first["code"], first["chinh_tri"], first["doi_moi"]) == ("A1", 10, 9)
+    items = [row[0] for row in book["san_pham"].iter_rows(min_row=5, values_only=True)]
+    assert "A1" in items and "N1" not in items  # Sở Tài chính's are not the officer's
+    plain = load_workbook(
+        io.BytesIO(hr.get("/nhap-du-lieu/mau.xlsx?ky=2026-Q1&bo=cong_chuc_quy").content)
+    )
+    assert plain["Đối tượng"].cell(5, names.index("chinh_tri") + 1).value is None
+
+
 def test_a_unit_page_shows_a_council_decision_as_soon_as_it_is_recorded(site: Site) -> None:
     head = site.login("tpth")  # reads Phòng Tổng hợp, where A2 works
     before = head.get("/don-vi/SNV-TH").text

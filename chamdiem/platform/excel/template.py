@@ -19,7 +19,7 @@ they are typed; the reader still checks everything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -95,11 +95,22 @@ class PeriodInfo:
 
 
 @dataclass(frozen=True)
+class CurrentData:
+    """A period's current records, written into the input cells so that an officer corrects
+    what is stored instead of typing it all again."""
+
+    period: str
+    inputs: Mapping[str, Mapping[str, object]]  # code -> input -> typed value (no blanks)
+    items: Mapping[str, Sequence[tuple[str, Sequence[object]]]]  # items -> (code, fields)
+
+
+@dataclass(frozen=True)
 class TemplateOutcome:
     path: Path
     subjects: int
     inputs: int
     item_sheets: tuple[str, ...]
+    with_data: int = 0  # pre-filled people whose current data was written in
 
 
 @dataclass(frozen=True)
@@ -127,13 +138,19 @@ def write_template(
     subjects: Sequence[Prefill] = (),
     period: PeriodInfo | None = None,
     scope: str | None = None,
+    data: CurrentData | None = None,
 ) -> TemplateOutcome:
-    """Write the input workbook of `program` to `path` (atomically), pre-filling `subjects`.
-    `scope` says in the instructions which units the people come from."""
-    writer = _TemplateWriter(program, subjects, period, scope)
+    """Write the input workbook of `program` to `path` (atomically), pre-filling `subjects`
+    (and, with `data`, their current values and items). `scope` says in the instructions
+    which units the people come from."""
+    writer = _TemplateWriter(program, subjects, period, scope, data)
     write_atomically(path, writer.write)
     return TemplateOutcome(
-        path, len(subjects), len(program.inputs), tuple(writer.item_sheets.values())
+        path,
+        len(subjects),
+        len(program.inputs),
+        tuple(writer.item_sheets.values()),
+        with_data=sum(1 for s in subjects if data is not None and s.code in data.inputs),
     )
 
 
@@ -276,11 +293,13 @@ class _TemplateWriter:
         subjects: Sequence[Prefill],
         period: PeriodInfo | None,
         scope: str | None,
+        data: CurrentData | None = None,
     ) -> None:
         self.program = program
         self.subjects = subjects
         self.period = period
         self.scope = scope
+        self.data = data
         self.item_sheets: dict[str, str] = {}  # items name -> sheet name
         taken = {SUBJECTS_SHEET.casefold(), GUIDE_SHEET.casefold(), CHOICES_SHEET.casefold()}
         for spec in program.items:
@@ -459,8 +478,16 @@ class _TemplateWriter:
             builtin = sum(1 for c in columns if c.spec is None)
             styles = [self.given] * builtin + [self._input_style(c) for c in columns[builtin:]]
             blanks = [None] * (len(columns) - builtin)
+            inputs = [c.spec for c in columns[builtin:] if c.spec is not None]
+            stored = self.data.inputs if self.data is not None else {}
             unit_rules = header.subject == "unit"
             for subject in self.subjects:
+                values = stored.get(subject.code)
+                row = (
+                    [cell_value(spec, values.get(spec.name)) for spec in inputs]
+                    if values is not None
+                    else blanks
+                )
                 given: list[object] = [subject.code, subject.name, subject.unit]
                 if not unit_rules:
                     given += [
@@ -469,7 +496,7 @@ class _TemplateWriter:
                         subject.position_group,
                         YES if subject.is_head else NO,
                     ]
-                sheet.row([*given, *blanks], styles)
+                sheet.row([*given, *row], styles)
             last = FIRST_DATA_ROW + len(self.subjects) - 1
             self.codes_ref = (
                 sheet_ref(SUBJECTS_SHEET, f"{absolute(0, FIRST_DATA_ROW)}:{absolute(0, last)}")
@@ -534,6 +561,14 @@ class _TemplateWriter:
                 len(columns),
             )
             self._header_rows(sheet, columns)
+            if self.data is not None:
+                listed = {subject.code for subject in self.subjects}
+                styles = [self._input_style(c) for c in columns]
+                fields = spec.fields
+                for code, values in self.data.items.get(spec.name, ()):
+                    if code in listed:
+                        cells = [cell_value(f, v) for f, v in zip(fields, values, strict=True)]
+                        sheet.row([code, *cells], styles)
             self._validate(sheet, columns)
 
     def _guide(self) -> None:
@@ -610,6 +645,13 @@ class _TemplateWriter:
                 "mã, họ tên, đơn vị."
             )
         where = f" của {self.scope}" if self.scope else ""
+        if self.data is not None:
+            return (
+                f"Đã điền sẵn {count} dòng{where} từ cơ sở dữ liệu (ô nền xám), cùng dữ liệu "
+                f"đang lưu của kỳ {self.data.period} ở các cột bên phải và các trang danh "
+                "sách: sửa những ô cần sửa rồi nhập lại tệp; dữ liệu cũ được giữ trong lịch "
+                "sử. Người không cần sửa có thể xóa cả dòng (dữ liệu của họ giữ nguyên)."
+            )
         return (
             f"Đã điền sẵn {count} dòng{where} từ cơ sở dữ liệu (ô nền xám); chỉ nhập các cột "
             "dữ liệu bên phải. Người không được đánh giá kỳ này thì xóa cả dòng."
@@ -631,6 +673,22 @@ class _TemplateWriter:
         what = subject_title(self.program.header.title)
         when = period_words(self.period.kind, self.period.start) if self.period else ""
         return vi_upper(f"dữ liệu {what} {when}".strip())
+
+
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def cell_value(spec: InputSpec, value: object) -> object:
+    """A stored value as the template's cell for it holds it, and the reader reads it back
+    the same: yes/no as có/không, a date as Excel's day number, numbers and text as they are
+    (a percent is a fraction in a percent-formatted cell)."""
+    if value is None:
+        return None
+    if spec.kind == "bool":
+        return YES if value else NO
+    if spec.kind == "date" and isinstance(value, date):
+        return (value - _EXCEL_EPOCH).days
+    return value
 
 
 def _input_column(spec: InputSpec) -> _Column:

@@ -1,6 +1,6 @@
 """What the input template of a rule set is made from: the published rule set in force for
-the period, and the people (or units) to pre-fill — for `chamdiem template` and the web's
-template download alike."""
+the period, the people (or units) to pre-fill, and on request the period's current data for
+them — for `chamdiem template` and the web's template download alike."""
 
 from __future__ import annotations
 
@@ -8,13 +8,17 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, select
 
+from chamdiem.dsl.data import as_list
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.loader import Program
 from chamdiem.platform.db.models import RuleVersion
-from chamdiem.platform.excel.template import PeriodInfo, Prefill
+from chamdiem.platform.excel.template import CurrentData, PeriodInfo, Prefill
 from chamdiem.platform.report_queries import load_units, people_of, units_below
 from chamdiem.platform.services.errors import ServiceError
+from chamdiem.platform.services.periods import get_period
+from chamdiem.platform.services.records import decode_cohort
 from chamdiem.platform.services.rules import program_for, wrong_period_kind
+from chamdiem.platform.services.runs import load_subjects
 
 
 def published_program(session: Session, reference: str, period: PeriodInfo | None) -> Program:
@@ -83,3 +87,31 @@ def check_period_kind(program: Program, period: PeriodInfo | None) -> None:
     header = program.header
     if period is not None and header.period != period.kind:
         raise wrong_period_kind(header.name, header.period, period.code, period.kind)
+
+
+def current_data(
+    session: Session, program: Program, period_code: str, prefill: Sequence[Prefill]
+) -> CurrentData:
+    """The current records of the period for the rule set, of the pre-filled subjects, typed
+    as the rule set declares them (what `chamdiem import` stored, to correct)."""
+    period = get_period(session, period_code)
+    assert period.id is not None
+    wanted = {subject.code for subject in prefill}
+    stored = [
+        s for s in load_subjects(session, period.id, program.header.name, None) if s.code in wanted
+    ]
+    cohort = decode_cohort(program, stored)
+    columns = {spec.name: as_list(cohort.inputs[spec.name]) for spec in program.inputs}
+    inputs = {
+        code: {name: values[k] for name, values in columns.items() if values[k] is not None}
+        for k, code in enumerate(cohort.codes)
+    }
+    items: dict[str, list[tuple[str, list[object]]]] = {}
+    for spec in program.items:
+        table = cohort.items[spec.name]
+        fields = [as_list(table.fields[f.name]) for f in spec.fields]
+        items[spec.name] = [
+            (cohort.codes[owner], [values[row] for values in fields])
+            for row, owner in enumerate(map(int, table.owner))
+        ]
+    return CurrentData(period.code, inputs, items)

@@ -22,6 +22,7 @@ from chamdiem.platform.excel.template import (
     HEADER_ROW,
     NAMES_ROW,
     SUBJECTS_SHEET,
+    CurrentData,
     PeriodInfo,
     Prefill,
     validation_for,
@@ -34,9 +35,9 @@ from chamdiem.platform.services.organisation import load_organisation
 from chamdiem.platform.services.periods import add_period
 from chamdiem.platform.services.rules import publish_rule_version
 from chamdiem.platform.services.runs import run_evaluation
-from chamdiem.platform.services.templates import template_prefill
+from chamdiem.platform.services.templates import current_data, template_prefill
 from tests.platform.builders import spec
-from tests.platform.db.helpers import ACTOR, PERIOD, RULES, count, workbook
+from tests.platform.db.helpers import ACTOR, PERIOD, RULES, count, prepare, workbook
 from tests.platform.excel_out.workbooks import merged, open_book, rows
 
 QUARTER = PeriodInfo("2026-Q1", "quarter", date(2026, 1, 1))
@@ -300,6 +301,107 @@ def test_a_template_from_the_database_imports_and_runs(
     assert done.subjects == 3 and done.item_rows == 0
     [outcome] = run_evaluation(session, PERIOD, actor=ACTOR)
     assert outcome.status == "complete" and outcome.subjects == 3
+
+
+def test_a_template_with_the_stored_data_reads_back_as_it_was_stored(
+    session: Session, engine: Engine, tmp_path: Path
+) -> None:
+    """The correction loop: download what is stored, change one cell, import it again."""
+    prepare(session, tmp_path)
+    program = load_file(RULES)
+    prefill, scope = template_prefill(session, "person", ["SNV"])
+    data = current_data(session, program, PERIOD, prefill)
+    session.commit()
+    path = tmp_path / "sua.xlsx"
+    done = write_template(program, path, prefill, QUARTER, scope, data)
+    assert (done.subjects, done.with_data) == (11, 11)
+    book = open_book(path)
+    subjects = book[SUBJECTS_SHEET]
+    where = columns_by_name(subjects)
+    a1 = FIRST_DATA_ROW  # A1 is the first of SNV's people
+    assert subjects[f"{where['code']}{a1}"].value == "A1"
+    assert [subjects[f"{where[n]}{a1}"].value for n in ("chinh_tri", "doi_moi")] == [10, 9]
+    assert subjects[f"{where['ky_luat']}{a1}"].value == "không"  # as the first file had it
+    items = rows(book["san_pham"])[FIRST_DATA_ROW - 1 :]
+    assert [row[0] for row in items] == [p.code for p in prefill]  # one product each
+    assert items[0][1:3] == (1, "có")
+    assert "cùng dữ liệu đang lưu của kỳ 2026-Q1" in "\n".join(
+        str(row[0]) for row in rows(book[GUIDE_SHEET])
+    )
+    # As downloaded: every record replaced, none changed.
+    again = import_period_data(session, path, PERIOD, actor=ACTOR)
+    assert (again.subjects, again.replaced, again.changed) == (11, 11, 0)
+    subjects[f"{where['doi_moi']}{a1}"] = 7
+    book.save(path)
+    fixed = import_period_data(session, path, PERIOD, actor=ACTOR)
+    assert (fixed.replaced, fixed.changed) == (11, 1)
+
+
+def test_stored_values_of_every_kind_go_back_into_their_cells(tmp_path: Path) -> None:
+    mini = load_source(MINI, "mini.rules")
+    stored = {
+        "diem": Decimal("8.25"),
+        "ty_le": Decimal("0.965"),
+        "so_lan": 2,
+        "he_so": Decimal("1.5"),
+        "tu_do": -3,
+        "ngay": date(2026, 3, 31),
+        "ghi_chu": "đã sửa",
+    }
+    second = {"diem": 5, "ngay": date(2026, 1, 1)}  # the others blank: their defaults
+    data = CurrentData("2026-03", {"A1": stored, "A2": second}, {})
+    path = write_template(mini, tmp_path / "t.xlsx", PEOPLE[:2], None, None, data).path
+    cohort = read_cohort(path, mini.inputs, mini.items)
+    assert {name: values[0] for name, values in cohort.inputs.items()} == stored
+    assert {name: values[1] for name, values in cohort.inputs.items()} == {
+        name: second.get(name) for name in stored
+    }
+    # Yes/no and choices, and items, as cong_chuc_quy has them.
+    quarter = load_file(RULES)
+    marks = {"chinh_tri": 9, "chuyen_mon": 9, "doi_moi": 9, "suy_thoai": True}
+    data = CurrentData(
+        "2026-Q1",
+        {"A1": {**marks, "ky_luat": "cảnh cáo"}, "A2": marks},
+        {"san_pham": [("A2", [Decimal("2.5"), False, 1, 0]), ("X9", [1, True, 0, 0])]},
+    )
+    path = write_template(quarter, tmp_path / "q.xlsx", PEOPLE[:2], QUARTER, None, data).path
+    cohort = read_cohort(path, quarter.inputs, quarter.items)
+    assert cohort.inputs["suy_thoai"] == [True, True]
+    assert cohort.inputs["ky_luat"] == ["cảnh cáo", None]
+    table = cohort.items["san_pham"]  # X9 is not among the people written: left out
+    assert list(table.owner) == [1] and table.fields["he_so"] == [Decimal("2.5")]
+    assert table.fields["hoan_thanh"] == [False] and table.fields["loi_nang"] == [1]
+
+
+def test_the_command_fills_in_the_stored_data_on_request(
+    session: Session,
+    tmp_path: Path,
+    db_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    prepare(session, tmp_path)
+    session.commit()
+    monkeypatch.setenv("CHAMDIEM_DATABASE_URL", db_url)
+    out = tmp_path / "sua.xlsx"
+    code = main(
+        [
+            "template",
+            "cong_chuc_quy",
+            "--units",
+            "STC",
+            "--period",
+            PERIOD,
+            "--with-data",
+            "-o",
+            str(out),
+        ]
+    )
+    said = capsys.readouterr()
+    assert code == 0, said.err
+    assert "Đã điền dữ liệu đang lưu của kỳ 2026-Q1 cho 3 người" in said.out
+    assert main(["template", "cong_chuc_quy", "--with-data", "-o", str(out)]) == 1
+    assert "--with-data cần --period" in capsys.readouterr().err
 
 
 def test_unknown_units_are_refused(session: Session, tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from chamdiem.platform.excel.template import PeriodInfo, write_template
 from chamdiem.platform.services.periods import parse_period_code
 from chamdiem.platform.services.templates import (
     check_period_kind,
+    current_data,
     published_program,
     template_prefill,
 )
@@ -83,9 +84,11 @@ def template_download(
     me: NamedDependency[Principal],
     ky: FromQuery[str],
     bo: FromQuery[str],
+    du_lieu: FromQuery[bool] = False,
 ) -> Response[bytes]:
     """The input workbook of a rule set for a period, with the people of the user's units
-    pre-filled (the whole province for those who cover it)."""
+    pre-filled (the whole province for those who cover it), and with `du_lieu` the data
+    stored for them in the period, to correct and upload again."""
     require(me, Action.IMPORT)
     code = parse_period_code(ky)
     period = PeriodInfo(code.code, code.kind, code.start)
@@ -94,10 +97,11 @@ def template_download(
     tree = web_state(request).units.get(db)
     roots = None if me.whole_province else [tree.code[i] for i in me.root_unit_ids]
     prefill, scope = template_prefill(db, program.header.subject, roots)
+    data = current_data(db, program, period.code, prefill) if du_lieu else None
     db.commit()
     return xlsx_download(
-        lambda path: write_template(program, path, prefill, period, scope),
-        f"mau_nhap_{program.header.name}_{period.code}",
+        lambda path: write_template(program, path, prefill, period, scope, data),
+        f"{'du_lieu' if du_lieu else 'mau_nhap'}_{program.header.name}_{period.code}",
     )
 
 
