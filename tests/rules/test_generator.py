@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from python_calamine import CalamineWorkbook
 
 from chamdiem.dsl import Cohort, Program, load_file
 from chamdiem.platform.demo import build_province, generate_cohort, generate_province
@@ -132,3 +133,36 @@ def test_written_data_reads_back_as_the_same_cohort(
         assert list(got.fields[field]) == list(want.fields[field]), field
     # and the engine gives the same results from either
     assert program.evaluate(read).total == program.evaluate(made).total
+
+
+def test_people_have_the_titles_their_place_in_the_unit_gives(tmp_path: Path) -> None:
+    """The subjects sheet's "Chức vụ" column (org load stores it as the position): the head
+    of each unit, deputies as "Phó …", staff by their position group."""
+    path = generate_province(tmp_path / "out", people=3000, seed=5)
+    rows = CalamineWorkbook.from_path(path).get_sheet_by_name("subjects").to_python()
+    header = rows[0]
+    title, unit, group, head = (
+        header.index(name) for name in ("Chức vụ", "Đơn vị", "Nhóm vị trí", "Người đứng đầu")
+    )
+    people = rows[1:]
+    heads = {row[unit]: row[title] for row in people if row[head]}
+    assert heads["Lãnh đạo – Sở Nội vụ"] == "Giám đốc"
+    assert heads["Văn phòng – Sở Nội vụ"] == "Chánh Văn phòng"
+    assert all(
+        heads[u] == "Chủ tịch Ủy ban nhân dân" for u in heads if u.startswith("Lãnh đạo Ủy ban")
+    )
+    for row in people:
+        if row[head]:
+            assert not row[title].startswith("Phó ")
+        elif row[group] in ("lanh_dao_co_quan", "lanh_dao_phong"):
+            assert row[title] == f"Phó {heads[row[unit]]}"
+        else:
+            assert row[title] in (
+                "Chuyên viên",
+                "Thanh tra viên",
+                "Kiểm soát viên thị trường",
+                "Kiểm lâm viên",
+                "Văn thư",
+                "Kế toán viên",
+            )
+    assert Counter(row[title] for row in people).most_common(1)[0][0] == "Chuyên viên"

@@ -43,7 +43,7 @@ ITEMS_NAME = "san_pham"
 ITEM_FIELDS = ("he_so", "hoan_thanh", "loi_nang", "cham_tre")
 # Headers of the built-in columns, in Vietnamese (the reader also accepts code, name, unit,
 # position_group, is_head).
-SUBJECT_COLUMNS = ("Mã", "Họ và tên", "Đơn vị", "Nhóm vị trí", "Người đứng đầu")
+SUBJECT_COLUMNS = ("Mã", "Họ và tên", "Chức vụ", "Đơn vị", "Nhóm vị trí", "Người đứng đầu")
 
 # Choices of the `ky_luat` input, mildest first; "không" means not disciplined.
 DISCIPLINE = ("không", "khiển trách", "cảnh cáo", "hạ bậc lương", "giáng chức", "cách chức")
@@ -299,6 +299,7 @@ class _People:
     names: list[str]
     unit: IntArray  # index into Province.units
     position_group: list[str]
+    positions: list[str]
     is_head: BoolArray
     lanh_dao: BoolArray
     general: IntArray  # (n, 3) hundredths of chinh_tri, chuyen_mon, doi_moi
@@ -337,15 +338,21 @@ def _unit_sizes(province: Province, people: int, rng: np.random.Generator) -> In
     return sizes
 
 
-def _position_groups(province: Province, sizes: IntArray) -> tuple[list[str], BoolArray, BoolArray]:
-    """Position group, is_head and lanh_dao for each person, unit by unit (people of a unit
-    are consecutive; the first is the head, then deputies, then staff)."""
+def _position_groups(
+    province: Province, sizes: IntArray
+) -> tuple[list[str], list[str], BoolArray, BoolArray]:
+    """Position group, position (chức vụ), is_head and lanh_dao for each person, unit by
+    unit (people of a unit are consecutive; the first is the head, then deputies, then
+    staff)."""
     groups: list[str] = []
+    titles: list[str] = []
     heads: list[bool] = []
     leaders: list[bool] = []
     for unit, size in zip(province.units, sizes.tolist(), strict=True):
+        head = _head_title(unit)
         if unit.kind == "lanh_dao":
             groups += ["lanh_dao_co_quan"] * size
+            titles += [head] + [f"Phó {head}"] * (size - 1)
             heads += [True] + [False] * (size - 1)
             leaders += [True] * size
             continue
@@ -362,9 +369,46 @@ def _position_groups(province: Province, sizes: IntArray) -> tuple[list[str], Bo
             main = "kiem_lam"
         roles += [main] * (staff - len(roles))
         groups += ["lanh_dao_phong"] * (1 + deputies) + roles
+        titles += [head] + [f"Phó {head}"] * deputies
+        titles += [_STAFF_TITLES[role] for role in roles]
         heads += [True] + [False] * (size - 1)
         leaders += [True] * (1 + deputies) + [False] * staff
-    return groups, np.array(heads, dtype=np.bool_), np.array(leaders, dtype=np.bool_)
+    return groups, titles, np.array(heads, dtype=np.bool_), np.array(leaders, dtype=np.bool_)
+
+
+_STAFF_TITLES = {
+    "chuyen_vien": "Chuyên viên",
+    "thanh_tra_vien": "Thanh tra viên",
+    "kiem_soat_vien": "Kiểm soát viên thị trường",
+    "kiem_lam": "Kiểm lâm viên",
+    "van_thu": "Văn thư",
+    "ke_toan": "Kế toán viên",
+}
+
+
+def _head_title(unit: Unit) -> str:
+    """What the head of a unit is called (its deputies are "Phó …")."""
+    agency = unit.agency
+    if unit.kind == "lanh_dao":
+        if agency.level != "tinh":
+            return "Chủ tịch Ủy ban nhân dân"
+        for start, title in (("Sở", "Giám đốc"), ("Văn phòng", "Chánh Văn phòng")):
+            if agency.name.startswith(start):
+                return title
+        if agency.name.startswith("Thanh tra"):
+            return "Chánh Thanh tra"
+        if agency.name.startswith("Ủy ban Kiểm tra"):
+            return "Chủ nhiệm"
+        if agency.name.startswith("Ủy ban"):
+            return "Chủ tịch"
+        return "Trưởng ban" if agency.name.startswith("Ban") else "Thủ trưởng"
+    if unit.kind == "van_phong":
+        return "Chánh Văn phòng"
+    if unit.kind == "thanh_tra":
+        return "Chánh Thanh tra"
+    if unit.kind == "chi_cuc":
+        return "Chi cục trưởng"
+    return "Trưởng ban" if unit.name.startswith("Ban") else "Trưởng phòng"
 
 
 def _full_names(n: int, rng: np.random.Generator) -> list[str]:
@@ -407,6 +451,7 @@ class Roster:
     is_head: BoolArray
     lanh_dao: BoolArray
     ability: npt.NDArray[np.float64]
+    positions: list[str]  # chức vụ: Trưởng phòng, Chuyên viên, …
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -431,7 +476,7 @@ class Quarter:
 def make_roster(province: Province, people: int, rng: np.random.Generator) -> Roster:
     sizes = _unit_sizes(province, people, rng)
     unit = np.repeat(np.arange(len(province.units), dtype=np.int64), sizes)
-    groups, is_head, lanh_dao = _position_groups(province, sizes)
+    groups, positions, is_head, lanh_dao = _position_groups(province, sizes)
     n = len(unit)
     codes = [f"PT{i + 1:06d}" for i in range(n)]
     names = _full_names(n, rng)
@@ -439,7 +484,7 @@ def make_roster(province: Province, people: int, rng: np.random.Generator) -> Ro
     ability = rng.normal(0.0, 1.0, n)
     weak = rng.random(n) < 0.02
     ability = np.where(weak, ability - 3.0, ability)
-    return Roster(sizes, unit, codes, names, groups, is_head, lanh_dao, ability)
+    return Roster(sizes, unit, codes, names, groups, is_head, lanh_dao, ability, positions)
 
 
 def make_quarter(
@@ -498,6 +543,7 @@ def _generate_people(province: Province, people: int, seed: int) -> _People:
         names=roster.names,
         unit=roster.unit,
         position_group=roster.position_group,
+        positions=roster.positions,
         is_head=roster.is_head,
         lanh_dao=roster.lanh_dao,
         general=q.general,
@@ -561,13 +607,14 @@ def generate_cohort(people: int = 30000, seed: int = 2026) -> Cohort:
 # ---------------------------------------------------------------- writing the data files
 
 
-def _subject_rows(cohort: Cohort) -> Iterator[list[object]]:
+def _subject_rows(cohort: Cohort, positions: Sequence[str]) -> Iterator[list[object]]:
     yield [*SUBJECT_COLUMNS, *INPUT_NAMES]
     assert cohort.units is not None and cohort.position_groups is not None
     assert cohort.is_head is not None and cohort.names is not None
     columns = [
         cohort.codes,
         cohort.names,
+        positions,
         cohort.units,
         cohort.position_groups,
         cohort.is_head,
@@ -596,19 +643,20 @@ def _unit_rows(province: Province) -> Iterator[list[object]]:
         yield [unit.name, unit.name, unit.agency.code]
 
 
-def _write_xlsx(cohort: Cohort, province: Province, path: Path) -> None:
+def _write_xlsx(cohort: Cohort, positions: Sequence[str], province: Province, path: Path) -> None:
     write_workbook(
         path,
         [
             ("units", _unit_rows(province)),
-            ("subjects", _subject_rows(cohort)),
+            ("subjects", _subject_rows(cohort, positions)),
             (ITEMS_NAME, _item_rows(cohort)),
         ],
     )
 
 
-def _write_csv(cohort: Cohort, folder: Path) -> None:
-    for name, rows in (("subjects", _subject_rows(cohort)), (ITEMS_NAME, _item_rows(cohort))):
+def _write_csv(cohort: Cohort, positions: Sequence[str], folder: Path) -> None:
+    subjects = _subject_rows(cohort, positions)
+    for name, rows in (("subjects", subjects), (ITEMS_NAME, _item_rows(cohort))):
         with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             for row in rows:
@@ -627,15 +675,17 @@ def generate_province(out: Path, people: int = 30000, seed: int = 2026, fmt: str
     """
     if fmt not in ("xlsx", "csv"):
         raise ValueError(f"unknown format {fmt!r} (xlsx or csv)")
-    cohort = generate_cohort(people, seed)
+    province = build_province(seed)
+    generated = _generate_people(province, people, seed)
+    cohort = _to_cohort(province, generated)
     if fmt == "csv":
         out.mkdir(parents=True, exist_ok=True)
-        _write_csv(cohort, out)
+        _write_csv(cohort, generated.positions, out)
         return out
     if out.suffix.lower() != ".xlsx":
         out.mkdir(parents=True, exist_ok=True)
         out = out / f"phu_tho_{seed}.xlsx"
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
-    _write_xlsx(cohort, build_province(seed), out)
+    _write_xlsx(cohort, generated.positions, province, out)
     return out
