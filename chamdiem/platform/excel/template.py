@@ -49,6 +49,7 @@ from chamdiem.platform.excel.styled_xlsx import (
     absolute,
     safe_sheet_name,
     sheet_ref,
+    text_height,
 )
 from chamdiem.platform.excel.tables import column_letter, header_key
 from chamdiem.platform.gc_pause import gc_paused
@@ -453,8 +454,8 @@ class _TemplateWriter:
         sheet.merged_row(note, self.note, max(width, 8), height=36)
 
     def _header_rows(self, sheet: Sheet, columns: Sequence[_Column]) -> None:
-        lines = max(_lines(c.header, c.width) for c in columns)
-        sheet.row([c.header for c in columns], self.header, height=min(15.75 * lines + 4, 260))
+        height = max(text_height(c.header, c.width) for c in columns)
+        sheet.row([c.header for c in columns], self.header, height=min(height, 260))
         sheet.row([c.name for c in columns], self.names)
 
     def _subjects_sheet(self) -> None:
@@ -615,7 +616,7 @@ class _TemplateWriter:
                 "(kiểm tra toàn bộ tệp; có lỗi thì không lưu gì và báo trang, dòng, cột)."
             )
             for line in lines:
-                sheet.merged_row(line, self.wrap, 7, height=15.75 * _lines(line, 170) + 4)
+                sheet.merged_row(line, self.wrap, 7, height=text_height(line, 170))
             sheet.blank()
             heading = [
                 "Trang",
@@ -721,9 +722,3 @@ def _items_sheet_name(spec: ItemsSpec, taken: set[str]) -> str:
             f"{SHEET_NAME_LIMIT} characters)",
         )
     )
-
-
-def _lines(text: str, width: float) -> int:
-    """About how many lines `text` takes in a wrapped cell `width` characters wide."""
-    per_line = max(int(width * 1.1), 1)
-    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
