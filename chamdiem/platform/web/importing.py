@@ -119,9 +119,14 @@ def check_file(
     path: Path,
     period_code: str,
     rules: str | None,
+    *,
+    preview: bool = True,
 ) -> Checked:
     """Check a DATA file for a period as the import would, and that every subject is a
-    person of the user's units. Raises ServiceError or DataFileError; stores nothing."""
+    person of the user's units. With `preview`, also what the user confirms: the file's
+    agreement with the organisation and whose stored data it changes (the import itself
+    checks the former again and counts the latter, so its re-check leaves both out).
+    Raises ServiceError or DataFileError; stores nothing."""
     try:
         period = get_period(session, period_code)
         refuse_if_locked(period)
@@ -142,17 +147,20 @@ def check_file(
         ]
         if outside:
             raise _outside(path, outside)
-        mismatched = organisation_mismatches(path, cohort, roster)
-        if mismatched is not None:
-            raise mismatched
-        assert period.id is not None
-        replaced, changed = changes_against_current(
-            connection,
-            period.id,
-            version.name,
-            [roster.person_id(code) for code in cohort.codes],
-            encode_cohort(program, cohort),
-        )
+        replaced: list[int] = []
+        changed: list[int] = []
+        if preview:
+            mismatched = organisation_mismatches(path, cohort, roster)
+            if mismatched is not None:
+                raise mismatched
+            assert period.id is not None
+            replaced, changed = changes_against_current(
+                connection,
+                period.id,
+                version.name,
+                [roster.person_id(code) for code in cohort.codes],
+                encode_cohort(program, cohort),
+            )
         session.commit()
     except BaseException:
         session.rollback()
@@ -202,10 +210,12 @@ def check_work(
     period: str,
     rules: str | None,
     translate: Mapping[str, Any] | None = None,
+    *,
+    preview: bool = True,
 ) -> Checked:
     with open_session(engine) as session:
         try:
-            return check_file(session, principal, tree, path, period, rules)
+            return check_file(session, principal, tree, path, period, rules, preview=preview)
         except DataFileError as error:
             raise _failed(error, translate) from None
         except ServiceError as error:
@@ -222,9 +232,10 @@ def import_work(
     progress: Progress,
     translate: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-    """Check again (the organisation may have changed since the user looked) and store."""
+    """Check again that the file's people are the user's (the organisation may have changed
+    since the user looked) and store; the import checks the rest itself."""
     progress.stage("Đang kiểm tra lại tệp", 0, 2)
-    check_work(engine, principal, tree, path, period, rules, translate)
+    check_work(engine, principal, tree, path, period, rules, translate, preview=False)
     progress.stage("Đang lưu dữ liệu", 1, 2)
     with open_session(engine) as session:
         try:
