@@ -47,19 +47,8 @@ def dashboard(
         if run.status != "complete" or run.ruleset in seen or len(charts_shown) >= 2:
             continue
         seen.add(run.ruleset)
-        grades = queries.grade_order(db, run.rule_version_id)
-        labels = queries.grade_labels(db, run.rule_version_id)
         distribution = queries.grade_distribution(db, me, run.id)
-        charts_shown.append(
-            {
-                "run": run,
-                "bars": charts.bars(distribution, grades, labels, tree, limit=25),
-                "legend": charts.legend(grades, labels),
-                "units": len(distribution),
-                "totals": charts.totals(distribution),
-                "labels": labels,
-            }
-        )
+        charts_shown.append(_grade_chart(db, tree, run, distribution, limit=25))
     versions = queries.rule_versions(db) if can(me, Action.READ_RULES) else []
     db.commit()
     return page(
@@ -205,18 +194,29 @@ def _subtree_summaries(
             part = part_of.get(code or "")
             if part is not None:
                 rolled.setdefault(part, Counter()).update(counts)
-        grades = queries.grade_order(db, run.rule_version_id)
-        labels = queries.grade_labels(db, run.rule_version_id)
-        summaries.append(
-            {
-                "run": run,
-                "bars": charts.bars(rolled, grades, labels, tree, limit=len(rolled)),
-                "legend": charts.legend(grades, labels),
-                "totals": charts.totals(rolled),
-                "labels": labels,
-            }
-        )
+        summaries.append(_grade_chart(db, tree, run, rolled, limit=len(rolled)))
     return summaries
+
+
+def _grade_chart(
+    db: Session,
+    tree: UnitTree,
+    run: queries.RunRow,
+    distribution: dict[str | None, Counter[str]],
+    limit: int,
+) -> dict[str, Any]:
+    """What a chart card shows of a run: a bar per unit of `distribution`, the legend, the
+    counts of each grade in all."""
+    grades = queries.grade_order(db, run.rule_version_id)
+    labels = queries.grade_labels(db, run.rule_version_id)
+    return {
+        "run": run,
+        "bars": charts.bars(distribution, grades, labels, tree, limit=limit),
+        "legend": charts.legend(grades, labels),
+        "units": len(distribution),
+        "totals": charts.totals(distribution),
+        "labels": labels,
+    }
 
 
 @get("/tim-kiem", include_in_schema=False)
