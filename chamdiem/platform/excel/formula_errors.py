@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from xml.etree import ElementTree
 
+from chamdiem.platform.excel.problems import column_index
 from chamdiem.platform.excel.xlsx_parts import sheet_part
 
 _CHUNK = 1 << 22
@@ -68,7 +69,7 @@ def _scan(read: Callable[[int], bytes]) -> list[tuple[int, int, str]]:
             if ref is not None and value is not None:
                 letters, digits = ref.groups()
                 code = value.group(1).decode("utf-8", "replace")
-                found.append((int(digits) - 1, _column_index(letters), code))
+                found.append((int(digits) - 1, column_index(letters.decode()), code))
             done = end
         else:
             # Keep what may be the start of a cell whose type comes with the next chunk.
@@ -77,10 +78,3 @@ def _scan(read: Callable[[int], bytes]) -> list[tuple[int, int, str]]:
         if not chunk:
             return found
         buffer = buffer[done:]
-
-
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + (letter - ord("A") + 1)
-    return index - 1
