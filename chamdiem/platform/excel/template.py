@@ -651,7 +651,8 @@ class _TemplateWriter:
                 f"Đã điền sẵn {count} dòng{where} từ cơ sở dữ liệu (ô nền xám), cùng dữ liệu "
                 f"đang lưu của kỳ {self.data.period} ở các cột bên phải và các trang danh "
                 "sách: sửa những ô cần sửa rồi nhập lại tệp; dữ liệu cũ được giữ trong lịch "
-                "sử. Người không cần sửa có thể xóa cả dòng (dữ liệu của họ giữ nguyên)."
+                "sử. Người không cần sửa có thể bỏ khỏi tệp (xóa dòng của họ ở đây và ở các "
+                "trang danh sách); dữ liệu đang lưu của họ giữ nguyên."
             )
         return (
             f"Đã điền sẵn {count} dòng{where} từ cơ sở dữ liệu (ô nền xám); chỉ nhập các cột "
