@@ -43,7 +43,7 @@ class WebJob(SQLModel, table=True):
     kind: JobKind = Field(sa_type=sa.String)
     owner_id: int = Field(foreign_key="users.id", index=True)
     title: str = Field(sa_type=sa.String)
-    status: JobStatus = Field(sa_type=sa.String)
+    status: JobStatus = Field(sa_type=sa.String, index=True)
     stage: str = Field(sa_type=sa.String)
     done_steps: int = 0
     total_steps: int = 1
@@ -55,6 +55,10 @@ class WebJob(SQLModel, table=True):
     worker: str = Field(sa_type=sa.String)  # "host:pid" of the process running it
     created_at: datetime = Field(default_factory=_models.utc_now, sa_type=_timestamp())
     finished_at: datetime | None = Field(default=None, sa_type=_timestamp(), index=True)
+    started_at: datetime | None = Field(default=None, sa_type=_timestamp())  # its time limit's start
+    # Asked to stop (by its owner or an administrator): the process running it stops it.
+    cancel_requested_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    cancel_requested_by: str | None = Field(default=None, sa_type=sa.String)
 
 
 class WebUpload(SQLModel, table=True):
