@@ -55,7 +55,8 @@ class WebJob(SQLModel, table=True):
     worker: str = Field(sa_type=sa.String)  # "host:pid" of the process running it
     created_at: datetime = Field(default_factory=_models.utc_now, sa_type=_timestamp())
     finished_at: datetime | None = Field(default=None, sa_type=_timestamp(), index=True)
-    started_at: datetime | None = Field(default=None, sa_type=_timestamp())  # its time limit's start
+    # When it started running: its time limit counts from then.
+    started_at: datetime | None = Field(default=None, sa_type=_timestamp())
     # Asked to stop (by its owner or an administrator): the process running it stops it.
     cancel_requested_at: datetime | None = Field(default=None, sa_type=_timestamp())
     cancel_requested_by: str | None = Field(default=None, sa_type=sa.String)
