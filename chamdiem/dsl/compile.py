@@ -336,7 +336,8 @@ class Compiler:
         name = canonical(raw)
         if scope.kind == "items" and scope.items is not None and "(" in scope.items:
             ruleset = scope.items[scope.items.index("(") + 1 : -1]
-            if name in self.linked_fields.get(ruleset, RESULT_FIELDS):
+            if name in self.linked_fields.get(ruleset, RESULT_FIELDS) or not self._declared(name):
+                # a name this file does not declare is one of R's outputs (docs §11)
                 return self._field(name)
         if scope.kind == "items":
             subject_fn = self._name(raw, SUBJECT)
@@ -362,6 +363,20 @@ class Compiler:
             return lambda frame: Val(_score_grade(_subject(frame)))
         # lets, criteria, groups, total
         return lambda frame: _subject(frame).get(name)
+
+    def _declared(self, name: str) -> bool:
+        """Whether this file gives `name` a meaning (so it is not a linked row's field)."""
+        return (
+            name in BUILTIN_ATTRIBUTES
+            or name in self.inputs
+            or name in self.items
+            or name in self.params
+            or name in self.lets
+            or name in self.criteria
+            or name in self.rules.grade_names
+            or any(g.name == name for g in self.groups)
+            or name in ("grade", "score_grade", "total")
+        )
 
     @staticmethod
     def _field(field_name: str) -> Fn:

@@ -114,15 +114,35 @@ def select_val(cond: Val, a: Val, b: Val) -> Val:
     return Val(data, err, cond.cause or a.cause or b.cause if err is not None else None)
 
 
+def _length(data: Data) -> int:
+    if isinstance(data, TextCol):
+        return len(data.values)
+    if isinstance(data, DateCol):
+        return len(data.days)
+    if isinstance(data, GradeCol):
+        return len(data.level)
+    return len(data)
+
+
+def is_empty(data: Data) -> bool:
+    """A column of no rows (the fields of an empty linked list, whose type no row shows):
+    it reads as an empty column of whatever type is wanted."""
+    return _length(data) == 0
+
+
 def as_bool(data: Data) -> BoolArray:
     if isinstance(data, np.ndarray) and data.dtype == np.bool_:
         return data
+    if is_empty(data):
+        return np.zeros(0, dtype=np.bool_)
     raise TypeError(f"expected a boolean column, got {type(data).__name__}")
 
 
 def as_num(data: Data) -> Num:
     if isinstance(data, Num):
         return data
+    if is_empty(data):
+        return Num.const(0, 0)
     raise TypeError(f"expected a number column, got {type(data).__name__}")
 
 
@@ -154,6 +174,8 @@ def compare(op: str, a: Data, b: Data) -> BoolArray:
         left, right = a.values, b.values
     elif isinstance(a, np.ndarray) and isinstance(b, np.ndarray):
         left, right = a, b
+    elif is_empty(a) or is_empty(b):
+        return np.zeros(0, dtype=np.bool_)
     else:
         raise TypeError(f"cannot compare {type(a).__name__} with {type(b).__name__}")
     if op == "==":
