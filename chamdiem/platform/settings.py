@@ -6,6 +6,16 @@
     CHAMDIEM_LANG           vi or en, the language of messages (vi)
     CHAMDIEM_USER           who is running the commands, written to the audit log (the OS user)
     CHAMDIEM_MAX_IMPORT_MB  the largest DATA file an import reads (512)
+
+Limits of the web service's background work (web/reading.py, web/jobs.py):
+
+    CHAMDIEM_PARSE_MEMORY_MB        address space of the process that reads an uploaded
+                                    file (1536); a file that needs more is refused
+    CHAMDIEM_PARSE_CPU_SECONDS      processor time that process may use (60)
+    CHAMDIEM_JOB_TIME_LIMIT_SECONDS how long a job may run before it is stopped (1800)
+    CHAMDIEM_JOBS_PER_ACCOUNT       unfinished jobs one account may have at once across the
+                                    service's processes (default: CHAMDIEM_JOB_WORKERS − 1,
+                                    at least 1); one more is refused with a message
 """
 
 from __future__ import annotations
@@ -41,6 +51,11 @@ class Settings(BaseSettings):
     lang: Literal["vi", "en"] = "vi"
     user: str = Field(default_factory=os_user)
     max_import_mb: int = Field(default=512, gt=0)
+    # Limits of the web service's background work (the module's docstring).
+    parse_memory_mb: int = Field(default=1536, gt=0)
+    parse_cpu_seconds: int = Field(default=60, gt=0)
+    job_time_limit_seconds: int = Field(default=1800, gt=0)
+    jobs_per_account: int | None = Field(default=None, gt=0)
 
     @field_validator("lang", mode="before")
     @classmethod
