@@ -62,6 +62,37 @@ def test_ambiguous_or_bad_numbers_are_rejected(cell: object, words: str) -> None
     assert words in caught.value.message.vi
 
 
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "1" * 5001,  # beyond Python's own limit on turning digits into a number
+        "-" + "9" * 29,
+        "1," + "5" * 28,
+        "0." + "0" * 4999 + "1",
+        "1." + "0" * 5000,
+        1e28,
+        -1e300,
+        10**28,
+        10**5000,
+    ],
+    ids=lambda cell: type(cell).__name__,  # (pytest would quote 5,001 digits)
+)
+def test_numbers_of_more_than_28_digits_are_refused(cell: object) -> None:
+    for convert in (to_number, to_count, to_percent):
+        with pytest.raises(CellError) as caught:
+            convert(cell)
+        assert "có quá nhiều chữ số (một số có tối đa 28 chữ số)" in caught.value.message.vi
+        assert len(caught.value.message.vi) < 200  # the cell is quoted, shortened
+
+
+def test_28_digits_are_still_an_exact_number() -> None:
+    assert to_number("9" * 28) == 10**28 - 1
+    assert to_number("0" * 100 + "7") == 7  # leading zeros do not count
+    assert to_number("-" + "1" * 14 + "," + "2" * 14) == Decimal("-" + "1" * 14 + "." + "2" * 14)
+    assert to_number(9.99e27) == int(9.99e27)  # a workbook number just below the limit
+    assert to_percent("0," + "5" * 27 + "%") == Decimal("0.00" + "5" * 27)
+
+
 def test_counts_are_whole_and_not_negative() -> None:
     assert to_count(3.0) == 3
     assert to_count("4") == 4

@@ -352,6 +352,48 @@ def test_a_missing_items_sheet_is_reported(tmp_path: Path) -> None:
     )
 
 
+def test_a_number_of_5001_digits_is_a_problem_at_its_cell(tmp_path: Path) -> None:
+    """Python refuses to turn more than 4,300 digits into a number; such a cell once ended the
+    whole import with an unexpected error."""
+    huge = "1" * 5001
+    folder = tmp_path / "data"
+    folder.mkdir()
+    csv_file(
+        folder / "subjects.csv",
+        [["code", "chinh_tri", "chuyen_mon"], ["A", huge, "9"], ["B", "8", "0" * 30 + "9"]],
+    )
+    csv_file(
+        folder / "san_pham.csv",
+        [["code", "he_so", "hoan_thanh", "loi_nang"], ["A", "1", "x", huge], ["B", "1", "x", "0"]],
+    )
+    found = problems_of(folder, INPUTS[:2])
+    assert [(p.location(), p.field) for p in found] == [
+        (f"{folder / 'subjects.csv'}:2:B", "chinh_tri"),
+        (f"{folder / 'san_pham.csv'}:2:D", "san_pham.loi_nang"),
+    ]
+    assert all("có quá nhiều chữ số (một số có tối đa 28 chữ số)" in p.message.vi for p in found)
+    path = xlsx(
+        tmp_path / "d.xlsx",
+        {
+            "subjects": [
+                ["code", "chinh_tri", "chuyen_mon", "ty_le"],
+                ["A", huge, 9, "1," + "0" * 40 + "%"],
+                ["B", 8, 1e300, 0.5],
+            ],
+            "san_pham": [["code", "he_so", "hoan_thanh"], ["A", "0," + "1" * 40, "x"]],
+        },
+    )
+    found = problems_of(path, INPUTS[:3])
+    assert [where(p) for p in found] == [
+        ("subjects", 2, "B", "chinh_tri"),
+        ("subjects", 2, "D", "ty_le"),
+        ("subjects", 3, "C", "chuyen_mon"),
+        ("san_pham", 2, "B", "san_pham.he_so"),
+    ]
+    assert all("quá nhiều chữ số" in p.message.vi for p in found)
+    assert found[0].message.vi.startswith("'" + "1" * 39 + "…'")
+
+
 def test_the_problem_list_is_capped_and_counts_the_rest(tmp_path: Path) -> None:
     rows: list[list[object]] = [["code", "chinh_tri", "chuyen_mon", "ty_le"]]
     rows += [[f"C{i}", "?", 20, 0.5] for i in range(300)]

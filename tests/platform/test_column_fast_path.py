@@ -15,6 +15,8 @@ CELLS = st.one_of(
     st.floats(min_value=-2, max_value=2),
     st.integers(min_value=0, max_value=20).map(float),
     NUMBER_TEXT,
+    st.from_regex(r"-?0{0,3}\d{26,30}([.,]\d{1,3})?", fullmatch=True),  # around the limit
+    st.sampled_from([1e27, 9.99e27, 1e28, 1e29, -1e28, 1e300]),
     st.sampled_from(
         ["TRUE", "false", "x", "có", "không", "Đạt", "đạt", " a ", "", "Tr\u00e2\u0300n"]
     ),

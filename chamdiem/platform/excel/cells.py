@@ -19,6 +19,7 @@ from decimal import Decimal
 from chamdiem.dsl.diagnostics import Text, fold
 from chamdiem.dsl.program import InputSpec
 from chamdiem.platform.excel.tables import header_key
+from chamdiem.platform.limits import MAX_NUMBER_DIGITS
 
 Number = Decimal | int
 Converter = Callable[[object], object]
@@ -56,6 +57,38 @@ def from_float(value: float) -> Number:
     return Decimal(repr(value))
 
 
+# Floats at or beyond this size have more whole digits than a number may have.
+_TOO_LARGE = float(10**MAX_NUMBER_DIGITS)
+
+
+class TooManyDigits(CellError):
+    """A number longer than MAX_NUMBER_DIGITS digits (see chamdiem.platform.limits)."""
+
+    def __init__(self, cell: object) -> None:
+        super().__init__(
+            Text(
+                f"'{shown(cell)}' có quá nhiều chữ số (một số có tối đa {MAX_NUMBER_DIGITS} "
+                "chữ số)",
+                f"'{shown(cell)}' has too many digits (a number has at most "
+                f"{MAX_NUMBER_DIGITS} digits)",
+            )
+        )
+
+
+def number_digits(whole: str, fraction: str | None) -> int:
+    """The digits of a plain decimal that count towards MAX_NUMBER_DIGITS: all but the zeros
+    before the whole part's first digit."""
+    return len(whole.lstrip("0")) + (len(fraction) if fraction else 0)
+
+
+def _float_number(cell: float) -> Number:
+    if -_TOO_LARGE < cell < _TOO_LARGE:
+        return from_float(cell)
+    if math.isinf(cell) or math.isnan(cell):
+        return from_float(cell)  # its own message
+    raise TooManyDigits(cell)
+
+
 _PLAIN_NUMBER = re.compile(r"([+-]?)(\d+)(?:([.,])(\d+))?")
 _GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?")
 _PERCENT_TEXT = re.compile(r"(.*?)\s*%")
@@ -79,8 +112,10 @@ def parse_number_text(text: str) -> Number:
             Text(f"'{shown(text)}' không phải là số", f"'{shown(text)}' is not a number")
         )
     sign, whole, mark, fraction = match.groups()
+    if number_digits(whole, fraction) > MAX_NUMBER_DIGITS:
+        raise TooManyDigits(text)
     if mark is None:
-        return int(sign + whole)
+        return int(sign + (whole.lstrip("0") or "0"))  # int() counts leading zeros too
     if len(fraction) == 3 and len(whole) <= 3 and not whole.startswith("0"):
         raise CellError(
             Text(
@@ -90,7 +125,7 @@ def parse_number_text(text: str) -> Number:
                 "separator; enter a number cell instead",
             )
         )
-    return Decimal(f"{sign}{whole}.{fraction}")
+    return Decimal(f"{sign}{whole.lstrip('0') or '0'}.{fraction}")
 
 
 def _not_a(cell: object, vi_kind: str, en_kind: str) -> CellError:
@@ -109,12 +144,24 @@ def to_number(cell: object) -> Number:
     if isinstance(cell, bool):  # before int: a bool is an int to Python
         raise _not_a(cell, "một số", "a number")
     if isinstance(cell, float):
-        return from_float(cell)
+        return _float_number(cell)
     if isinstance(cell, int):
+        if cell.bit_length() > _TOO_LARGE_BITS and abs(cell) >= _TOO_LARGE_INT:
+            raise TooManyDigits(_leading_digits(cell))
         return cell
     if isinstance(cell, str):
         return parse_number_text(cell)
     raise _not_a(cell, "một số", "a number")
+
+
+_TOO_LARGE_INT = 10**MAX_NUMBER_DIGITS
+_TOO_LARGE_BITS = _TOO_LARGE_INT.bit_length() - 1
+
+
+def _leading_digits(value: int) -> str:
+    """The first digits of a whole number of any size (str() refuses over 4,300 digits)."""
+    drop = max(0, value.bit_length() - 200)
+    return str(abs(value) >> drop)[:39] + "…" if drop else str(value)
 
 
 def to_count(cell: object) -> int:
@@ -146,7 +193,9 @@ def to_percent(cell: object) -> Number:
         match = _PERCENT_TEXT.fullmatch(text)
         if match:
             try:
-                return Decimal(parse_number_text(match.group(1))).scaleb(-2)
+                return _hundredth(parse_number_text(match.group(1)))
+            except TooManyDigits:
+                raise
             except CellError:
                 raise CellError(
                     Text(
@@ -159,11 +208,18 @@ def to_percent(cell: object) -> Number:
             raise CellError(_ambiguous_percent(cell, value))
         return value
     if isinstance(cell, (float, int)) and not isinstance(cell, bool):
-        value = from_float(cell) if isinstance(cell, float) else cell
+        value = to_number(cell)
         if not -1 <= value <= 1:
             raise MaybePercent(_ambiguous_percent(cell, value), value)
         return value
     raise _not_a(cell, "tỷ lệ phần trăm", "a percent")
+
+
+def _hundredth(value: Number) -> Decimal:
+    """value / 100, exactly (Decimal.scaleb rounds to the context's precision)."""
+    sign, digits, exponent = Decimal(value).as_tuple()
+    assert isinstance(exponent, int)
+    return Decimal((sign, digits, exponent - 2))
 
 
 def _ambiguous_percent(cell: object, value: Number) -> Text:
@@ -317,7 +373,7 @@ def convert_all(cells: list[object], spec: InputSpec) -> list[object] | None:
     if kinds == {float}:
         floats: list[float] = cells  # type: ignore[assignment]
         low, high = min(floats), max(floats)
-        if not (-math.inf < low and high < math.inf):  # also false for NaN
+        if not (low > -_TOO_LARGE and high < _TOO_LARGE):  # also false for NaN
             return None
         if kind == "number" or (kind == "percent" and low >= -1 and high <= 1):
             # Each distinct number converted once (a column has few); 0.0 and -0.0 share a
@@ -339,6 +395,8 @@ def convert_all(cells: list[object], spec: InputSpec) -> list[object] | None:
         if "" in stripped:
             return None
         return [t if t.isascii() else unicodedata.normalize("NFC", t) for t in stripped]
+    if kind in ("number", "count") and max(map(len, texts)) > MAX_NUMBER_DIGITS:
+        return None  # perhaps too many digits: each cell is looked at on its own
     if (
         kind in ("number", "count")
         and all(map(str.isdigit, texts))

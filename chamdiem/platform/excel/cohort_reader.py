@@ -49,6 +49,7 @@ from chamdiem.platform.excel.tables import (
     open_data,
     report_formula_errors,
 )
+from chamdiem.platform.limits import MAX_NUMBER_DIGITS
 
 __all__ = ["DataFileError", "DataProblem", "read_cohort"]
 
@@ -61,7 +62,7 @@ SUBJECT_HEADERS: dict[str, tuple[str, ...]] = {
     "is_head": ("is_head", "người đứng đầu"),
 }
 _CODE = "\0code"  # column keys of the built-in columns cannot clash with input names
-_INF = float("inf")
+_TOO_LARGE = float(10**MAX_NUMBER_DIGITS)
 _SLOW = object()  # "not converted inline"
 _MISSING = Text("thiếu giá trị bắt buộc", "missing required value")
 
@@ -337,15 +338,16 @@ def _convert_column(
         return whole
     kind = spec.kind
     number_kind = kind in ("number", "percent")
-    low, high = (-1.0, 1.0) if kind == "percent" else (-_INF, _INF)  # NaN and ±inf fail
+    # NaN, ±inf and numbers of more digits than a number may have go through `convert`.
+    low, high = (-1.0, 1.0) if kind == "percent" else (-_TOO_LARGE, _TOO_LARGE)
     exact = {choice: choice for choice in spec.choices} if kind == "enum" else {}
     whole_numbers = kind in ("number", "count")  # "12" in a CSV file; a percent needs care
     for k, cell in enumerate(cells):
         value: object = _SLOW
         if isinstance(cell, float):
-            if number_kind and low <= cell <= high and -_INF < cell < _INF:
+            if number_kind and low <= cell <= high and -_TOO_LARGE < cell < _TOO_LARGE:
                 value = int(cell) if cell.is_integer() else Decimal(repr(cell))
-            elif kind == "count" and 0 <= cell < _INF and cell.is_integer():
+            elif kind == "count" and 0 <= cell < _TOO_LARGE and cell.is_integer():
                 value = int(cell)
         elif isinstance(cell, str):
             if cell == "" or cell.isspace():
@@ -357,7 +359,12 @@ def _convert_column(
                 value = text if text.isascii() else unicodedata.normalize("NFC", text)
             elif cell in exact:
                 value = cell
-            elif whole_numbers and cell.isdigit() and cell.isascii():
+            elif (
+                whole_numbers
+                and cell.isdigit()
+                and cell.isascii()
+                and len(cell) <= MAX_NUMBER_DIGITS
+            ):
                 value = int(cell)
             elif kind == "bool":
                 value = BOOL_SPELLINGS.get(cell, _SLOW)
