@@ -15,7 +15,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from chamdiem.platform.excel.tables import column_letter
-from chamdiem.platform.excel.xlsx_parts import MAIN, sheet_part
+from chamdiem.platform.excel.xlsx_parts import DAMAGED, MAIN, sheet_part
 
 _BUILTIN_PERCENT_FORMATS = frozenset({9, 10})  # "0%" and "0.00%"
 _QUOTED = re.compile(r'"[^"]*"|\\.')
@@ -51,7 +51,7 @@ def percent_formatted(
                     elif element.tag == f"{MAIN}row":
                         element.clear()
             return found
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile, ElementTree.ParseError):
+    except DAMAGED:
         return set()
 
 

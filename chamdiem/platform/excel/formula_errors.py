@@ -17,10 +17,9 @@ import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from xml.etree import ElementTree
 
 from chamdiem.platform.excel.problems import column_index
-from chamdiem.platform.excel.xlsx_parts import sheet_part
+from chamdiem.platform.excel.xlsx_parts import DAMAGED, sheet_part
 
 _CHUNK = 1 << 22
 # A literal start lets the regex engine skip ahead fast; the byte before `t` is checked after.
@@ -40,7 +39,7 @@ def formula_errors(path: Path, sheet: str) -> list[tuple[int, int, str]]:
                 return []
             with archive.open(part) as stream:
                 return _scan(stream.read)
-    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError, RuntimeError):
+    except DAMAGED:  # calamine says what is wrong with the file
         return []
 
 

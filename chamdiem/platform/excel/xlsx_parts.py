@@ -3,13 +3,31 @@
 
 from __future__ import annotations
 
+import lzma
 import posixpath
 import zipfile
+import zlib
 from xml.etree import ElementTree
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+# What reading a part of a damaged package may raise: not a zip, a part missing, a compressed
+# stream damaged or cut short (zlib, EOFError, lzma; bzip2 raises OSError), a compression or
+# encryption zipfile does not support, XML that does not parse, a number that is not one.
+DAMAGED: tuple[type[Exception], ...] = (
+    OSError,
+    KeyError,
+    ValueError,
+    EOFError,
+    RuntimeError,
+    NotImplementedError,
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    ElementTree.ParseError,
+)
 
 
 def sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
