@@ -218,6 +218,33 @@ def test_eval_with_bad_data_lists_every_problem_and_writes_nothing(
     )
 
 
+def test_eval_with_a_number_of_5001_digits_names_its_cell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path / "mini.rules", RULES)
+    data(
+        tmp_path / "data.xlsx",
+        [["CC01", "An", "Sở A", "9" * 5001, 8], ["CC02", "Bình", "", 5, 1e30]],
+    )
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    write(folder / "subjects.csv", f"code,a,b\nCC01,{'1' * 5001},2\n")
+    assert main(["eval", "mini.rules", "data.xlsx", "--out", "r.jsonl"]) == 1
+    assert main(["eval", "mini.rules", "csv"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    assert captured.err.splitlines() == [
+        f"data.xlsx:subjects:2:D: lỗi: '{'9' * 39}…' có quá nhiều chữ số (một số có tối đa 28 "
+        "chữ số) (a)",
+        "data.xlsx:subjects:3:E: lỗi: '1e+30' có quá nhiều chữ số (một số có tối đa 28 chữ số) (b)",
+        "Dữ liệu có 2 lỗi; chưa đánh giá, không ghi kết quả.",
+        f"csv/subjects.csv:2:B: lỗi: '{'1' * 39}…' có quá nhiều chữ số (một số có tối đa 28 "
+        "chữ số) (a)",
+        "Dữ liệu có 1 lỗi; chưa đánh giá, không ghi kết quả.",
+    ]
+    assert not (tmp_path / "r.jsonl").exists()
+
+
 def test_eval_with_a_file_that_is_not_a_workbook(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -3,13 +3,16 @@ and explanations; errors as JSON in Vietnamese."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from sqlmodel import col, select
 
 from chamdiem.platform.db.engine import open_session
+from chamdiem.platform.db.models import InputRecord, Person
 from chamdiem.platform.services.accounts import create_api_token, revoke_api_token
 from tests.web.conftest import Site, form
 
@@ -142,6 +145,73 @@ def test_pushed_records_with_problems_are_refused_where_they_are(site: Site, hr:
     )
     assert outside["status"] == "failed"
     assert "không phải người thuộc các đơn vị bạn phụ trách" in outside["problems"][0]["message"]
+
+
+def test_numbers_of_too_many_digits_are_400_at_their_path_and_others_stay_exact(
+    site: Site, hr: Api
+) -> None:
+    """A JSON number of 5,001 digits, one of 400 decimals (a float would silently round it)
+    and 1e999999 are refused before anything starts, each at its path in the body."""
+
+    def body(chinh_tri: str, he_so: str) -> bytes:
+        good = json.dumps(subject("A3"))
+        bad = json.dumps(subject("A4", chinh_tri="@1"))
+        bad = bad.replace('"@1"', chinh_tri).replace('"he_so": 1', f'"he_so": {he_so}')
+        return f'{{"subjects": [{good}, {bad}]}}'.encode()
+
+    answer = hr.call(
+        "POST",
+        "/api/periods/2026-Q1/records",
+        content=body("1" * 5001, "1." + "1" * 400),
+        headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["detail"] == "Dữ liệu gửi lên không hợp lệ."
+    assert answer.json()["details"] == [
+        f"subjects[1].inputs.chinh_tri: số '{'1' * 39}…' có quá nhiều chữ số "
+        "(một số có tối đa 28 chữ số)",
+        f"subjects[1].items.san_pham[0].he_so: số '1.{'1' * 37}…' có quá nhiều chữ số "
+        "(một số có tối đa 28 chữ số)",
+    ]
+    for huge in ("1e999999", "-1E+99999999999999999999", "1e-400", "1" + "0" * 28):
+        refused = hr.call(
+            "POST",
+            "/api/periods/2026-Q1/records",
+            content=body(huge, "1"),
+            headers={"Content-Type": "application/json"},
+        )
+        assert refused.status_code == 400, huge
+        assert "subjects[1].inputs.chinh_tri: số" in refused.json()["details"][0]
+    # As a string the same digits reach the DATA reader: a problem at its place, no crash.
+    job = hr.job(
+        hr.call(
+            "POST",
+            "/api/periods/2026-Q1/records",
+            json={"subjects": [subject("A3"), subject("A4", chinh_tri="1" * 5001)]},
+        )
+    )
+    assert job["status"] == "failed"
+    (problem,) = job["problems"]
+    assert problem["where"] == "subjects[1]" and problem["field"] == "chinh_tri"
+    assert "có quá nhiều chữ số" in problem["message"]
+    # 28 digits pass, read exactly (a float would be 8.123456789012346); 8.125 is no thousands.
+    done = hr.job(
+        hr.call(
+            "POST",
+            "/api/periods/2026-Q1/records",
+            content=body("8.123456789012345678901234567", "8.125e-1"),
+            headers={"Content-Type": "application/json"},
+        )
+    )
+    assert done["status"] == "done", done
+    with open_session(site.engine) as session:
+        stored = session.exec(
+            select(InputRecord.inputs_json, InputRecord.items_json)
+            .join(Person, col(Person.id) == InputRecord.person_id)
+            .where(Person.code == "A4", InputRecord.import_id == done["import_id"])
+        ).one()
+    assert "8.123456789012345678901234567" in stored[0]
+    assert "0.8125" in stored[1]
 
 
 def test_malformed_requests_get_400_with_a_vietnamese_detail(hr: Api) -> None:

@@ -117,6 +117,29 @@ def test_a_bad_file_is_listed_cell_by_cell_and_nothing_is_stored(
         engine.dispose()
 
 
+def test_a_number_of_5001_digits_is_a_problem_at_its_cell(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python refuses to read more than 4,300 digits as a number; the import once ended with
+    an unexpected error."""
+    monkeypatch.setenv("CHAMDIEM_DATA_DIR", str(env / "du_lieu"))
+    book = str(workbook(env / "quy1.xlsx"))
+    for argv in (["db", "upgrade"], ["org", "load", book], ["period", "add", "2026-Q1"]):
+        assert run(capsys, *argv)[0] == 0
+    assert run(capsys, "rules", "publish", str(RULES))[0] == 0
+    rows = editable(people_copy())
+    rows["subjects"][2][5] = "1" * 5001
+    bad = save(env / "dai.xlsx", rows)
+    code, out, err = run(capsys, "import", str(bad), "--period", "2026-Q1")
+    assert code == 1 and out == ""
+    assert (
+        f"{bad}:subjects:3:F: lỗi: '{'1' * 39}…' có quá nhiều chữ số (một số có tối đa 28 chữ "
+        "số) (chinh_tri)"
+    ) in err
+    assert "Tệp có 1 lỗi; không lưu gì vào cơ sở dữ liệu." in err
+    assert "lường trước" not in err
+
+
 def test_a_database_not_created_yet(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "period", "add", "2026-Q1")
     assert code == 1

@@ -38,6 +38,7 @@ from chamdiem.platform.web.importing import (
     unknown_names,
 )
 from chamdiem.platform.web.jobs import Job, JobFailed, Progress
+from chamdiem.platform.web.json_numbers import check_record_numbers, exact_records
 from chamdiem.platform.web.running import run_scope, start_run
 from chamdiem.platform.web.state import web_state
 from chamdiem.platform.web.threads import in_thread
@@ -258,6 +259,7 @@ class ApiController(Controller):
         "/periods/{period:str}/records",
         status_code=HTTP_202_ACCEPTED,
         summary="Gửi dữ liệu đầu vào và danh sách sản phẩm của một kỳ (nhập trong nền)",
+        before_request=check_record_numbers,
     )
     @in_thread
     def push_records(
@@ -276,7 +278,7 @@ class ApiController(Controller):
         code = get_period(db, clean(period)).code
         tree = state.units.get(db)
         db.commit()
-        subjects = [msgspec.to_builtins(s) for s in data.subjects]
+        subjects = exact_records(request, [msgspec.to_builtins(s) for s in data.subjects])
         ruleset = data.ruleset
         folder = upload_dir(state.settings)
 
