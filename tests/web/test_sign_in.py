@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from chamdiem.platform.web.auth import SESSION_COOKIE
-from chamdiem.platform.web.throttle import LoginThrottle
+from chamdiem.platform.web.throttle import LoginThrottle, Wait
 from tests.web.conftest import PASSWORD, Site, csrf, form
 
 PAGES = [
@@ -142,7 +144,7 @@ def test_every_form_checks_its_csrf_token(site: Site, path: str, data: dict[str,
     assert "CSRF" in response.text
 
 
-def test_five_failures_lock_the_name_from_that_address_for_a_while(site: Site) -> None:
+def test_five_failures_make_the_account_wait_before_its_password_is_checked(site: Site) -> None:
     client = site.client()
     for _ in range(5):
         wrong = client.post(
@@ -150,15 +152,16 @@ def test_five_failures_lock_the_name_from_that_address_for_a_while(site: Site) -
             data={"username": "tcsnv", "password": "doan-mo", "_csrf_token": csrf(client)},
         )
         assert wrong.status_code == 401
-    # Even the right password is refused now, with a Vietnamese message and Retry-After.
+    # Even the right password is refused now, with the wait in Vietnamese and Retry-After.
     locked = client.post(
         "/dang-nhap",
         data={"username": "tcsnv", "password": PASSWORD, "_csrf_token": csrf(client)},
     )
     assert locked.status_code == 429
-    assert "quá nhiều lần" in locked.text and int(locked.headers["retry-after"]) > 0
+    assert "quá nhiều lần" in locked.text and re.search(r"Hãy thử lại sau \d+ giây", locked.text)
+    assert 0 < int(locked.headers["retry-after"]) <= 30
     assert SESSION_COOKIE not in client.cookies
-    # Another account is not locked by it.
+    # Another account is not locked by it, from the same address.
     other = client.post(
         "/dang-nhap",
         data={"username": "tcstc", "password": PASSWORD, "_csrf_token": csrf(client)},
@@ -167,27 +170,65 @@ def test_five_failures_lock_the_name_from_that_address_for_a_while(site: Site) -
     assert other.status_code == 303
 
 
-def test_the_throttle_forgets_failures_after_its_window(site: Site) -> None:
-    now = [1000.0]
-    throttle = LoginThrottle(
-        site.engine, per_name=5, per_address=30, window=900, clock=lambda: now[0]
-    )
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_each_failure_past_the_fifth_doubles_the_wait_up_to_fifteen_minutes(site: Site) -> None:
+    clock = Clock()
+    throttle = LoginThrottle(site.engine, clock=clock)
+    waits = []
+    for attempt in range(12):
+        wait = throttle.reserve("a", f"10.0.0.{attempt}")  # a new address every time
+        if wait is not None:
+            waits.append(wait.seconds)
+            assert wait.reason == "account"
+            clock.now += wait.seconds
+            assert throttle.reserve("a", "10.1.0.1") is None  # the wait is over: one check
+    assert waits == [30, 60, 120, 240, 480, 900, 900]
+    # Whatever the address, the account waits; a right password clears its failures.
+    assert throttle.reserve("a", "10.9.9.9") == Wait(900, "account")
+    throttle.succeeded("a")
+    assert throttle.reserve("a", "10.9.9.9") is None
+
+
+def test_an_account_forgets_its_failures_after_a_day(site: Site) -> None:
+    clock = Clock()
+    throttle = LoginThrottle(site.engine, clock=clock)
     for _ in range(5):
-        throttle.failed("a", "10.0.0.1")
-    assert throttle.wait_seconds("a", "10.0.0.1") == 900
-    assert throttle.wait_seconds("a", "10.0.0.2") == 0
-    now[0] += 600
-    assert throttle.wait_seconds("a", "10.0.0.1") == 300
-    now[0] += 300
-    assert throttle.wait_seconds("a", "10.0.0.1") == 0
+        assert throttle.reserve("a", "10.0.0.1") is None
+    assert throttle.reserve("a", "10.0.0.1") == Wait(30, "account")
+    clock.now += 24 * 3600
+    for _ in range(5):
+        assert throttle.reserve("a", "10.0.0.1") is None
 
 
-def test_one_address_trying_many_names_is_slowed_too(site: Site) -> None:
-    throttle = LoginThrottle(site.engine, per_name=5, per_address=30, window=900, clock=lambda: 0.0)
-    for n in range(30):
-        throttle.failed(f"user{n}", "10.0.0.9")
-    assert throttle.wait_seconds("someone-else", "10.0.0.9") > 0
-    assert throttle.wait_seconds("someone-else", "10.0.0.8") == 0
+def test_a_busy_address_still_lets_in_an_account_nobody_is_trying(site: Site) -> None:
+    """30 (here: 100) failures from one office address must not refuse a colleague with
+    the right password; a name tried from there lately waits instead."""
+    clock = Clock()
+    throttle = LoginThrottle(site.engine, clock=clock)
+    for n in range(100):
+        assert throttle.reserve(f"user{n}", "10.0.0.9") is None
+        clock.now += 1
+    # A name nobody has failed on lately is checked (and its success clears it).
+    assert throttle.reserve("someone-else", "10.0.0.9") is None
+    throttle.succeeded("someone-else")
+    # A name just tried from the address waits until the address has fewer than 100
+    # failures in 15 minutes (its 100th latest, user1's, is 99 seconds old)…
+    assert throttle.reserve("again", "10.0.0.9") is None
+    assert throttle.reserve("again", "10.0.0.9") == Wait(900 - 99, "address")
+    assert "địa chỉ mạng" in Wait(801, "address").vietnamese()
+    # …though not from another address: one failure is far below the account's limit.
+    assert throttle.reserve("again", "10.0.0.8") is None
+    # The names sprayed from there are not checked again from there until then either.
+    assert throttle.reserve("user50", "10.0.0.9") == Wait(900 - 99, "address")
+    clock.now += 900
+    assert throttle.reserve("user50", "10.0.0.9") is None
 
 
 def test_signing_out_ends_the_session_even_for_a_copied_cookie(site: Site) -> None:

@@ -14,6 +14,12 @@ CHAMDIEM_WEB_THREADS      requests doing database work at the same time, per pro
                           threads.py)
 CHAMDIEM_FRAGMENT_CACHE_ENTRIES  rendered unit pages remembered until the data changes
                           (2048; 0 turns it off; fragments.py)
+CHAMDIEM_SIGN_IN_FREE_FAILURES   failed sign-ins of one account (from any address) before
+                          it must wait between attempts (5; throttle.py)
+CHAMDIEM_SIGN_IN_FIRST_DELAY_SECONDS  the first wait (30), doubled at every further failure
+CHAMDIEM_SIGN_IN_MAX_DELAY_SECONDS    the longest wait (900)
+CHAMDIEM_SIGN_IN_ADDRESS_FAILURES     failures from one address in 15 minutes after which
+                          only names nobody has just failed on are checked from it (100)
 """
 
 from __future__ import annotations
@@ -46,6 +52,10 @@ class WebSettings(BaseSettings):
     web_threads: int = 4
     principal_cache_seconds: float = 5.0
     fragment_cache_entries: int = 2048  # rendered unit pages kept (0: none); fragments.py
+    sign_in_free_failures: int = 5  # throttle.py
+    sign_in_first_delay_seconds: float = 30.0
+    sign_in_max_delay_seconds: float = 900.0
+    sign_in_address_failures: int = 100
 
 
 MAX_DEFAULT_WORKERS = 4

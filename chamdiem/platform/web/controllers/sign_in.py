@@ -93,23 +93,19 @@ def login(
             error=error,
         )
 
-    wait = state.throttle.wait_seconds(username, address)
-    if wait:
-        minutes = max(1, -(-wait // 60))
-        refused = again(
-            f"Bạn đã đăng nhập sai quá nhiều lần. Hãy thử lại sau khoảng {minutes} phút.",
-            HTTP_429_TOO_MANY_REQUESTS,
-        )
-        refused.headers["Retry-After"] = str(wait)
-        return refused
     if not username or not data.password:
         return again("Hãy nhập tên đăng nhập và mật khẩu.", HTTP_401_UNAUTHORIZED)
+    # Counted before the password is checked, so parallel attempts cannot pass the limits.
+    wait = state.throttle.reserve(username, address)
+    if wait is not None:
+        refused = again(wait.vietnamese(), HTTP_429_TOO_MANY_REQUESTS)
+        refused.headers["Retry-After"] = str(wait.seconds)
+        return refused
     user = authenticate(db, username, data.password)
     db.commit()
     if user is None:
-        state.throttle.failed(username, address)
         return again("Tên đăng nhập hoặc mật khẩu không đúng.", HTTP_401_UNAUTHORIZED)
-    state.throttle.succeeded(username, address)
+    state.throttle.succeeded(username)
     token = start_session(db, user, hours=state.web.session_hours, actor_ip=address)
     response: Response[Any] = Redirect(path=target, status_code=303)
     response.set_cookie(
