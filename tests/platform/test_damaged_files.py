@@ -3,6 +3,7 @@ as the smallest file that showed it: they must give the user a list of problems.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -18,6 +19,33 @@ def problems_of(path: Path) -> list[DataProblem]:
     with pytest.raises(DataFileError) as caught:
         read_cohort(path, INPUTS, ())
     return caught.value.problems
+
+
+def with_cells(path: Path, cells: dict[str, str]) -> Path:
+    """The workbook with these cells of its first sheet written as `<v>` numbers exactly as
+    given (a hand-made or damaged file may hold what Excel never writes)."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    for ref, value in cells.items():
+        cell = re.compile(rf'<c r="{ref}"[^>]*>.*?</c>'.encode())
+        written = f'<c r="{ref}"><v>{value}</v></c>'.encode()
+        parts[sheet], found = cell.subn(written, parts[sheet], count=1)
+        assert found == 1, ref
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_numbers_that_are_not_numbers_in_a_header_a_code_and_an_input(tmp_path: Path) -> None:
+    """A NaN in the header row ended the reading with an unexpected error (the header's text
+    was asked of a number that has none)."""
+    path = xlsx(tmp_path / "d.xlsx", {"subjects": [["code", "a", "x"], ["P1", 5], ["P2", 1]]})
+    with_cells(path, {"C1": "NaN", "A3": "inf", "B2": "NaN"})
+    [problem] = problems_of(path)
+    assert (problem.sheet, problem.row, problem.column, problem.field) == ("subjects", 2, "B", "a")
+    assert problem.message.vi == "ô chứa giá trị số không hợp lệ"
 
 
 def test_a_sheet_whose_compressed_bytes_are_damaged(tmp_path: Path) -> None:
@@ -36,4 +64,4 @@ def test_a_sheet_whose_compressed_bytes_are_damaged(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     [problem] = problems_of(path)
     assert (problem.sheet, problem.row) == ("subjects", None)
-    assert "tệp bị hỏng" in problem.message.vi
+    assert "hỏng" in problem.message.vi

@@ -258,10 +258,12 @@ def to_bool(cell: object) -> bool:
 
 
 def to_text(cell: object) -> str:
+    """The cell as text (a code, a name, a header). Never fails: a number no workbook Excel
+    saved can hold (NaN, infinity: a damaged or hand-made file) reads as Python spells it."""
     if isinstance(cell, str):
         return unicodedata.normalize("NFC", cell.strip())
     if isinstance(cell, float):
-        return str(from_float(cell))
+        return str(from_float(cell)) if math.isfinite(cell) else str(cell)
     if isinstance(cell, bool):
         return "TRUE" if cell else "FALSE"
     if isinstance(cell, datetime):
