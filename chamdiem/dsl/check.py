@@ -29,6 +29,7 @@ from chamdiem.dsl.names import (
     SPECIAL_NAMES,
     canonical,
 )
+from chamdiem.dsl.periods import Period
 from chamdiem.dsl.ranges import Analysis, constant_number, item_refs
 
 # Reading the results of the rule sets named in `needs` (language design §5). These mirror
@@ -209,6 +210,7 @@ class Checker:
         self._let_types: dict[str, Type] = {}
         self._checking_lets: set[str] = set()
         self._param_types: dict[str, Type] = {}
+        self._percent_warned: set[int] = set()  # W009, once per literal
 
     # ------------------------------------------------------------ reporting
 
@@ -935,6 +937,7 @@ class Checker:
     # tests ------------------------------------------------------------------
 
     def check_test(self, decl: s.Test) -> None:
+        self.check_test_period(decl)
         shared = self.check_givens(decl.givens)
         subjects: dict[str, s.TestSubject] = {}
         for member in decl.subjects:
@@ -952,10 +955,15 @@ class Checker:
             self.check_required(shared | own, member.name_span, member.name)
         if not decl.subjects:
             self.check_required(shared, decl.span, None)
-        seen: dict[tuple[str | None, str, bool], s.Expectation] = {}
+        seen: dict[tuple[str | None, str, bool, int | None], s.Expectation] = {}
         for expectation in decl.expects:
             self.check_expectation(expectation, decl, subjects)
-            key = (expectation.subject, canonical(expectation.name), expectation.is_flag)
+            key = (
+                expectation.subject,
+                canonical(expectation.name),
+                expectation.is_flag,
+                expectation.round_places,
+            )
             first_expect = seen.get(key)
             if first_expect is not None and not expectation.is_flag:
                 self.error(
@@ -966,6 +974,51 @@ class Checker:
                     _first_given(first_expect.name_span),
                 )
             seen.setdefault(key, expectation)
+
+    def check_test_period(self, decl: s.Test) -> None:
+        """E047: `period P` in a test names a period of the rule set's kind, in force."""
+        ruleset = self.module.ruleset
+        if decl.period is None or decl.period_span is None or ruleset is None:
+            return
+        kind = ruleset.get("period")
+        effective = ruleset.get("effective")
+        until = ruleset.get("until")
+        period = Period.parse(decl.period)
+        if kind is not None and kind.value in _PERIOD_WORDS and kind.value != period.kind:
+            vi_kind, en_kind = _PERIOD_WORDS[str(kind.value)]
+            vi_found, en_found = _PERIOD_WORDS[period.kind]
+            example = _period_example(str(kind.value), period)
+            self.error(
+                "E047",
+                decl.period_span,
+                f"bộ tiêu chí đánh giá theo {vi_kind}, còn `{decl.period}` là một {vi_found}",
+                f"the rule set is evaluated per {en_kind}, but `{decl.period}` is a {en_found}",
+                Text(f"ví dụ: kỳ {example}", f"e.g. period {example}"),
+            )
+            return
+        if (
+            effective is not None
+            and isinstance(effective.value, date)
+            and period.end < effective.value
+        ):
+            self.error(
+                "E047",
+                decl.period_span,
+                f"kỳ {decl.period} kết thúc trước ngày hiệu lực "
+                f"{effective.value.isoformat()} của bộ tiêu chí",
+                f"the period {decl.period} ends before the rule set's effective date "
+                f"{effective.value.isoformat()}",
+            )
+            return
+        if until is not None and isinstance(until.value, date) and period.start > until.value:
+            self.error(
+                "E047",
+                decl.period_span,
+                f"kỳ {decl.period} bắt đầu sau ngày hết hiệu lực {until.value.isoformat()} "
+                "của bộ tiêu chí",
+                f"the period {decl.period} starts after the rule set's end date "
+                f"{until.value.isoformat()}",
+            )
 
     def check_givens(self, givens: Iterable[s.Given]) -> set[str]:
         """Check each given; return the canonical names given."""
@@ -1218,6 +1271,10 @@ class Checker:
         wanted = self.expectation_type(expectation)
         if wanted is None:
             return
+        if expectation.within is not None:
+            self.check_within(expectation, wanted)
+        if expectation.round_places is not None:
+            self.check_rounded(expectation, wanted)
         if isinstance(value, s.NotApplicable):
             symbol = self.symbols.get(expectation.name)
             if symbol is None or symbol.kind != "criterion":
@@ -1258,6 +1315,46 @@ class Checker:
                 f"{wanted.describe().vi} viết trực tiếp",
                 f"`{expectation.name}` is {wanted.describe().en}: the expected value must be "
                 f"{wanted.describe().en} written out",
+            )
+
+    def check_rounded(self, expectation: s.Expectation, wanted: Type) -> None:
+        """`expect round(X, N) = V`: X is a number, N places as `round` takes them."""
+        places = expectation.round_places
+        assert places is not None
+        if not wanted.is_("number"):
+            self.error(
+                "E043",
+                expectation.span,
+                f"`{expectation.name}` là {wanted.describe().vi}: chỉ làm tròn được số",
+                f"`{expectation.name}` is {wanted.describe().en}: only numbers can be rounded",
+            )
+        elif places > MAX_ROUND_PLACES:
+            self.error(
+                "E011",
+                expectation.span,
+                f"số chữ số làm tròn phải từ 0 đến {MAX_ROUND_PLACES}",
+                f"the places to round to must be 0 to {MAX_ROUND_PLACES}",
+            )
+
+    def check_within(self, expectation: s.Expectation, wanted: Type) -> None:
+        """`expect X = V within E`: a tolerance for a number, written out, not negative."""
+        within = expectation.within
+        assert within is not None
+        if not wanted.is_("number"):
+            self.error(
+                "E043",
+                within.span,
+                f"`{expectation.name}` là {wanted.describe().vi}: `sai số` chỉ dùng cho số",
+                f"`{expectation.name}` is {wanted.describe().en}: `within` is for numbers only",
+            )
+            return
+        tolerance = literal_number(within)
+        if tolerance is None or tolerance < 0:
+            self.error(
+                "E043",
+                within.span,
+                "sai số phải là một số không âm viết trực tiếp, ví dụ `sai số 0.01`",
+                "the tolerance must be a number written out, not negative, e.g. `within 0.01`",
             )
 
     def expectation_type(self, expectation: s.Expectation) -> Type | None:
@@ -1576,6 +1673,9 @@ class Checker:
         op = node.op
         left = self.value(node.left, ctx)
         right = self.value(node.right, ctx)
+        if op in ("+", "-", "==", "!=", "<", "<=", ">", ">="):
+            self.percent_with_plain(node.left, node.right)
+            self.percent_with_plain(node.right, node.left)
         if op in ("+", "-", "*", "/"):
             what = Text(f"phép `{op}`", f"`{op}`")
             self.need(left, node.left, NUMBER, "E012", what)
@@ -1854,6 +1954,52 @@ class Checker:
             self.condition(node.where, inner, "where")
         return NUMBER
 
+    # percent --------------------------------------------------------------------
+
+    def is_percent(self, node: s.Expr, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether a value is a percent: a `percent` input or list field, a param written
+        in percent, a let that is one of these."""
+        if isinstance(node, s.Attribute) and isinstance(node.target, s.Name):
+            items = self.items.get(node.target.name)
+            found = next((f for f in items.fields if f.name == node.name), None) if items else None
+            return found is not None and found.type.kind == "percent"
+        if not isinstance(node, s.Name) or node.name in seen:
+            return False
+        if node.name in self.inputs:
+            return self.inputs[node.name].type.kind == "percent"
+        if node.name in self.params:
+            values = [v.value for v in self.params[node.name].values]
+            return all(isinstance(v, s.Number) and v.percent for v in values)
+        let = self.lets.get(node.name)
+        return let is not None and self.is_percent(let.expr, seen | {node.name})
+
+    def percent_with_plain(self, percent: s.Expr, other: s.Expr) -> None:
+        """W009: `ty_le == 100` where `ty_le` is a percent: 100 is 10000%, not 100%."""
+        if not (
+            isinstance(other, s.Number)
+            and not other.percent
+            and other.value > 1
+            and self.is_percent(percent)
+        ):
+            return
+        if other.span.start in self._percent_warned:
+            return
+        self._percent_warned.add(other.span.start)
+        as_percent = format(Decimal(other.value * 100).normalize(), "f")
+        written = f"{other.text}%"
+        self.warning(
+            "W009",
+            other.span,
+            f"`{self.text(percent)}` là phần trăm, còn `{other.text}` là số thường: "
+            f"{other.text} = {as_percent}%, không phải {written}",
+            f"`{self.text(percent)}` is a percent and `{other.text}` a plain number: "
+            f"{other.text} = {as_percent}%, not {written}",
+            Text(
+                f"nếu ý là {written}, viết `{written}`",
+                f"if you mean {written}, write `{written}`",
+            ),
+        )
+
     # bands ------------------------------------------------------------------
 
     def band(self, node: s.Band, ctx: _Ctx) -> Type:
@@ -1870,6 +2016,7 @@ class Checker:
         for row in node.rows:
             for bound in (row.bound, row.upper):
                 if bound is not None:
+                    self.percent_with_plain(node.subject, bound)
                     self.need(
                         self.value(bound, ctx),
                         bound,
@@ -2104,6 +2251,22 @@ def literal_number(node: s.Expr | None) -> Fraction | None:
     if isinstance(node, s.Unary) and node.op == "-" and isinstance(node.operand, s.Number):
         return -Fraction(node.operand.value)
     return None
+
+
+_PERIOD_WORDS: dict[str, tuple[str, str]] = {
+    "month": ("tháng", "month"),
+    "quarter": ("quý", "quarter"),
+    "year": ("năm", "year"),
+}
+
+
+def _period_example(kind: str, written: Period) -> str:
+    """A period of `kind` near one written with the wrong kind (for a hint)."""
+    if kind == "year":
+        return str(written.year)
+    if kind == "quarter":
+        return f"{written.year}-Q{(written.start.month - 1) // 3 + 1}"
+    return f"{written.year}-{written.start.month:02d}"
 
 
 def literal_type(node: s.Expr) -> Type | None:

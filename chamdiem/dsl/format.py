@@ -1013,6 +1013,11 @@ class _ModulePrinter:
     def _test(self, t: s.Test) -> None:
         self.w.write(f"{self.sp.at('_TEST', t.span.start)} {quote(t.name)}")
         first = True
+        if t.period is not None and t.period_span is not None:
+            token = self.sp.last_before("_PERIOD", t.period_span.start)
+            line = self._inner(token.start if token else t.period_span.start, first)
+            line.text = f"{self.sp.word('_PERIOD', token.text if token else None)} {t.period}"
+            first = False
         for word, key, givens in self._given_lines(t.givens):
             self._items_line(self._inner(key, first), word, givens)
             first = False
@@ -1085,7 +1090,24 @@ class _ModulePrinter:
         value = self.ex.flat(expect.value)
         if value is None:
             return None
-        return f"{self.sp.name(expect.name, expect.name_span.start)} = {value}"
+        within = self._within_text(expect)
+        if within is None:
+            return None
+        return f"{self._expect_target(expect)} = {value}{within}"
+
+    def _expect_target(self, expect: s.Expectation) -> str:
+        """The name an expectation reads, or `round(NAME, N)`."""
+        name = self.sp.name(expect.name, expect.name_span.start)
+        return name if expect.round_places is None else f"round({name}, {expect.round_places})"
+
+    def _within_text(self, expect: s.Expectation) -> str | None:
+        """` within E` (` sai số E`) after an expected value, '' without a tolerance."""
+        if expect.within is None or expect.value is None:
+            return ""
+        tolerance = self.ex.flat(expect.within)
+        if tolerance is None:
+            return None
+        return f" {self.sp.after('_WITHIN', expect.value.span.end)} {tolerance}"
 
     def _items_line(
         self,
@@ -1121,8 +1143,16 @@ class _ModulePrinter:
     def _entry_broken(self, line: _Line, entry: s.Given | s.Expectation) -> None:
         """A given or expectation too long for one line: its value breaks."""
         if entry.value is not None:
-            self.w.write(f"{self.sp.name(entry.name, entry.name_span.start)} =")
+            target = (
+                self._expect_target(entry)
+                if isinstance(entry, s.Expectation)
+                else self.sp.name(entry.name, entry.name_span.start)
+            )
+            self.w.write(f"{target} =")
             self._tail_expr(line, entry.value)
+            if isinstance(entry, s.Expectation) and entry.within is not None:
+                self.w.write(f" {self.sp.after('_WITHIN', entry.value.span.end)}")
+                self._tail_expr(line, entry.within)
         else:
             self.w.write(self._expect_text(entry) or "")
 

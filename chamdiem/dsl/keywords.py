@@ -71,6 +71,7 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("_GIVEN", "given", "cho"),
     Keyword("_EXPECT", "expect", "kỳ vọng", ("kì vọng",)),
     Keyword("_FLAG", "flag", "cờ"),
+    Keyword("_WITHIN", "within", "sai số"),
     Keyword("_END", "end", "hết"),
     Keyword("NUMBER_TYPE", "number", "số"),
     Keyword("COUNT_TYPE", "count", "số đếm"),

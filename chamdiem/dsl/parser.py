@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from importlib import resources
+from itertools import pairwise
 from typing import Any, Literal, cast
 
 import lark.lexer
@@ -42,6 +43,7 @@ from lark.parsers.lalr_analysis import Shift
 
 from chamdiem.dsl import keywords
 from chamdiem.dsl.diagnostics import Diagnostic, Text, error, fold
+from chamdiem.dsl.periods import Period, PeriodError
 from chamdiem.dsl.syntax import (
     Attribute,
     Band,
@@ -1211,9 +1213,15 @@ class _Builder:
         givens: list[Given] = []
         subjects: list[TestSubject] = []
         expects: list[Expectation] = []
+        period: str | None = None
+        period_span: Span | None = None
         for child in parts:
+            if child is None:  # no `period` line
+                continue
             part = _tree(child)
-            if part.data == "given_line":
+            if part.data == "test_period":
+                period, period_span = self._test_period(part)
+            elif part.data == "given_line":
                 givens.extend(self._given_line(part))
             elif part.data == "test_subject":
                 subject_name, *lines = _children(part)
@@ -1235,7 +1243,31 @@ class _Builder:
             tuple(subjects),
             tuple(expects),
             _tree_span(tree),
+            period,
+            period_span,
         )
+
+    def _test_period(self, tree: Tree[Token]) -> tuple[str | None, Span]:
+        """`period 2026-07` (`kỳ 2026-Q3`, `kỳ 2026`): the period's code, or None after
+        reporting a period written wrongly."""
+        tokens = [_tok(child) for child in _children(tree) if child is not None]
+        span = _token_span(tokens[0]).to(_token_span(tokens[-1]))
+        text = "".join(str(token) for token in tokens)
+        apart = any(_int(a.end_pos) != _int(b.start_pos) for a, b in pairwise(tokens))
+        if not apart:
+            try:
+                return Period.parse(text).code, span
+            except PeriodError:
+                pass
+        self.report(
+            "P014",
+            span,
+            f"kỳ không hợp lệ: `{text}`; viết năm (2026), quý (2026-Q3) hoặc tháng (2026-07), "
+            "không có dấu cách",
+            f"invalid period `{text}`; write a year (2026), a quarter (2026-Q3) or a month "
+            "(2026-07), without spaces",
+        )
+        return None, span
 
     def _given_line(self, tree: Tree[Token]) -> list[Given]:
         givens: list[Given] = []
@@ -1280,7 +1312,32 @@ class _Builder:
                 expectations.append(
                     Expectation(who, str(name_token), None, True, span, _token_span(name_token))
                 )
+            elif item.data == "expect_rounded":
+                # `expect round(r, 2) = 0.83`: the value rounded as the author's sheet does
+                _, target, places, value, within = kids
+                target_token, places_token = _tok(target), _tok(places)
+                if str(name_token) != "round" or not str(places_token).isdigit():
+                    self.report(
+                        "P015",
+                        span,
+                        "trong `kỳ vọng` chỉ viết được một tên hoặc `round(TÊN, N)` "
+                        "(N là số chữ số thập phân)",
+                        "`expect` takes a name or `round(NAME, N)` (N decimal places)",
+                    )
+                expectations.append(
+                    Expectation(
+                        who,
+                        _name_of(target_token),
+                        self.expr(value),
+                        False,
+                        span,
+                        _token_span(target_token),
+                        None if within is None else self.expr(within),
+                        int(str(places_token)) if str(places_token).isdigit() else 0,
+                    )
+                )
             else:
+                within = kids[2] if len(kids) > 2 else None
                 expectations.append(
                     Expectation(
                         who,
@@ -1289,6 +1346,7 @@ class _Builder:
                         False,
                         span,
                         _token_span(name_token),
+                        None if within is None else self.expr(within),
                     )
                 )
         return expectations

@@ -436,7 +436,10 @@ class TestSubject:
 
 @dataclass(frozen=True, slots=True)
 class Expectation:
-    """`expect [SUBJECT:] NAME = VALUE` or `expect [SUBJECT:] flag FLAG`."""
+    """`expect [SUBJECT:] NAME = VALUE [within E]`, `expect [SUBJECT:] round(NAME, N) =
+    VALUE` or `expect [SUBJECT:] flag FLAG`. Without `within` the value must equal exactly;
+    with it, |actual - VALUE| <= E. `round_places` is N of `round(NAME, N)`: the actual value
+    is rounded (half away from zero) before it is compared."""
 
     subject: str | None
     name: str  # for a flag expectation, the flag's name
@@ -444,18 +447,24 @@ class Expectation:
     is_flag: bool
     span: Span
     name_span: Span
+    within: Expr | None = None
+    round_places: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Test:
     """A test case. Without `subject` lines it evaluates one subject from the givens;
-    with them it evaluates a cohort (givens before the first subject are shared)."""
+    with them it evaluates a cohort (givens before the first subject are shared). `period`
+    is the period it evaluates, as written (`2026-07`, `2026-Q3`, `2026`), or None for the
+    default (the first period of the rule set's kind on or after `effective`)."""
 
     name: str
     givens: tuple[Given, ...]
     subjects: tuple[TestSubject, ...]
     expects: tuple[Expectation, ...]
     span: Span
+    period: str | None = None
+    period_span: Span | None = None
 
 
 Declaration: TypeAlias = (

@@ -6,16 +6,24 @@ included. A rule set that needs others is tested with stand-in results of those:
 `given subordinates(cong_chuc_quy) = [{grade: khong}, {grade: tot}]`,
 `given periods(cong_chuc_quy) = [{total: 85}, {total: 92}]` (the quarters of the year, or
 the months of a quarter, in order), `given unit_result(co_quan_nam) = {grade: tot}`,
-`given result(cong_chuc_quy) = {chung: 26}`. Expected numbers compare exactly; a `let`
-whose exact value has more decimals than the test writes (2/3 against 0.67) matches when
-it rounds, half away from zero, to the written value.
+`given result(cong_chuc_quy) = {chung: 26}`.
+
+Expected numbers compare exactly: a let holding 5/6 does not equal 0.83. `expect round(r, 2)
+= 0.83` rounds the actual value first (half away from zero, as `round` does), and `expect r =
+0.83 within 0.005` accepts |r - 0.83| <= 0.005. A failure shows the exact value (all its
+digits, or a fraction when the decimal does not end) and, when a rounded reading would
+match, how to write it.
+
+A test evaluates one period: the one it names (`period 2026-07`), or the first period of the
+rule set's kind that starts on or after `effective`. Dated params take the value in force on
+that period's first day, as in `eval`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -106,19 +114,24 @@ def _record(node: s.Expr) -> dict[str, object]:
     }
 
 
-def _test_period(program: Program) -> Period:
-    """The period a test evaluates: the one of the rule set's kind holding its start."""
+def test_period(program: Program, test: s.Test) -> Period:
+    """The period a test evaluates: the one it names, or the first of the rule set's kind
+    that starts on or after `effective`."""
+    if test.period is not None:
+        return Period.parse(test.period)
     start = program.header.effective
-    year = Period(start.year, "year", 1)
     kind = program.header.period
-    return next(p for p in year.parts(kind) if p.contains(Period(start.year, "month", start.month)))
+    for year in (start.year, start.year + 1):
+        for part in Period(year, "year", 1).parts(kind):
+            if part.start >= start:
+                return part
+    raise AssertionError("a year always has a period starting after any day of the year before")
 
 
 def _links(
-    program: Program, members: list[tuple[str, list[s.Given]]], units: list[str]
+    program: Program, period: Period, members: list[tuple[str, list[s.Given]]], units: list[str]
 ) -> Links | None:
     """Links made of the stand-in results the test gives, or None when it gives none."""
-    period = _test_period(program)
     stubs: dict[str, dict[Period, StubResults]] = {}
     found = False
     for (code, givens), unit in zip(members, units, strict=True):
@@ -174,7 +187,9 @@ def _value_text(value: object) -> str:
     return str(value)
 
 
-def _build_cohort(program: Program, test: s.Test) -> tuple[Cohort, list[str], Links | None]:
+def _build_cohort(
+    program: Program, test: s.Test, period: Period
+) -> tuple[Cohort, list[str], Links | None]:
     members = (
         [(m.name, [*test.givens, *m.givens]) for m in test.subjects]
         if test.subjects
@@ -223,7 +238,7 @@ def _build_cohort(program: Program, test: s.Test) -> tuple[Cohort, list[str], Li
         position_groups=groups,
         is_head=heads,
     )
-    links = _links(program, members, unit_codes)
+    links = _links(program, period, members, unit_codes)
     return cohort, codes, links
 
 
@@ -251,41 +266,135 @@ def _actual(program: Program, results: Results, cohort: Cohort, i: int, name: st
     return None
 
 
-def _matches(expected: object, actual: object, rounding_allowed: bool) -> bool:
-    if isinstance(expected, Decimal) and not isinstance(actual, bool | str | type(None)):
-        exact = Fraction(actual) if isinstance(actual, Decimal) else actual
-        if not isinstance(exact, Fraction | int):
-            return False
-        if Fraction(expected) == exact:
-            return True
-        if rounding_allowed:
-            places = -int(expected.as_tuple().exponent)
-            rounded = _round_fraction(Fraction(exact), places)
-            return rounded == Fraction(expected)
-        return False
-    return expected == actual
+def _exact(value: object) -> Fraction | None:
+    """A number as an exact fraction (None for what is not a number)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, Fraction | int):
+        return Fraction(value)
+    if isinstance(value, Decimal):
+        return Fraction(value)
+    return None
 
 
-def _round_fraction(value: Fraction, places: int) -> Fraction:
-    quantum = Decimal(1).scaleb(-places)
-    as_decimal = Decimal(value.numerator) / Decimal(value.denominator)
-    return Fraction(as_decimal.quantize(quantum, rounding=ROUND_HALF_UP))
+def _places(value: Decimal) -> int:
+    return max(0, -int(value.as_tuple().exponent))
 
 
-def _show(value: object) -> str:
-    if isinstance(value, Fraction):
-        if value.denominator == 1:
-            return str(value.numerator)
-        as_decimal = Decimal(value.numerator) / Decimal(value.denominator)
-        return format(as_decimal.quantize(Decimal("1E-10")).normalize(), "f")
+def round_half_away(value: Fraction, places: int) -> Fraction:
+    """`round(x, n)` of the language: half away from zero, exactly."""
+    scaled = abs(value) * 10**places
+    whole = int(scaled)
+    if scaled - whole >= Fraction(1, 2):
+        whole += 1
+    rounded = Fraction(whole, 10**places)
+    return -rounded if value < 0 else rounded
+
+
+def _matches(expected: object, actual: object, expectation: s.Expectation) -> bool:
+    want, got = _exact(expected), _exact(actual)
+    if want is None or got is None:
+        return expected == actual
+    if expectation.round_places is not None:
+        got = round_half_away(got, expectation.round_places)
+    if expectation.within is not None:
+        tolerance = _exact(literal_value(expectation.within))
+        return tolerance is not None and abs(got - want) <= tolerance
+    return got == want
+
+
+def _terminates(value: Fraction) -> bool:
+    denominator = value.denominator
+    for prime in (2, 5):
+        while denominator % prime == 0:
+            denominator //= prime
+    return denominator == 1
+
+
+def _decimal_text(value: Fraction, places: int) -> str:
+    """`value` written with `places` decimals, cut (not rounded), '-' for negatives."""
+    sign = "-" if value < 0 else ""
+    scaled = int(abs(value) * 10**places)
+    whole, part = divmod(scaled, 10**places)
+    return f"{sign}{whole}" + (f".{part:0{places}d}" if places else "")
+
+
+def show_exact(value: Fraction, digits: int = 4) -> str:
+    """An exact value: all its digits when the decimal ends (0.125), else the fraction and
+    its first digits (5/6 = 0.8333…)."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    if _terminates(value):
+        places = 0
+        while (value * 10**places).denominator != 1:
+            places += 1
+        return _decimal_text(value, places)
+    return f"{value.numerator}/{value.denominator} = {_decimal_text(value, digits)}…"
+
+
+def _show(value: object, digits: int = 4) -> str:
+    if isinstance(value, Fraction | int) and not isinstance(value, bool):
+        return show_exact(Fraction(value), digits)
     return _value_text(value)
+
+
+def _number_failure(
+    program: Program, expectation: s.Expectation, who: str, expected: Decimal, actual: Fraction
+) -> Text:
+    """`kỳ vọng r = 0.83, thực tế 5/6 = 0.8333…` and, when the value rounded to the places
+    written would match, how to say that."""
+    line = expectation.span.line
+    places = _places(expected)
+    shown = _show(actual, max(4, places + 2))
+    target = (
+        expectation.name
+        if expectation.round_places is None
+        else f"round({expectation.name}, {expectation.round_places})"
+    )
+    written = _literal_text(program, expectation.value) or str(expected)
+    tolerance = _literal_text(program, expectation.within)
+    within_vi = f" sai số {tolerance}" if tolerance is not None else ""
+    within_en = f" within {tolerance}" if tolerance is not None else ""
+    vi = f"dòng {line}: kỳ vọng {who}{target} = {written}{within_vi}, thực tế {shown}"
+    en = f"line {line}: expected {who}{target} = {written}{within_en}, got {shown}"
+    if (
+        expectation.round_places is None
+        and expectation.within is None
+        and places < 10
+        and round_half_away(actual, places) == Fraction(expected)
+    ):
+        keyword = _expect_word(program, expectation)
+        subject = f"{expectation.subject}: " if expectation.subject else ""
+        suggestion = f"{keyword} {subject}round({expectation.name}, {places}) = {written}"
+        vi += f"; viết `{suggestion}` nếu ý là giá trị đã làm tròn"
+        en += f"; write `{suggestion}` if the rounded value is meant"
+    return Text(vi, en)
+
+
+def _literal_text(program: Program, node: s.Expr | None) -> str | None:
+    if node is None:
+        return None
+    return program.source[node.span.start : node.span.end]
+
+
+def _expect_word(program: Program, expectation: s.Expectation) -> str:
+    """`expect` as the test wrote it (`kỳ vọng`, `kì vọng` or `expect`)."""
+    before = program.source[: expectation.span.start]
+    found = max(
+        ((before.rfind(word), word) for word in ("expect", "kỳ vọng", "kì vọng")),
+        default=(-1, "expect"),
+    )
+    return found[1] if found[0] >= 0 else "expect"
 
 
 def run_test(program: Program, test: s.Test) -> TestOutcome:
     outcome = TestOutcome(test.name, test.span.line, program.path)
-    cohort, codes, links = _build_cohort(program, test)
+    period = test_period(program, test)
+    cohort, codes, links = _build_cohort(program, test, period)
     try:
-        results = program.evaluate(cohort, apply_quotas=bool(test.subjects), links=links)
+        results = program.evaluate(
+            cohort, period.start, apply_quotas=bool(test.subjects), links=links
+        )
     except LinkError as link_error:
         outcome.failures.append(Text(str(link_error), str(link_error)))
         return outcome
@@ -344,8 +453,11 @@ def run_test(program: Program, test: s.Test) -> TestOutcome:
         actual = _actual(program, results, cohort, i, name)
         if isinstance(actual, Decimal):
             actual = Fraction(actual)
-        rounding = program.value_kinds.get(name) == "let"
-        if not _matches(expected, actual, rounding):
+        if not _matches(expected, actual, expectation):
+            exact = _exact(actual)
+            if isinstance(expected, Decimal) and exact is not None:
+                outcome.failures.append(_number_failure(program, expectation, who, expected, exact))
+                continue
             outcome.failures.append(
                 Text(
                     f"dòng {expectation.span.line}: kỳ vọng {who}{expectation.name} = "

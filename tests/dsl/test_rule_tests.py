@@ -6,8 +6,9 @@ test; expectations compare exactly; a test may pick its period.
 
 from __future__ import annotations
 
-from chamdiem.dsl import Program, load_source
-from chamdiem.dsl import testing
+from chamdiem.dsl import Program, load_source, testing
+from chamdiem.dsl.format import format_source
+from chamdiem.dsl.parser import parse
 
 YEARLY = """
 ruleset dv_nam "Năm"
@@ -45,7 +46,8 @@ group g "G" max 10
   criterion c "C" max 10 = 10 - so_ky_luat
 end
 test "hai quý bị kỷ luật"
-  given periods(dv_quy) = [{bi_ky_luat: true}, {bi_ky_luat: false}, {bi_ky_luat: true}, {bi_ky_luat: false}]
+  given periods(dv_quy) = [{bi_ky_luat: true}, {bi_ky_luat: false},
+                           {bi_ky_luat: true}, {bi_ky_luat: false}]
   expect so_ky_luat = 2, total = 8
 end
 """
@@ -111,3 +113,148 @@ end
     )
     (message,) = failures(program.run_tests())
     assert "thiếu trường `bi_ky_luat`" in message
+
+
+# ---------------------------------------------------------------- exact expectations
+
+MONTHLY = """
+ruleset kpi "KPI tháng"
+  subject person
+  period month
+  effective 2026-01-01
+end
+
+input a : number 0..10
+param he_so = 1 from 2026-01-01, 2 from 2026-07-01 "Hệ số, đổi từ tháng 7"
+let r = a / 6
+let x = a / 25
+let k = a * he_so
+group g "G" max 10
+  criterion c "C" max 10 = a
+end
+grades
+  tot "Tốt" when total >= 9
+  khong "Không" otherwise
+end
+"""
+
+
+def monthly(tests: str) -> Program:
+    return load_source(MONTHLY + tests, "kpi.rules")
+
+
+def test_an_expected_number_is_compared_exactly() -> None:
+    """`expect r = 1` used to pass for r = 5/6 (rounded to the places written), and
+    `expect x = 0` for 0.2."""
+    program = monthly(
+        """
+test "tròn"
+  given a = 5
+  expect r = 1, x = 0
+end
+test "gần đúng"
+  given a = 5
+  expect r = 0.83, x = 0.3
+end
+"""
+    )
+    assert failures(program.run_tests()) == [
+        "tròn: dòng 23: kỳ vọng r = 1, thực tế 5/6 = 0.8333…; viết `expect round(r, 0) = 1` "
+        "nếu ý là giá trị đã làm tròn",
+        "tròn: dòng 23: kỳ vọng x = 0, thực tế 0.2; viết `expect round(x, 0) = 0` nếu ý là "
+        "giá trị đã làm tròn",
+        "gần đúng: dòng 27: kỳ vọng r = 0.83, thực tế 5/6 = 0.8333…; viết "
+        "`expect round(r, 2) = 0.83` nếu ý là giá trị đã làm tròn",
+        "gần đúng: dòng 27: kỳ vọng x = 0.3, thực tế 0.2",
+    ]
+    english = [f.en for o in program.run_tests() for f in o.failures]
+    assert english[2] == (
+        "line 27: expected r = 0.83, got 5/6 = 0.8333…; write `expect round(r, 2) = 0.83` if "
+        "the rounded value is meant"
+    )
+
+
+def test_rounded_and_tolerant_expectations() -> None:
+    program = monthly(
+        """
+kiểm thử "làm tròn, sai số"
+  cho a = 5
+  kỳ vọng round(r, 2) = 0.83, r = 0.83 sai số 0.01, x = 0.21 sai số 0.01
+  kỳ vọng round(x, 0) = 0
+hết
+test "sai số quá nhỏ"
+  given a = 5
+  expect r = 0.83 within 0.001, round(r, 3) = 0.834
+end
+"""
+    )
+    assert failures(program.run_tests()) == [
+        "sai số quá nhỏ: dòng 28: kỳ vọng r = 0.83 sai số 0.001, thực tế 5/6 = 0.8333…",
+        "sai số quá nhỏ: dòng 28: kỳ vọng round(r, 3) = 0.834, thực tế 5/6 = 0.83333…",
+    ]
+
+
+def test_a_failure_shows_all_the_digits_of_a_decimal_that_ends() -> None:
+    program = monthly('test "t"\n  given a = 3.125\n  expect x = 0.12\nend\n')
+    (message,) = failures(program.run_tests())
+    assert message == "t: dòng 22: kỳ vọng x = 0.12, thực tế 0.125"
+
+
+# ---------------------------------------------------------------- the period of a test
+
+
+def test_a_test_picks_its_period_on_both_sides_of_a_dated_param() -> None:
+    program = monthly(
+        """
+test "trước tháng 7 (kỳ mặc định: 2026-01)"
+  given a = 5
+  expect k = 5
+end
+test "tháng 6"
+  period 2026-06
+  given a = 5
+  expect k = 5
+end
+kiểm thử "tháng 7"
+  kỳ 2026-07
+  cho a = 5
+  kỳ vọng k = 10
+hết
+"""
+    )
+    assert failures(program.run_tests()) == []
+
+
+def test_the_default_period_starts_on_or_after_effective() -> None:
+    program = load_source(
+        MONTHLY.replace("effective 2026-01-01", "effective 2026-06-15").replace(
+            "2 from 2026-07-01", "2 from 2026-06-15"
+        )
+        + 'test "mặc định"\n  given a = 5\n  expect k = 10\nend\n',
+        "kpi.rules",
+    )
+    (test,) = program.tests
+    assert testing.test_period(program, test).code == "2026-07"
+    assert failures(program.run_tests()) == []
+
+
+def test_a_period_written_badly_is_a_syntax_error() -> None:
+    _, diagnostics = parse(MONTHLY + 'test "t"\n  period 2026-7\n  expect total = 0\nend\n')
+    assert [d.code for d in diagnostics] == ["P014"]
+    _, diagnostics = parse(MONTHLY + 'test "t"\n  period 2026 -07\n  expect total = 0\nend\n')
+    assert [d.code for d in diagnostics] == ["P014"]
+
+
+def test_fmt_prints_period_round_and_within_canonically() -> None:
+    source = MONTHLY + (
+        'test "t"\n    period   2026-q3\n  given a = 5\n'
+        "  expect   round( r ,2 ) = 0.83,r = 0.83   within 0.01\nend\n"
+        'kiểm thử "v"\n  kỳ 2026\n  kỳ vọng r = 0.8 sai   số 0.1\nhết\n'
+    )
+    out = format_source(source)
+    assert (
+        'test "t"\n  period 2026-Q3\n  given a = 5\n'
+        "  expect round(r, 2) = 0.83, r = 0.83 within 0.01\nend\n"
+    ) in out
+    assert 'kiểm thử "v"\n  kỳ 2026\n  kỳ vọng r = 0.8 sai số 0.1\nhết\n' in out
+    assert format_source(out) == out
