@@ -358,7 +358,7 @@ def test_a_decision_needs_its_fields(site: Site) -> None:
             "_csrf_token": csrf(hr, page),
         },
     )
-    assert no_reason.status_code == 400 and "quyết định thiếu" in no_reason.text
+    assert no_reason.status_code == 400 and "lý do không được để trống" in no_reason.text
 
 
 def test_the_report_is_a_workbook_of_the_users_results(site: Site) -> None:

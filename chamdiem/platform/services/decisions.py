@@ -15,12 +15,25 @@ from chamdiem.platform.db.models import (
     CouncilDecision,
     DecisionCreate,
     EvaluationRun,
+    Period,
     Result,
     RuleVersion,
 )
+from chamdiem.platform.limits import (
+    MAX_DECISION_REASON,
+    MAX_DOCUMENT_NUMBER,
+    decision_date_range,
+)
 from chamdiem.platform.services import audit
-from chamdiem.platform.services.errors import NotFound, ServiceError
+from chamdiem.platform.services.errors import FieldErrors, NotFound, too_long
 from chamdiem.platform.services.rules import program_for
+
+_LABELS = {
+    "final_grade": Text("mức xếp loại cuối cùng", "the final grade"),
+    "reason": Text("lý do", "the reason"),
+    "document_number": Text("số văn bản", "the document number"),
+    "document_date": Text("ngày văn bản", "the document date"),
+}
 
 
 def record_decision(
@@ -35,19 +48,32 @@ def record_decision(
     actor: str,
 ) -> CouncilDecision:
     """Record the final grade decided for a subject of a run. The grade must be one the rule
-    set declares; reason and document number are required."""
+    set declares; reason and document number are required and not too long
+    (chamdiem.platform.limits); the document's date lies within a plausible range of the
+    run's period. A refusal names each field (FieldErrors)."""
+    problems: dict[str, Text] = {}
+    for name, text, limit in (
+        ("reason", reason, MAX_DECISION_REASON),
+        ("document_number", document_number, MAX_DOCUMENT_NUMBER),
+    ):
+        message = too_long(_LABELS[name], text, limit)
+        if message is not None:
+            problems[name] = message
     try:
         fields = DecisionCreate(
             final_grade=final_grade,
-            reason=reason,
-            document_number=document_number,
+            reason=reason if "reason" not in problems else "x",
+            document_number=document_number if "document_number" not in problems else "x",
             document_date=document_date,
         )
     except ValidationError as error:
-        missing = ", ".join(str(e["loc"][0]) for e in error.errors())
-        raise ServiceError(
-            Text(f"quyết định thiếu: {missing}", f"the decision lacks: {missing}")
-        ) from None
+        for item in error.errors():
+            name = str(item["loc"][0])
+            problems[name] = Text(
+                f"{_LABELS[name].vi} không được để trống", f"{_LABELS[name].en} is required"
+            )
+    if problems:
+        raise FieldErrors(problems)
     begin_write(session)
     try:
         result = session.exec(
@@ -62,17 +88,35 @@ def record_decision(
             )
         run = session.get(EvaluationRun, run_id)
         assert run is not None
+        period = session.get(Period, run.period_id)
+        assert period is not None
+        first, last = decision_date_range(period.start_date, period.end_date)
+        if not first <= fields.document_date <= last:
+            raise FieldErrors(
+                {
+                    "document_date": Text(
+                        f"ngày văn bản {fields.document_date:%d/%m/%Y} không hợp lý cho kỳ "
+                        f"{period.code}: chọn ngày từ {first:%d/%m/%Y} đến {last:%d/%m/%Y}",
+                        f"the document date {fields.document_date.isoformat()} is not plausible "
+                        f"for period {period.code}: choose a date from {first.isoformat()} to "
+                        f"{last.isoformat()}",
+                    )
+                }
+            )
         version = session.get(RuleVersion, run.rule_version_id)
         assert version is not None
         grades = [grade.name for grade in program_for(version).grades]
         if fields.final_grade not in grades:
-            raise ServiceError(
-                Text(
-                    f"mức '{fields.final_grade}' không có trong bộ tiêu chí {version.name} "
-                    f"({', '.join(grades)})",
-                    f"grade '{fields.final_grade}' is not one of rule set {version.name}'s "
-                    f"({', '.join(grades)})",
-                )
+            shown = fields.final_grade[:40]
+            raise FieldErrors(
+                {
+                    "final_grade": Text(
+                        f"mức '{shown}' không có trong bộ tiêu chí {version.name} "
+                        f"({', '.join(grades)})",
+                        f"grade '{shown}' is not one of rule set {version.name}'s "
+                        f"({', '.join(grades)})",
+                    )
+                }
             )
         assert result.id is not None
         decision = CouncilDecision(**fields.model_dump(), result_id=result.id, decided_by=actor)

@@ -27,3 +27,32 @@ class NotFound(ServiceError):
 class Busy(ServiceError):
     """Another writer held the database longer than a writer waits; nothing was stored and
     the same command can simply be run again."""
+
+
+class FieldErrors(ServiceError):
+    """Values a user typed that cannot be accepted, each with the field it belongs to (a form
+    field's name, a JSON key): a page shows each message at its field, the API answers 400
+    naming the fields."""
+
+    def __init__(self, fields: dict[str, Text]) -> None:
+        super().__init__(
+            Text(
+                "; ".join(text.vi for text in fields.values()),
+                "; ".join(text.en for text in fields.values()),
+            )
+        )
+        self.fields = fields
+
+
+def too_long(what: Text, text: str, limit: int) -> Text | None:
+    """The message for a text longer than `limit` characters, or None when it fits."""
+    if len(text) <= limit:
+        return None
+
+    def vi(n: int) -> str:
+        return f"{n:,}".replace(",", ".")
+
+    return Text(
+        f"{what.vi} dài {vi(len(text))} ký tự; tối đa {vi(limit)} ký tự",
+        f"{what.en} is {len(text):,} characters long; at most {limit:,}",
+    )

@@ -44,7 +44,14 @@ from chamdiem.platform.excel.tables import (
     report_formula_errors,
 )
 from chamdiem.platform.gc_pause import gc_paused
+from chamdiem.platform.limits import (
+    MAX_CODE,
+    MAX_PERSON_NAME,
+    MAX_POSITION,
+    MAX_UNIT_NAME,
+)
 from chamdiem.platform.services import audit
+from chamdiem.platform.services.errors import too_long
 from chamdiem.platform.services.files import file_sha256
 
 UNITS_SHEET = ("units", "đơn vị", "don_vi")
@@ -216,6 +223,22 @@ def _texts(sheet: _Sheet, rows: Sequence[_Row], key: str) -> list[str | None]:
     return out
 
 
+_CODE_LIMIT = (Text("mã", "the code"), MAX_CODE)
+_UNIT_LIMITS: dict[str, tuple[Text, int]] = {
+    "code": _CODE_LIMIT,
+    "name": (Text("tên đơn vị", "the unit's name"), MAX_UNIT_NAME),
+    "parent": (Text("mã đơn vị cấp trên", "the parent unit's code"), MAX_CODE),
+    "head": (Text("mã người đứng đầu", "the head's code"), MAX_CODE),
+}
+_PERSON_LIMITS: dict[str, tuple[Text, int]] = {
+    "code": _CODE_LIMIT,
+    "name": (Text("họ và tên", "the name"), MAX_PERSON_NAME),
+    "unit": (Text("đơn vị", "the unit"), MAX_UNIT_NAME),
+    "position": (Text("chức vụ", "the position"), MAX_POSITION),
+    "position_group": (Text("nhóm vị trí", "the position group"), MAX_POSITION),
+}
+
+
 class _Reader:
     def __init__(self, log: ProblemLog, default_category: Category | None) -> None:
         self.log = log
@@ -224,6 +247,23 @@ class _Reader:
     def problem(self, sheet: _Sheet, row: _Row, key: str | None, message: Text) -> None:
         column = sheet.columns.get(key) if key is not None else None
         self.log.add(sheet.table.problem(row.number, column, key, message))
+
+    def too_long(
+        self,
+        sheet: _Sheet,
+        row: _Row,
+        texts: dict[str, str | None],
+        limits: dict[str, tuple[Text, int]],
+    ) -> bool:
+        """Reports each text longer than its limit (chamdiem.platform.limits); True if any."""
+        found = False
+        for key, text in texts.items():
+            label, limit = limits[key]
+            message = None if text is None else too_long(label, text, limit)
+            if message is not None:
+                self.problem(sheet, row, key, message)
+                found = True
+        return found
 
     def units(self, source: DataSource, read: _Read) -> None:
         table = source.table(UNITS_SHEET)
@@ -242,17 +282,16 @@ class _Reader:
             if name is None:
                 self.problem(sheet, row, "name", Text("thiếu tên đơn vị", "missing unit name"))
                 continue
+            parent, head = _text(sheet, row, "parent"), _text(sheet, row, "head")
+            texts = {"code": code, "name": name, "parent": parent, "head": head}
+            if self.too_long(sheet, row, texts, _UNIT_LIMITS):
+                continue
             first = seen.setdefault(code, row.number)
             if first != row.number:
                 self.problem(sheet, row, "code", _duplicate(code, first, row.number))
                 continue
             try:
-                unit = UnitCreate(
-                    code=code,
-                    name=name,
-                    parent_code=_text(sheet, row, "parent"),
-                    head_code=_text(sheet, row, "head"),
-                )
+                unit = UnitCreate(code=code, name=name, parent_code=parent, head_code=head)
             except ValidationError:
                 self.problem(
                     sheet,
@@ -299,6 +338,15 @@ class _Reader:
             code = codes[k]
             if code is None:
                 self.problem(sheet, row, "code", Text("thiếu mã", "missing code"))
+                continue
+            texts = {
+                "code": code,
+                "name": names[k],
+                "unit": units[k],
+                "position": positions[k],
+                "position_group": groups[k],
+            }
+            if self.too_long(sheet, row, texts, _PERSON_LIMITS):
                 continue
             first = seen.setdefault(code, row.number)
             if first != row.number:

@@ -120,6 +120,12 @@ def _mutated(tmp_path: Path, change: str) -> Path:
         subjects[3][0] = None
     elif change == "duplicate unit":
         units[3][0] = "SNV-TH"
+    elif change == "name of 30,000 characters":  # an Excel cell holds at most 32,767
+        subjects[3][1] = "Nguyễn An" * 3_000 + "Ngô"
+    elif change == "long unit name":
+        units[2][1] = "Phòng " * 51
+    elif change == "long code":
+        subjects[3][0] = "A" * 201
     elif change == "formula error":
         return save(tmp_path / "bad.xlsx", rows, errors={("subjects", "B4"): "#N/A"})
     return save(tmp_path / "bad.xlsx", rows)
@@ -136,7 +142,12 @@ BAD_ORGANISATIONS = {
     "missing code": ("subjects", 4, "A", "missing code"),
     "duplicate unit": ("units", 4, "A", "duplicate code 'SNV-TH'"),
     "formula error": ("subjects", 4, "B", "the formula error #N/A"),
-}
+    "name of 30,000 characters": (
+        "subjects", 4, "B", "the name is 27,003 characters long; at most 200",
+    ),
+    "long unit name": ("units", 3, "B", "the unit's name is 305 characters long; at most 300"),
+    "long code": ("subjects", 4, "A", "the code is 201 characters long; at most 200"),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("change", list(BAD_ORGANISATIONS))

@@ -18,8 +18,9 @@ from sqlmodel import Session
 from chamdiem.platform.db.models import utc_now
 from chamdiem.platform.excel.report import write_report
 from chamdiem.platform.excel.result_writers import save_xlsx
+from chamdiem.platform.limits import MAX_DECISION_REASON, MAX_DOCUMENT_NUMBER
 from chamdiem.platform.services.decisions import record_decision
-from chamdiem.platform.services.errors import ServiceError
+from chamdiem.platform.services.errors import FieldErrors, ServiceError
 from chamdiem.platform.services.rules import program_for
 from chamdiem.platform.web import charts, queries
 from chamdiem.platform.web.access import Action, Principal, can, require, require_unit_code
@@ -115,6 +116,7 @@ def _result_page(
     message: str | None = None,
     form: dict[str, str] | None = None,
     error: str | None = None,
+    field_errors: dict[str, str] | None = None,
     warnings: list[str] | None = None,
     status_code: int = 200,
 ) -> Template:
@@ -140,6 +142,8 @@ def _result_page(
         may_decide=can(me, Action.DECIDE),
         form=form or {"final_grade": "", "reason": "", "document_number": "", "document_date": ""},
         error=error,
+        field_errors=field_errors or {},
+        limits={"reason": MAX_DECISION_REASON, "document_number": MAX_DOCUMENT_NUMBER},
         warnings=warnings or [],
     )
 
@@ -154,6 +158,9 @@ def result_page(
     thong_bao: FromQuery[str | None] = None,
 ) -> Template:
     return _result_page(db, me, run_id, code, message=thong_bao)
+
+
+NOT_RECORDED = "Chưa ghi quyết định: hãy sửa các ô được đánh dấu bên dưới."
 
 
 @dataclass
@@ -185,7 +192,7 @@ def decide(
         "document_date": data.document_date,
     }
     try:
-        when = date.fromisoformat(data.document_date.strip())
+        when = date.fromisoformat(data.document_date.strip()[:10])
     except ValueError:
         return _result_page(
             db,
@@ -193,7 +200,10 @@ def decide(
             run_id,
             code,
             form=form,
-            error="Ngày văn bản không hợp lệ: chọn ngày (năm-tháng-ngày).",
+            error=NOT_RECORDED,
+            field_errors={
+                "document_date": "Ngày văn bản không hợp lệ: chọn ngày (năm-tháng-ngày)."
+            },
             status_code=HTTP_400_BAD_REQUEST,
         )
     if data.confirm != "1":
@@ -217,6 +227,17 @@ def decide(
             data.document_number,
             when,
             actor=me.username,
+        )
+    except FieldErrors as failure:
+        return _result_page(
+            db,
+            me,
+            run_id,
+            code,
+            form=form,
+            error=NOT_RECORDED,
+            field_errors={name: text.vi for name, text in failure.fields.items()},
+            status_code=HTTP_400_BAD_REQUEST,
         )
     except ServiceError as failure:
         return _result_page(
