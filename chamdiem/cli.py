@@ -75,7 +75,8 @@ class UsageError(Exception):
 
 @dataclass
 class LoadedRules:
-    """A rule file after parse, check and compile: `program` is None when it has errors."""
+    """A rule file after parse, check and compile: `program` is None when it has errors (or
+    was only checked)."""
 
     display: str
     program: Program | None
@@ -112,6 +113,22 @@ def load_rules(path: Path) -> LoadedRules:
     return LoadedRules(display, program, program.source, list(program.warnings))
 
 
+def check_rules(path: Path) -> LoadedRules:
+    """Read, parse and check one rule file, giving the diagnostics `load_rules` gives but no
+    program: what `check` needs, without loading the compiler, the evaluator and NumPy."""
+    from chamdiem.dsl.diagnostics import error
+    from chamdiem.dsl.pipeline import check_source
+
+    display = str(path)
+    try:
+        source = read_text(path)
+    except Unreadable as exc:
+        problem = error(exc.code, None, exc.message.vi, exc.message.en)
+        return LoadedRules(display, None, "", [problem])
+    module, diagnostics = check_source(source, display)
+    return LoadedRules(display, None, module.source, diagnostics)
+
+
 def show_diagnostics(loaded: LoadedRules, console: Console) -> None:
     if loaded.diagnostics:
         console.err(loaded.render(console.language))
@@ -133,7 +150,7 @@ def run_check(args: argparse.Namespace, console: Console) -> int:
     files, missing = rule_files(args.files, console)
     errors = warnings = 0
     for path in files:
-        loaded = load_rules(path)
+        loaded = check_rules(path)
         show_diagnostics(loaded, console)
         errors += loaded.errors
         warnings += loaded.warnings

@@ -41,7 +41,7 @@ from lark.exceptions import UnexpectedToken
 from lark.lexer import LexerThread
 from lark.parsers.lalr_analysis import Shift
 
-from chamdiem.dsl import keywords
+from chamdiem.dsl import grammar_cache, keywords
 from chamdiem.dsl.diagnostics import Diagnostic, Text, error, fold
 from chamdiem.dsl.periods import Period, PeriodError
 from chamdiem.dsl.syntax import (
@@ -164,6 +164,14 @@ _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 _BUILD_LOCK = threading.Lock()
 _LARK: Lark | None = None
+# What the parser's tables are built from, besides the grammar (and so part of the cache key).
+_BUILD_OPTIONS: dict[str, object] = {
+    "parser": "lalr",
+    "lexer": "basic",
+    "start": "item",
+    "propagate_positions": True,
+    "maybe_placeholders": True,
+}
 
 
 @dataclass
@@ -204,14 +212,15 @@ def _lark() -> Lark:
                 saved = lark.lexer.has_interegular
                 lark.lexer.has_interegular = False
                 try:
+                    # Loaded from the cache when it holds tables built from this very text
+                    # (grammar_cache.py), else built and saved there.
+                    grammar = grammar_text()
+                    cache = grammar_cache.cache_file(grammar, _BUILD_OPTIONS, lark.__version__)
                     _LARK = Lark(
-                        grammar_text(),
-                        parser="lalr",
-                        lexer="basic",
-                        start="item",
-                        propagate_positions=True,
-                        maybe_placeholders=True,
+                        grammar,
+                        cache=False if cache is None else str(cache),
                         lexer_callbacks={"COMMENT": _on_comment, "BAD_CHAR": _on_bad_char},
+                        **_BUILD_OPTIONS,
                     )
                 finally:
                     lark.lexer.has_interegular = saved

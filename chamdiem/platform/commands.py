@@ -22,9 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING, Any
 
 from chamdiem.dsl.diagnostics import Language
 from chamdiem.platform.console import (
@@ -39,6 +37,9 @@ from chamdiem.platform.console import (
     user_problem,
 )
 from chamdiem.platform.i18n import count_text, language_in_argv, seconds_text
+
+if TYPE_CHECKING:  # SQLAlchemy is imported when a command needs the database, not to register
+    from sqlalchemy import Engine
 
 EXPLAIN_CHOICES = ("flagged", "all", "none")
 

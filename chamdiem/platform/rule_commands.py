@@ -26,9 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from chamdiem.dsl.diagnostics import Language, Text, has_errors, render_all
-from chamdiem.dsl.format import FormatError, format_source
-from chamdiem.dsl.parser import parse
-from chamdiem.dsl.syntax import Module
 from chamdiem.platform.console import (
     EXIT_OK,
     EXIT_USAGE,
@@ -49,6 +46,7 @@ from chamdiem.platform.i18n import resolve_language
 
 if TYPE_CHECKING:
     from chamdiem.dsl.loader import Program
+    from chamdiem.dsl.syntax import Module
     from chamdiem.platform.services.impact import Impact
 
 __all__ = ["dispatch", "main", "register"]
@@ -236,6 +234,8 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def run_fmt(arguments: Sequence[str], check: bool, out: Console) -> int:
+    from chamdiem.dsl.format import FormatError, format_source
+
     files, missing = rule_files(arguments, out)
     changed = unchanged = failed = 0
     for path in files:
@@ -325,6 +325,8 @@ def read_version(spec: str) -> tuple[str, str]:
 
 
 def _parsed(spec: str, out: Console) -> Module | None:
+    from chamdiem.dsl.parser import parse
+
     try:
         source, name = read_version(spec)
     except Unreadable as exc:
