@@ -67,3 +67,45 @@ def test_a_decision_with_a_too_long_reason_or_number_or_an_odd_date_is_refused_a
     recorded = post(reason="x" * 2000, document_number="9" * 100, document_date="2024-12-31")
     assert recorded.status_code == 303
     assert _decisions(site) == 2
+
+
+def test_a_search_term_of_more_than_200_characters_is_refused_at_the_search_field(
+    site: Site,
+) -> None:
+    hr = site.login("tcsnv")
+    long = hr.get("/tim-kiem", params={"q": "Nguyễn " * 40})
+    assert long.status_code == 400
+    assert _field_error(long.text, "q") == "từ khóa tìm kiếm dài 280 ký tự; tối đa 200 ký tự"
+    assert 'maxlength="200"' in long.text and "người khớp" not in long.text
+    fits = hr.get("/tim-kiem", params={"q": "A1" + " " * 198})
+    assert fits.status_code == 200 and "1 người khớp" in fits.text
+    results = hr.get(f"/lan-chay/{site.run_id}", params={"q": "x" * 201})
+    assert results.status_code == 400
+    assert "từ khóa tìm kiếm dài 201 ký tự; tối đa 200 ký tự" in html.unescape(results.text)
+
+
+def test_an_account_with_a_too_long_display_name_or_user_name_is_not_created(site: Site) -> None:
+    admin = site.login("admin")
+
+    def add(username: str, display_name: str) -> Any:
+        data = {
+            "username": username,
+            "display_name": display_name,
+            "password": "mat-khau-dai-du",
+            "role": "auditor",
+            "_csrf_token": csrf(admin, "/nguoi-dung"),
+        }
+        return admin.post("/nguoi-dung", data=data, follow_redirects=False)
+
+    long_name = add("kiemtra", "Trần " * 50)
+    assert long_name.status_code == 400
+    assert "tên hiển thị dài 250 ký tự; tối đa 200 ký tự" in html.unescape(long_name.text)
+    long_user = add("k" * 64, "Kiểm tra")
+    assert long_user.status_code == 400
+    assert f"tên đăng nhập '{'k' * 39}…' không hợp lệ: 2–63 ký tự" in html.unescape(
+        long_user.text
+    )
+    with site.engine.connect() as connection:
+        users = connection.execute(sa.text("SELECT username FROM users")).scalars().all()
+    assert "kiemtra" not in users and "k" * 64 not in users
+    assert add("k" * 63, "Trần " * 40).status_code == 303

@@ -36,8 +36,9 @@ from chamdiem.platform.db.account_models import (
 )
 from chamdiem.platform.db.engine import begin_write
 from chamdiem.platform.db.models import Unit, utc_now
+from chamdiem.platform.limits import MAX_DISPLAY_NAME, MAX_USERNAME
 from chamdiem.platform.services import audit
-from chamdiem.platform.services.errors import NotFound, ServiceError
+from chamdiem.platform.services.errors import FieldErrors, NotFound, ServiceError, too_long
 
 ROLE_TEXT: dict[str, Text] = {
     "admin": Text("quản trị hệ thống", "administrator"),
@@ -52,7 +53,7 @@ MIN_PASSWORD = 8
 TOKEN_PREFIX = "cdt_"
 SESSION_HOURS = 12
 
-_USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,62}")
+_USERNAME = re.compile(rf"[a-z0-9][a-z0-9._-]{{1,{MAX_USERNAME - 1}}}")
 _hasher = PasswordHasher()
 # Verified when the user does not exist, so that a wrong name takes as long as a wrong
 # password (the time a sign-in takes tells nothing about which names exist).
@@ -86,13 +87,17 @@ def normalise_username(username: str) -> str:
 def _check_username(username: str) -> str:
     name = normalise_username(username)
     if not _USERNAME.fullmatch(name):
-        raise ServiceError(
-            Text(
-                f"tên đăng nhập '{username}' không hợp lệ: 2–63 ký tự, chỉ chữ thường không dấu, "
-                "chữ số, dấu chấm, gạch ngang, gạch dưới; bắt đầu bằng chữ hoặc số",
-                f"invalid user name '{username}': 2–63 characters, lower-case ASCII letters, "
-                "digits, '.', '-', '_', starting with a letter or digit",
-            )
+        shown = username if len(username) <= 40 else username[:39] + "…"
+        raise FieldErrors(
+            {
+                "username": Text(
+                    f"tên đăng nhập '{shown}' không hợp lệ: 2–{MAX_USERNAME} ký tự, chỉ chữ "
+                    "thường không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới; bắt đầu bằng "
+                    "chữ hoặc số",
+                    f"invalid user name '{shown}': 2–{MAX_USERNAME} characters, lower-case "
+                    "ASCII letters, digits, '.', '-', '_', starting with a letter or digit",
+                )
+            }
         )
     return name
 
@@ -140,6 +145,11 @@ def add_user(
     they answer for); the other roles cover the whole province and take none. A user without
     a password can only use the API (with a token)."""
     name = _check_username(username)
+    long_name = too_long(
+        Text("tên hiển thị", "the display name"), display_name or "", MAX_DISPLAY_NAME
+    )
+    if long_name is not None:
+        raise FieldErrors({"display_name": long_name})
     checked_role = _check_role(role)
     if password is not None:
         _check_password(password)

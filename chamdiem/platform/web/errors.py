@@ -19,7 +19,7 @@ from litestar.status_codes import (
 )
 
 from chamdiem.platform.excel.problems import DataFileError, DataProblem
-from chamdiem.platform.services.errors import NotFound, ServiceError
+from chamdiem.platform.services.errors import FieldErrors, NotFound, ServiceError
 
 LOG = logging.getLogger("chamdiem.web")
 
@@ -142,6 +142,14 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
 
 def service_error(request: Request[Any, Any, Any], exc: ServiceError) -> Response[Any]:
     status = HTTP_404_NOT_FOUND if isinstance(exc, NotFound) else HTTP_400_BAD_REQUEST
+    if isinstance(exc, FieldErrors) and wants_json(request):  # each message with its field
+        return _respond(
+            request,
+            status,
+            "Dữ liệu gửi lên không hợp lệ.",
+            details=[f"{name}: {text.vi}" for name, text in exc.fields.items()],
+            extra={"fields": {name: text.vi for name, text in exc.fields.items()}},
+        )
     return _respond(request, status, exc.message.vi, details=[detail.vi for detail in exc.details])
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from chamdiem.dsl.diagnostics import fold
+from chamdiem.dsl.diagnostics import Text, fold
 from chamdiem.platform.db.codec import loads
 from chamdiem.platform.db.models import (
     RuleVersion,
@@ -29,7 +29,8 @@ from chamdiem.platform.db.tables import (
     runs_t,
     versions_t,
 )
-from chamdiem.platform.services.errors import ServiceError
+from chamdiem.platform.limits import MAX_SEARCH
+from chamdiem.platform.services.errors import ServiceError, too_long
 from chamdiem.platform.services.rules import program_for
 from chamdiem.platform.web.access import (
     Principal,
@@ -522,6 +523,13 @@ def person_by_code(session: Session, principal: Principal, code: str) -> Any:
     if row is None or not unit_visible(principal, row.unit_id):
         raise not_found()
     return row
+
+
+def search_too_long(term: str) -> Text:
+    """The message for a search term longer than MAX_SEARCH characters."""
+    message = too_long(Text("từ khóa tìm kiếm", "the search term"), term, MAX_SEARCH)
+    assert message is not None
+    return message
 
 
 def search_people(

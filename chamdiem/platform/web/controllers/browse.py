@@ -11,9 +11,11 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
+from litestar.status_codes import HTTP_400_BAD_REQUEST
 from markupsafe import Markup
 from sqlmodel import Session
 
+from chamdiem.platform.limits import MAX_SEARCH
 from chamdiem.platform.web import charts, queries
 from chamdiem.platform.web.access import (
     Action,
@@ -26,6 +28,7 @@ from chamdiem.platform.web.access import (
 from chamdiem.platform.web.auth import request_stamp
 from chamdiem.platform.web.pages import page
 from chamdiem.platform.web.params import PageQuery
+from chamdiem.platform.web.queries import search_too_long
 from chamdiem.platform.web.state import web_state
 from chamdiem.platform.web.threads import in_thread
 
@@ -228,6 +231,18 @@ def search(
     q: FromQuery[str] = "",
 ) -> Template:
     require(me, Action.READ_ORG)
+    if len(q) > MAX_SEARCH:
+        return page(
+            "search.html",
+            me,
+            title="Tìm người",
+            status_code=HTTP_400_BAD_REQUEST,
+            q=q[:MAX_SEARCH],
+            found=[],
+            total=0,
+            max_search=MAX_SEARCH,
+            field_error=search_too_long(q).vi,
+        )
     tree = web_state(request).units.get(db)
     rows, total = queries.search_people(db, me, q)
     db.commit()
@@ -241,7 +256,16 @@ def search(
         }
         for row in rows
     ]
-    return page("search.html", me, title="Tìm người", q=q, found=found, total=total)
+    return page(
+        "search.html",
+        me,
+        title="Tìm người",
+        q=q,
+        found=found,
+        total=total,
+        max_search=MAX_SEARCH,
+        field_error=None,
+    )
 
 
 @get("/nguoi/{code:str}", include_in_schema=False)

@@ -18,7 +18,7 @@ from sqlmodel import Session
 from chamdiem.platform.db.models import utc_now
 from chamdiem.platform.excel.report import write_report
 from chamdiem.platform.excel.result_writers import save_xlsx
-from chamdiem.platform.limits import MAX_DECISION_REASON, MAX_DOCUMENT_NUMBER
+from chamdiem.platform.limits import MAX_DECISION_REASON, MAX_DOCUMENT_NUMBER, MAX_SEARCH
 from chamdiem.platform.services.decisions import record_decision
 from chamdiem.platform.services.errors import FieldErrors, ServiceError
 from chamdiem.platform.services.rules import program_for
@@ -67,6 +67,8 @@ def run_page(
     q: FromQuery[str | None] = None,
     trang: PageQuery = 1,
 ) -> Template:
+    if q and len(q) > MAX_SEARCH:
+        raise FieldErrors({"q": queries.search_too_long(q)})
     tree = web_state(request).units.get(db)
     run = queries.run(db, me, run_id)
     page_number = max(1, trang)
@@ -103,6 +105,7 @@ def run_page(
         units=sorted(c for c in distribution if c),
         unit=don_vi or "",
         q=q or "",
+        max_search=MAX_SEARCH,
         problems=problems,
     )
 
