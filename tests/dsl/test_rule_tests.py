@@ -9,6 +9,7 @@ from __future__ import annotations
 from chamdiem.dsl import Program, load_source, testing
 from chamdiem.dsl.format import format_source
 from chamdiem.dsl.parser import parse
+from chamdiem.dsl.semantic_diff import diff_modules
 
 YEARLY = """
 ruleset dv_nam "Năm"
@@ -258,3 +259,17 @@ def test_fmt_prints_period_round_and_within_canonically() -> None:
     ) in out
     assert 'kiểm thử "v"\n  kỳ 2026\n  kỳ vọng r = 0.8 sai số 0.1\nhết\n' in out
     assert format_source(out) == out
+
+
+def test_the_semantic_diff_sees_a_new_period_or_tolerance_of_a_test() -> None:
+    old = MONTHLY + 'test "t"\n  given a = 5\n  expect r = 0.83 within 0.01\nend\n'
+    for new in (
+        old.replace("within 0.01", "within 0.001"),
+        old.replace("within 0.01", ""),
+        old.replace('test "t"\n', 'test "t"\n  period 2026-07\n'),
+        old.replace("expect r = 0.83", "expect round(r, 2) = 0.83"),
+    ):
+        changes = diff_modules(parse(old)[0], parse(new)[0])
+        assert [(c.kind, c.entity, c.name) for c in changes] == [("changed", "test", "t")]
+    same = old.replace("within 0.01", "sai   số 0.01")
+    assert diff_modules(parse(old)[0], parse(same)[0]) == []
