@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.platform.db.engine import begin_write
 from chamdiem.platform.db.models import Period, PeriodCreate, PeriodKind, utc_now
+from chamdiem.platform.limits import FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR, MAX_PERIOD_CODE
 from chamdiem.platform.services import audit
 from chamdiem.platform.services.errors import NotFound, ServiceError
 
@@ -36,10 +37,24 @@ class PeriodCode:
     end: date
 
 
+def _shown(text: str) -> str:
+    return text if len(text) <= MAX_PERIOD_CODE else text[: MAX_PERIOD_CODE - 1] + "…"
+
+
 def parse_period_code(text: str) -> PeriodCode:
     """'2026' -> the year 2026; '2026-Q1' (or q1) -> its first quarter; '2026-03' -> March.
     Raises ServiceError for anything else."""
     value = unicodedata.normalize("NFC", text).strip()
+    year_match = re.match(r"\d{4}", value)
+    if year_match and not FIRST_PERIOD_YEAR <= int(year_match.group()) <= LAST_PERIOD_YEAR:
+        raise ServiceError(
+            Text(
+                f"mã kỳ '{_shown(text)}' không hợp lệ: năm phải từ {FIRST_PERIOD_YEAR} đến "
+                f"{LAST_PERIOD_YEAR}",
+                f"invalid period code '{_shown(text)}': the year must be from "
+                f"{FIRST_PERIOD_YEAR} to {LAST_PERIOD_YEAR}",
+            )
+        )
     if match := _YEAR.fullmatch(value):
         year = int(match.group(1))
         return PeriodCode(value, "year", date(year, 1, 1), date(year, 12, 31))
@@ -56,8 +71,9 @@ def parse_period_code(text: str) -> PeriodCode:
         return PeriodCode(value, "month", date(year, month, 1), date(year, month, last_day))
     raise ServiceError(
         Text(
-            f"mã kỳ '{text}' không hợp lệ: viết 2026 (năm), 2026-Q1 (quý) hoặc 2026-03 (tháng)",
-            f"invalid period code '{text}': write 2026 (a year), 2026-Q1 (a quarter) or "
+            f"mã kỳ '{_shown(text)}' không hợp lệ: viết 2026 (năm), 2026-Q1 (quý) hoặc "
+            "2026-03 (tháng)",
+            f"invalid period code '{_shown(text)}': write 2026 (a year), 2026-Q1 (a quarter) or "
             "2026-03 (a month)",
         )
     )

@@ -39,6 +39,20 @@ def test_bad_period_codes_say_how_to_write_one(code: str) -> None:
     assert "2026-Q1" in caught.value.message.en and "2026-Q1" in caught.value.message.vi
 
 
+@pytest.mark.parametrize("code", ["0000", "9999", "1999-Q4", "2101-01"])
+def test_a_period_outside_2000_to_2100_is_refused(code: str) -> None:
+    """Year 0 once ended in an unexpected error; 9999 was accepted."""
+    with pytest.raises(ServiceError) as caught:
+        parse_period_code(code)
+    assert caught.value.message.vi == f"mã kỳ '{code}' không hợp lệ: năm phải từ 2000 đến 2100"
+
+
+def test_a_long_period_code_is_quoted_shortened() -> None:
+    with pytest.raises(ServiceError) as caught:
+        parse_period_code("2026-Q1" + "x" * 100_000)
+    assert len(caught.value.message.vi) < 150 and "2026-Q1xxxxxxxxxxxx…'" in caught.value.message.vi
+
+
 def test_add_lock_and_audit(session: Session) -> None:
     period, created = add_period(session, "2026-q2", actor=ACTOR)
     assert created and (period.code, period.locked) == ("2026-Q2", False)
