@@ -27,13 +27,12 @@ MAX_PERSON_NAME: Final = 200  # a person's full name in the organisation load
 MAX_UNIT_NAME: Final = 300  # a unit's name in the organisation load
 MAX_CODE: Final = 200  # a person's or a unit's code
 MAX_POSITION: Final = 200  # a person's position (chức vụ) and position group
-MAX_SEARCH: Final = 200  # a search term (the search page and the API)
+MAX_SEARCH: Final = 200  # a search term (the people search and a run's results)
 MAX_USERNAME: Final = 63  # an account's user name (2 characters at least)
 MAX_DISPLAY_NAME: Final = 200  # an account's display name
 MAX_PERIOD_CODE: Final = 20  # a period's code (2026, 2026-Q1, 2026-03), as quoted back
 FIRST_PERIOD_YEAR: Final = 2000  # the years a period may be in
 LAST_PERIOD_YEAR: Final = 2100
-MAX_FILE_NAME: Final = 255  # an uploaded file's name
 
 # ---------------------------------------------------------------- dates
 
