@@ -102,9 +102,7 @@ def test_an_account_with_a_too_long_display_name_or_user_name_is_not_created(sit
     assert "tên hiển thị dài 250 ký tự; tối đa 200 ký tự" in html.unescape(long_name.text)
     long_user = add("k" * 64, "Kiểm tra")
     assert long_user.status_code == 400
-    assert f"tên đăng nhập '{'k' * 39}…' không hợp lệ: 2–63 ký tự" in html.unescape(
-        long_user.text
-    )
+    assert f"tên đăng nhập '{'k' * 39}…' không hợp lệ: 2–63 ký tự" in html.unescape(long_user.text)
     with site.engine.connect() as connection:
         users = connection.execute(sa.text("SELECT username FROM users")).scalars().all()
     assert "kiemtra" not in users and "k" * 64 not in users
