@@ -7,6 +7,21 @@
     CHAMDIEM_USER           who is running the commands, written to the audit log (the OS user)
     CHAMDIEM_MAX_IMPORT_MB  the largest DATA file an import reads (512)
 
+Limits on an untrusted DATA file, checked before any parser reads it (excel/workbook_gate.py;
+docs/data-format.md explains them):
+
+    CHAMDIEM_MAX_PEOPLE             people a file may list when the organisation is not known,
+                                    as in `chamdiem eval` and an organisation load (100000);
+                                    a reader given the organisation's count uses that
+    CHAMDIEM_ROWS_PER_PERSON        rows a person may take in a sheet of people: one per
+                                    period, a year and its quarters (5)
+    CHAMDIEM_ITEMS_PER_PERSON       rows a person may take in a sheet of items (50)
+    CHAMDIEM_MAX_COLUMNS            columns of a sheet (500; at least the template's + 100)
+    CHAMDIEM_MAX_SHEET_CELLS        rows x columns of one sheet, what a reader holds (10000000)
+    CHAMDIEM_MAX_UNPACKED_MB        what a workbook unpacks to, or a CSV file holds (1024)
+    CHAMDIEM_MAX_ZIP_ENTRIES        parts of a workbook package (1000)
+    CHAMDIEM_MAX_ZIP_RATIO          unpacked / packed size of a part over 1 MB (100)
+
 Limits of the web service's background work (web/reading.py, web/jobs.py):
 
     CHAMDIEM_PARSE_MEMORY_MB        address space of the process that reads an uploaded
@@ -51,6 +66,15 @@ class Settings(BaseSettings):
     lang: Literal["vi", "en"] = "vi"
     user: str = Field(default_factory=os_user)
     max_import_mb: int = Field(default=512, gt=0)
+    # Limits on an untrusted DATA file (excel/workbook_gate.py).
+    max_people: int = Field(default=100_000, gt=0)
+    rows_per_person: int = Field(default=5, gt=0)
+    items_per_person: int = Field(default=50, gt=0)
+    max_columns: int = Field(default=500, gt=0)
+    max_sheet_cells: int = Field(default=10_000_000, gt=0)
+    max_unpacked_mb: int = Field(default=1024, gt=0)
+    max_zip_entries: int = Field(default=1000, gt=0)
+    max_zip_ratio: int = Field(default=100, gt=0)
     # Limits of the web service's background work (the module's docstring).
     parse_memory_mb: int = Field(default=1536, gt=0)
     parse_cpu_seconds: int = Field(default=60, gt=0)

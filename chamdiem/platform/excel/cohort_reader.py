@@ -49,6 +49,7 @@ from chamdiem.platform.excel.tables import (
     open_data,
     report_formula_errors,
 )
+from chamdiem.platform.excel.workbook_gate import DataLimits
 from chamdiem.platform.limits import MAX_NUMBER_DIGITS
 
 __all__ = ["DataFileError", "DataProblem", "read_cohort"]
@@ -67,11 +68,19 @@ _SLOW = object()  # "not converted inline"
 _MISSING = Text("thiếu giá trị bắt buộc", "missing required value")
 
 
-def read_cohort(path: Path, inputs: Sequence[InputSpec], items: Sequence[ItemsSpec]) -> Cohort:
-    """Read and validate DATA for a rule set with these inputs and items.
+def read_cohort(
+    path: Path,
+    inputs: Sequence[InputSpec],
+    items: Sequence[ItemsSpec],
+    *,
+    head_count: int | None = None,
+) -> Cohort:
+    """Read and validate DATA for a rule set with these inputs and items; `head_count` is
+    the organisation's people when known (the file's sheets are limited by it, else by the
+    CHAMDIEM_MAX_PEOPLE setting).
 
     Raises DataFileError listing every problem (the first PROBLEM_LIMIT in file order)."""
-    source = open_data(path)
+    source = open_data(path, data_limits(inputs, items, head_count))
     log = ProblemLog(PROBLEM_LIMIT)
     source.prefetch([(spec.name, spec.label or "") for spec in items])
     subjects = _find_sheet(source, SUBJECTS_SHEET, None, log)
@@ -94,6 +103,16 @@ def read_cohort(path: Path, inputs: Sequence[InputSpec], items: Sequence[ItemsSp
         is_head=cohort.is_head,
         names=cohort.names,
     )
+
+
+def data_limits(
+    inputs: Sequence[InputSpec], items: Sequence[ItemsSpec], people: int | None = None
+) -> DataLimits:
+    """The limits of a DATA file for these declarations: which sheets hold items, and how
+    wide the template's sheets are (built-in columns and a period column included)."""
+    widest = max([len(inputs) + 7, *(len(spec.fields) + 2 for spec in items)])
+    names = [name for spec in items for name in (spec.name, spec.label) if name]
+    return DataLimits.of(people=people, item_sheets=names, template_columns=widest)
 
 
 def _find_sheet(

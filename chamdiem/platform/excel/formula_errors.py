@@ -8,7 +8,9 @@ one that falls in a column they read (`tables.report_formula_errors`).
 
 The scan streams the decompressed XML and only parses around the bytes `t="e"` (the cell type
 of an error), so a sheet without errors costs one pass of zlib: about 0.2 s for the 60 MB of XML
-of a 30,000-person workbook. Other formats (.xls, .xlsb, .ods) are not scanned.
+of a 30,000-person workbook. Other formats (.xls, .xlsb, .ods) are not scanned. What is kept
+from one chunk for the next is at most `_KEEP` bytes, so the work is linear in the XML however
+it is laid out (a sheet of gigabytes of blanks included).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from chamdiem.platform.excel.problems import column_index
 from chamdiem.platform.excel.xlsx_parts import DAMAGED, sheet_part
 
 _CHUNK = 1 << 22
+_KEEP = 1 << 20  # the most kept for the next chunk: a cell's start, or its unfinished rest
 # A literal start lets the regex engine skip ahead fast; the byte before `t` is checked after.
 _ERROR_TYPE = re.compile(rb"""t=(?:"e"|'e')""")
 _CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["']""")
@@ -59,10 +62,10 @@ def _scan(read: Callable[[int], bytes]) -> list[tuple[int, int, str]]:
                 continue  # not a cell (or opened before what is kept)
             end = buffer.find(b"</" + name.group(1) + b">", match.end())
             if end < 0:
-                if chunk:
+                if chunk and len(buffer) - start <= _KEEP:
                     done = start  # the rest of this cell is in the next chunk
                     break
-                end = len(buffer)
+                end = len(buffer)  # the file ends, or the cell is too long to be one
             cell = buffer[start:end]
             ref, value = _CELL_REF.search(cell), _VALUE.search(cell)
             if ref is not None and value is not None:
@@ -72,7 +75,7 @@ def _scan(read: Callable[[int], bytes]) -> list[tuple[int, int, str]]:
             done = end
         else:
             # Keep what may be the start of a cell whose type comes with the next chunk.
-            last_open = buffer.rfind(b"<", done)
+            last_open = buffer.rfind(b"<", max(done, len(buffer) - _KEEP))
             done = last_open if last_open >= 0 else max(done, len(buffer) - 16)
         if not chunk:
             return found

@@ -46,6 +46,7 @@ from chamdiem.platform.excel.cohort_reader import (
     SUBJECTS_SHEET,
     _input_headers,
     _missing_column,
+    data_limits,
 )
 from chamdiem.platform.excel.period_rows import (
     PERIOD,
@@ -92,15 +93,26 @@ def stages(programs: Sequence[Program], target: Period) -> list[tuple[Program, P
     ]
 
 
-def read_period_data(path: Path, programs: Sequence[Program], target: Period) -> PeriodData:
-    """Read and check DATA for evaluating `programs` over `target`. Raises DataFileError
-    listing every problem (GraphError when the rule sets cannot go together)."""
+def read_period_data(
+    path: Path, programs: Sequence[Program], target: Period, *, head_count: int | None = None
+) -> PeriodData:
+    """Read and check DATA for evaluating `programs` over `target`; `head_count` as for
+    `read_cohort`. Raises DataFileError listing every problem (GraphError when the rule sets
+    cannot go together)."""
     todo = stages(programs, target)
     named = {p.header.name: p for p in programs}
     for program in named.values():
         program.bind(linked_fields(program, named))
     log = DedupLog()
-    parts = open_parts(path, log)
+    parts = open_parts(
+        path,
+        log,
+        data_limits(
+            [spec for p in programs for spec in p.inputs],
+            [spec for p in programs for spec in p.items],
+            head_count,
+        ),
+    )
     persons = [p for p in named.values() if p.header.subject == "person"]
     units = [p for p in named.values() if p.header.subject == "unit"]
     needed = {program.header.name for program, _ in todo}

@@ -20,6 +20,7 @@ from chamdiem.platform.excel.cells import CellError
 from chamdiem.platform.excel.period_cells import PERIOD_HELP, parse_period_text
 from chamdiem.platform.excel.problems import DataFileError, DataProblem, ProblemLog
 from chamdiem.platform.excel.tables import CsvSource, DataSource, Table, open_data
+from chamdiem.platform.excel.workbook_gate import DataLimits
 
 
 @dataclass(frozen=True)
@@ -47,16 +48,16 @@ def _csv_files(folder: Path) -> dict[str, Path]:
     }
 
 
-def open_parts(path: Path, log: ProblemLog) -> list[Part]:
-    """The parts of DATA. Raises DataFileError when DATA cannot be opened at all; a
-    sub-folder that is not named like a period is a problem in `log`."""
+def open_parts(path: Path, log: ProblemLog, limits: DataLimits | None = None) -> list[Part]:
+    """The parts of DATA. Raises DataFileError when DATA cannot be opened at all, or is
+    beyond the `limits`; a sub-folder that is not named like a period is a problem in `log`."""
     if not path.is_dir():
-        return [Part(open_data(path), None)]
+        return [Part(open_data(path, limits), None)]
     display = str(path)
     parts: list[Part] = []
     top = _csv_files(path)
     if top:
-        parts.append(Part(CsvSource(display, top), None))
+        parts.append(Part(CsvSource(display, top, limits), None))
     for child in sorted(path.iterdir()):
         if not child.is_dir() or child.name.startswith("."):
             continue
@@ -82,7 +83,7 @@ def open_parts(path: Path, log: ProblemLog) -> list[Part]:
                 )
             )
             continue
-        parts.append(Part(CsvSource(str(child), files), period))
+        parts.append(Part(CsvSource(str(child), files, limits), period))
     if not parts:
         raise DataFileError(
             [

@@ -6,6 +6,8 @@ positions in problems are the ones a user sees in Excel. Empty cells are "" (cal
 csv module's spelling); workbook cells keep calamine's types (float, int, bool, str, date,
 datetime), CSV cells are all text. A cell of an .xlsx sheet showing a formula error reads as ""
 too; `Table.formula_errors` lists those, for the readers to refuse.
+
+No parser sees a file before `workbook_gate` has measured it against the `DataLimits`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,14 @@ from python_calamine import CalamineSheet, CalamineWorkbook, PasswordError
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.platform.excel.formula_errors import formula_errors
 from chamdiem.platform.excel.problems import DataFileError, DataProblem, ProblemLog
+from chamdiem.platform.excel.sheet_extent import Extent
+from chamdiem.platform.excel.workbook_gate import (
+    DataLimits,
+    check_csv,
+    check_csv_size,
+    check_workbook,
+    extent_problem,
+)
 
 WORKBOOK_SUFFIXES = frozenset({".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"})
 HEADER_SCAN_ROWS = 30  # how far below the top a header row is looked for (title rows above it)
@@ -147,11 +157,34 @@ class DataSource:
 
 
 class WorkbookSource(DataSource):
-    def __init__(self, path: Path, display: str, workbook: CalamineWorkbook) -> None:
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        workbook: CalamineWorkbook,
+        extents: Mapping[str, Extent] | None = None,
+        limits: DataLimits | None = None,
+    ) -> None:
         super().__init__(display)
         self.path = path
         self.workbook = workbook
+        self.extents = extents or {}  # as workbook_gate measured them
+        self.limits = limits or DataLimits.of()
         self._pending: dict[str, Future[_Parsed]] = {}
+
+    def _refuse_if_too_long(self, sheet_name: str) -> None:
+        """A sheet of people may have fewer rows than one of items (the gate let through
+        every sheet that fits the larger): refuse before parsing one beyond its kind's."""
+        extent = self.extents.get(sheet_name)
+        if extent is None:
+            return
+        rows, why = self.limits.rows_for(sheet_name)
+        problem = extent_problem(extent, rows, why, self.limits)
+        if problem is not None:
+            vi, en = problem
+            raise DataFileError(
+                [DataProblem(self.display, sheet_name, None, None, None, Text(vi, en))]
+            )
 
     def sheet_names(self) -> list[str]:
         return list(self.workbook.sheet_names)
@@ -167,9 +200,14 @@ class WorkbookSource(DataSource):
             name = self.find(names)
             if name is None or name in self._pending:
                 continue
+            try:
+                self._refuse_if_too_long(name)
+            except DataFileError:
+                continue  # `read` says so
             self._pending[name] = _in_background(self.path, name)
 
     def read(self, sheet_name: str) -> Table:
+        self._refuse_if_too_long(sheet_name)
         try:
             pending = self._pending.pop(sheet_name, None)
             sheet, errors = (
@@ -242,9 +280,12 @@ class CsvSource(DataSource):
 
     what = Text("tệp", "file")
 
-    def __init__(self, display: str, files: dict[str, Path]) -> None:
+    def __init__(
+        self, display: str, files: dict[str, Path], limits: DataLimits | None = None
+    ) -> None:
         super().__init__(display)
         self.files = files
+        self.limits = limits or DataLimits.of()
 
     def sheet_names(self) -> list[str]:
         return list(self.files)
@@ -254,13 +295,15 @@ class CsvSource(DataSource):
 
     def read(self, sheet_name: str) -> Table:
         path = self.files[sheet_name]
-        return read_csv(path, str(path))
+        return read_csv(path, str(path), self.limits, sheet_name)
 
 
-def open_data(path: Path) -> DataSource:
+def open_data(path: Path, limits: DataLimits | None = None) -> DataSource:
     """Open DATA: a workbook, a folder of CSV files or one CSV file. Raises DataFileError when
-    it is none of these."""
+    it is none of these, or beyond the `limits` (default: from the settings, the organisation
+    not known)."""
     display = str(path)
+    limits = limits or DataLimits.of()
 
     def fail(vi: str, en: str) -> DataFileError:
         return DataFileError([DataProblem(display, None, None, None, None, Text(vi, en))])
@@ -276,12 +319,12 @@ def open_data(path: Path) -> DataSource:
                 "thư mục không có tệp .csv nào (cần ít nhất subjects.csv)",
                 "the folder has no .csv files (subjects.csv is needed)",
             )
-        return CsvSource(display, files)
+        return CsvSource(display, files, limits)
     if not path.exists():
         raise fail("không tìm thấy tệp hoặc thư mục dữ liệu", "data file or folder not found")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return CsvSource(display, {"subjects": path})
+        return CsvSource(display, {"subjects": path}, limits)
     if suffix not in WORKBOOK_SUFFIXES:
         raise fail(
             f"không đọc được tệp đuôi '{path.suffix}': dữ liệu phải là sổ tính Excel (.xlsx) "
@@ -290,7 +333,7 @@ def open_data(path: Path) -> DataSource:
             "or a folder of .csv files",
         )
     try:
-        path.open("rb").close()
+        extents = check_workbook(path, display, limits)  # before any parser sees it
     except OSError as exc:
         raise fail(
             f"không đọc được tệp: {exc.strerror}", f"cannot read the file: {exc.strerror}"
@@ -313,21 +356,26 @@ def open_data(path: Path) -> DataSource:
             f"not a valid Excel workbook (damaged, or another kind of file renamed to "
             f"{path.suffix}): {exc}",
         ) from None
-    return WorkbookSource(path, display, workbook)
+    return WorkbookSource(path, display, workbook, extents, limits)
 
 
 # ---------------------------------------------------------------- CSV
 
 
-def read_csv(path: Path, display: str) -> Table:
+def read_csv(
+    path: Path, display: str, limits: DataLimits | None = None, name: str | None = None
+) -> Table:
     """A CSV file as a Table: UTF-8 (with or without BOM) or UTF-16 with BOM; the delimiter is
     the one of `,`, `;`, tab that splits the rows most consistently (Excel in a Vietnamese
-    locale saves `;`)."""
+    locale saves `;`). `name` is the sheet it stands for (its rows are limited as that
+    sheet's)."""
+    limits = limits or DataLimits.of()
 
     def fail(vi: str, en: str, row: int | None = None) -> DataFileError:
         return DataFileError([DataProblem(display, None, row, None, None, Text(vi, en))])
 
     try:
+        check_csv_size(path.stat().st_size, display, limits)
         raw = path.read_bytes()
     except OSError as exc:
         raise fail(
@@ -345,6 +393,7 @@ def read_csv(path: Path, display: str) -> Table:
             "the file is not UTF-8; save it again from Excel as 'CSV UTF-8'",
             row=line,
         ) from None
+    check_csv(text, display, name, limits)
     delimiter = _sniff_delimiter(text)
     try:
         rows: Sequence[Sequence[object]] = list(csv.reader(io.StringIO(text), delimiter=delimiter))
