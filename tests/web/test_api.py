@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from chamdiem.platform.db.engine import open_session
 from chamdiem.platform.db.models import InputRecord, Person
 from chamdiem.platform.services.accounts import create_api_token, revoke_api_token
-from tests.web.conftest import Site, form
+from tests.web.conftest import PEOPLE_OF, Site, form
 
 
 class Api:
@@ -258,3 +258,30 @@ def test_the_openapi_description_is_served_without_outside_scripts(site: Site) -
     page = client.get("/schema")
     assert page.status_code == 200 and "/schema/openapi.json" in page.text
     assert "<script" not in page.text and "http" not in page.text.replace("/schema", "")
+
+
+def _codes(api: Api, run_id: int, unit: str) -> list[str]:
+    answer = api.call("GET", f"/api/runs/{run_id}/results", params={"unit": unit})
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    codes = [r["code"] for r in body["results"]]
+    assert body["total"] == len(codes)
+    return codes
+
+
+def test_the_unit_filter_of_results_takes_the_units_below_it(site: Site) -> None:
+    admin = Api(site, "admin")
+    agency = sorted(PEOPLE_OF["SNV"] + PEOPLE_OF["SNV-TH"] + PEOPLE_OF["SNV-KH"])
+    assert _codes(admin, site.run_id, "SNV") == agency
+    assert _codes(admin, site.run_id, "SNV-TH") == PEOPLE_OF["SNV-TH"]
+    assert _codes(admin, site.run_id, "KHONG-CO") == []
+    # Within the reader's scope only: the head of SNV-TH asking for the whole agency gets
+    # their department; another agency's officer gets nothing.
+    assert _codes(Api(site, "tpth"), site.run_id, "SNV") == PEOPLE_OF["SNV-TH"]
+    assert _codes(Api(site, "tcstc"), site.run_id, "SNV") == []
+    # The OpenAPI description says so.
+    schema = site.client().get("/schema/openapi.json").json()
+    operation = schema["paths"]["/api/runs/{run_id}/results"]["get"]
+    unit = next(p for p in operation["parameters"] if p["name"] == "unit")
+    assert "bên dưới" in unit["description"]
+    assert "trực thuộc" in operation["description"]

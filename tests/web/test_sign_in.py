@@ -6,6 +6,9 @@ import re
 
 import pytest
 
+from chamdiem.platform.db.engine import open_session
+from chamdiem.platform.services.accounts import create_api_token
+from chamdiem.platform.web.app import CSRF_COOKIE
 from chamdiem.platform.web.auth import SESSION_COOKIE
 from chamdiem.platform.web.throttle import LoginThrottle, Wait
 from tests.web.conftest import PASSWORD, Site, csrf, form
@@ -142,6 +145,68 @@ def test_every_form_checks_its_csrf_token(site: Site, path: str, data: dict[str,
     response = client.post(path, data=data, follow_redirects=False)
     assert response.status_code == 403, path
     assert "CSRF" in response.text
+
+
+def test_a_csrf_token_taken_from_another_session_is_refused(site: Site) -> None:
+    first = site.login("admin")
+    second = site.login("admin")  # the same account, another browser
+    stolen = csrf(first, "/ky")
+    refused = second.post("/ky", data={"code": "2027", "_csrf_token": stolen})
+    assert refused.status_code == 403 and "CSRF" in refused.text
+    assert "<td>2027</td>" not in second.get("/ky").text
+    # Its own token is good, and the first browser's still is for the first browser.
+    assert form(second, "/ky", {"code": "2027"}, "/ky").status_code == 303
+    assert first.post("/ky", data={"code": "2028", "_csrf_token": stolen}).status_code == 200
+    assert "<td>2028</td>" in first.get("/ky").text
+    # Nor does a pair of cookie and token made elsewhere help, planted in a signed-in browser.
+    visitor = site.client()
+    planted = csrf(visitor)
+    victim = site.client()
+    victim.cookies.set(SESSION_COOKIE, second.cookies[SESSION_COOKIE])
+    victim.cookies.set(CSRF_COOKIE, visitor.cookies[CSRF_COOKIE])
+    assert victim.post("/ky", data={"code": "2029", "_csrf_token": planted}).status_code == 403
+    assert "<td>2029</td>" not in second.get("/ky").text
+
+
+def test_a_csrf_token_from_before_signing_in_is_refused(site: Site) -> None:
+    client = site.client()
+    before = csrf(client)  # the sign-in form's token, of no session yet
+    # Another visitor cannot sign in with it (the form is bound to its own browser)…
+    other = site.client()
+    csrf(other)
+    forged = other.post(
+        "/dang-nhap", data={"username": "admin", "password": PASSWORD, "_csrf_token": before}
+    )
+    assert forged.status_code == 403 and SESSION_COOKIE not in other.cookies
+    # …and after signing in, a form needs a token of the session.
+    signed_in = client.post(
+        "/dang-nhap",
+        data={"username": "admin", "password": PASSWORD, "_csrf_token": before},
+        follow_redirects=False,
+    )
+    assert signed_in.status_code == 303
+    refused = client.post("/ky", data={"code": "2027", "_csrf_token": before})
+    assert refused.status_code == 403
+    assert "<td>2027</td>" not in client.get("/ky").text
+    # A token sent with no cookie at all is refused too.
+    bare = site.client()
+    sent = {"username": "admin", "password": PASSWORD, "_csrf_token": before}
+    assert bare.post("/dang-nhap", data=sent).status_code == 403
+
+
+def test_an_api_token_opens_the_api_only_not_the_pages(site: Site) -> None:
+    with open_session(site.engine) as session:
+        token = create_api_token(session, "admin", "he-thong", actor="test").token
+    bearer = {"Authorization": f"Bearer {token}"}
+    client = site.client()
+    assert client.get("/api/me", headers=bearer).json()["username"] == "admin"
+    for path in ("/tong-quan", "/nguoi-dung", f"/lan-chay/{site.run_id}/bao-cao.xlsx"):
+        page = client.get(path, headers=bearer, follow_redirects=False)
+        assert page.status_code in (302, 303, 307), path
+        assert page.headers["location"].startswith("/dang-nhap"), path
+    # With a session, a page is the session's user's, whatever token comes along.
+    officer = site.login("tcsnv")
+    assert officer.get("/nguoi-dung", headers=bearer).status_code in (403, 404)
 
 
 def test_five_failures_make_the_account_wait_before_its_password_is_checked(site: Site) -> None:

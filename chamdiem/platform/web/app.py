@@ -11,6 +11,7 @@ from litestar import Litestar, Response
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -33,6 +34,7 @@ from chamdiem.platform.web.controllers import (
     sign_in,
 )
 from chamdiem.platform.web.controllers.api import ApiController
+from chamdiem.platform.web.csrf import SessionCsrfMiddleware
 from chamdiem.platform.web.errors import EXCEPTION_HANDLERS
 from chamdiem.platform.web.fragments import FragmentCache
 from chamdiem.platform.web.jobs import JobRegistry
@@ -190,15 +192,22 @@ def create_app(
             "me": Provide(in_thread(provide_principal)),
         },
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(templates)),
-        csrf_config=CSRFConfig(
-            secret=secret_key(settings, web),
-            cookie_name=CSRF_COOKIE,
-            cookie_secure=web.cookie_secure,
-            cookie_httponly=True,
-            cookie_samesite="lax",
-            # The API takes no cookie for a change (a token is needed), so no form can forge one.
-            exclude=["/api"],
-        ),
+        middleware=[
+            DefineMiddleware(
+                # Forms' tokens bound to the session (csrf.py).
+                SessionCsrfMiddleware,
+                config=CSRFConfig(
+                    secret=secret_key(settings, web),
+                    cookie_name=CSRF_COOKIE,
+                    cookie_secure=web.cookie_secure,
+                    cookie_httponly=True,
+                    cookie_samesite="lax",
+                    # The API takes no cookie for a change (a token is needed), so no form
+                    # can forge one.
+                    exclude=["/api"],
+                ),
+            )
+        ],
         openapi_config=openapi_config(),
         exception_handlers=EXCEPTION_HANDLERS,
         after_request=_security_headers,

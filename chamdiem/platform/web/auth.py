@@ -1,9 +1,10 @@
 """Who is asking: a signed-in browser (the session cookie) or a system (an API token in
 `Authorization: Bearer …`). The answer is a `Principal` for `access` to decide on.
 
-Pages use the session; the API takes a token, and the session too for reading (a request
-that changes something through the API must carry a token: it is not protected by the
-forms' CSRF check, and a token cannot be sent by another site's page).
+Pages use the session only (a token sent to a page is ignored); the API, under /api, takes a
+token, and the session too for reading (a request that changes something through the API
+must carry a token: it is not protected by the forms' CSRF check, and a token cannot be sent
+by another site's page).
 """
 
 from __future__ import annotations
@@ -44,9 +45,15 @@ def provide_db(request: Request[Any, Any, Any]) -> Iterator[Session]:
         session.close()
 
 
+def is_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
 def _bearer(request: Request[Any, Any, Any]) -> str | None:
+    """The API token of a request under /api. Elsewhere (the pages) a token is ignored: a
+    page is read with a session only, so a token copied into a browser signs nobody in."""
     header = request.headers.get("authorization")
-    if header is None:
+    if header is None or not is_api(request.url.path):
         return None
     scheme, _, token = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -96,7 +103,7 @@ def signed_in(request: Request[Any, Any, Any], session: Session) -> Principal | 
             cache.put(key, principal, stamp)
     finally:
         session.commit()
-    if token is None and request.url.path.startswith("/api") and request.method not in SAFE_METHODS:
+    if token is None and is_api(request.url.path) and request.method not in SAFE_METHODS:
         raise NotAuthorizedException(TOKEN_NEEDED)
     return principal
 

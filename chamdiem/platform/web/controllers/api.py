@@ -383,20 +383,41 @@ class ApiController(Controller):
         db.commit()
         return out
 
-    @get("/runs/{run_id:int}/results", summary="Kết quả của một lần đánh giá")
+    @get(
+        "/runs/{run_id:int}/results",
+        summary="Kết quả của một lần đánh giá",
+        description=(
+            "Kết quả trong phạm vi của người dùng, theo thứ tự mã, từng trang (`limit`, "
+            "`offset`; `total` là tổng số). Với `unit=MÃ`: chỉ những người thuộc đơn vị đó "
+            "và các đơn vị trực thuộc nó (mọi cấp bên dưới); một mã không có hoặc ngoài "
+            "phạm vi cho danh sách rỗng."
+        ),
+    )
     @in_thread
     def results(
         self,
+        request: Request[Any, Any, Any],
         db: NamedDependency[Session],
         me: NamedDependency[Principal],
         run_id: RunId,
-        unit: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        unit: Annotated[
+            str | None,
+            QueryParameter(
+                max_length=200,
+                description="Mã đơn vị: kết quả của đơn vị này và các đơn vị bên dưới nó",
+            ),
+        ] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=5000)] = 500,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_ID)] = 0,
     ) -> ResultsPageOut:
         queries.run(db, me, run_id)
+        units = None
+        if unit:  # the unit and every unit below it
+            tree = web_state(request).units.get(db)
+            root = tree.by_code.get(clean(unit))
+            units = [] if root is None else [tree.code[i] for i in tree.subtree([root])]
         rows, total = queries.run_results(
-            db, me, run_id, unit_code=clean(unit) if unit else None, limit=limit, offset=offset
+            db, me, run_id, unit_codes=units, limit=limit, offset=offset
         )
         db.commit()
         return ResultsPageOut(run_id, total, limit, offset, [_result_out(r) for r in rows])
