@@ -40,10 +40,14 @@ def _before_sheet_data_end(xml: bytes, added: bytes) -> bytes:
     return xml[:at] + added + xml[at:]
 
 
-def far_cell(source: Path, target: Path) -> Path:
+def far_cell_xml(xml: bytes) -> bytes:
+    """The sheet with one more cell, at XFD1048576."""
+    return _before_sheet_data_end(xml, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+
+
+def far_cell(source: Path, target: Path, part: str = SUBJECTS_PART) -> Path:
     """(a) One more cell, at XFD1048576: calamine would allocate 512 GiB."""
-    cell = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
-    return rewrite(source, target, {SUBJECTS_PART: lambda xml: _before_sheet_data_end(xml, cell)})
+    return rewrite(source, target, {part: far_cell_xml})
 
 
 def blanks(source: Path, target: Path, megabytes: int) -> Path:
