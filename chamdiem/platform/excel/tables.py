@@ -394,6 +394,15 @@ def read_csv(
             row=line,
         ) from None
     check_csv(text, display, name, limits)
+    nul = text.find("\0")
+    if nul >= 0:  # PostgreSQL stores no text holding one (a load ended in an unexpected error)
+        raise fail(
+            "tệp có ký tự NUL (mã 0), không phải tệp văn bản CSV; hãy lưu lại bằng Excel với "
+            "kiểu 'CSV UTF-8'",
+            "the file holds a NUL character (code 0): it is not a CSV text file; save it "
+            "again from Excel as 'CSV UTF-8'",
+            row=text.count("\n", 0, nul) + 1,
+        )
     delimiter = _sniff_delimiter(text)
     try:
         rows: Sequence[Sequence[object]] = list(csv.reader(io.StringIO(text), delimiter=delimiter))
