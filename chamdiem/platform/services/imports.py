@@ -15,7 +15,7 @@ marked as superseded (kept, not deleted). Any problem stores nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +23,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, func, select
 
+from chamdiem.dsl.data import Cohort
 from chamdiem.dsl.diagnostics import Text
+from chamdiem.dsl.program import InputSpec, ItemsSpec
 from chamdiem.platform.db.bulk import bulk_insert
 from chamdiem.platform.db.engine import BUSY_TIMEOUT_MS, begin_write, lock_wait_timed_out
 from chamdiem.platform.db.models import (
@@ -49,6 +51,10 @@ from chamdiem.platform.services.records import encode_cohort
 from chamdiem.platform.services.rules import program_for, resolve_rule_version
 from chamdiem.platform.settings import get_settings
 
+# How a DATA file is read: `read_cohort` itself, or (the web service) the same in a child
+# process with memory and processor-time limits (web/reading.py).
+CohortReader = Callable[[Path, Sequence[InputSpec], Sequence[ItemsSpec]], Cohort]
+
 
 @dataclass(frozen=True)
 class ImportOutcome:
@@ -72,11 +78,12 @@ def import_period_data(
     *,
     actor: str,
     max_bytes: int | None = None,
+    read: CohortReader = read_cohort,
 ) -> ImportOutcome:
     """Validate and store the DATA file at `path` for a period (see the module's docstring).
     Raises ServiceError (period, rules) or DataFileError (the file), storing nothing. A file
     larger than `max_bytes` (default: the CHAMDIEM_MAX_IMPORT_MB setting) is refused before
-    it is read."""
+    it is read; `read` reads it."""
     _refuse_if_too_large(path, max_bytes)
     # 1. What to read the file against (a read; the file is read outside any transaction).
     try:
@@ -92,7 +99,7 @@ def import_period_data(
     if earlier is not None:
         return _outcome(earlier, False, period, version)
     program = program_for(version)
-    cohort = read_cohort(path, program.inputs, program.items)
+    cohort = read(path, program.inputs, program.items)
     encoded = encode_cohort(program, cohort)
     item_rows = sum(len(table) for table in cohort.items.values())
 

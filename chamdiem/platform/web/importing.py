@@ -3,7 +3,9 @@ pushed as JSON through the API. Both are checked as `chamdiem import` checks a f
 (`read_cohort`, every problem with its place), plus one check of the web's own: every subject
 must be a person of the user's units. Then `import_period_data` stores them, all or nothing.
 
-The work runs as background jobs (jobs.py): checking a large workbook takes seconds.
+The work runs as background jobs (jobs.py): checking a large workbook takes seconds. The
+file is read in a child process with memory and processor-time limits (reading.py), once per
+job: an import's re-check and store use what its check read.
 """
 
 from __future__ import annotations
@@ -32,7 +34,11 @@ from chamdiem.platform.services.file_subjects import (
     organisation_mismatches,
     read_roster,
 )
-from chamdiem.platform.services.imports import changes_against_current, import_period_data
+from chamdiem.platform.services.imports import (
+    CohortReader,
+    changes_against_current,
+    import_period_data,
+)
 from chamdiem.platform.services.periods import get_period, refuse_if_locked
 from chamdiem.platform.services.records import encode_cohort
 from chamdiem.platform.services.rules import program_for, resolve_rule_version
@@ -121,12 +127,13 @@ def check_file(
     rules: str | None,
     *,
     preview: bool = True,
+    read: CohortReader = read_cohort,
 ) -> Checked:
     """Check a DATA file for a period as the import would, and that every subject is a
     person of the user's units. With `preview`, also what the user confirms: the file's
     agreement with the organisation and whose stored data it changes (the import itself
     checks the former again and counts the latter, so its re-check leaves both out).
-    Raises ServiceError or DataFileError; stores nothing."""
+    `read` reads the file. Raises ServiceError or DataFileError; stores nothing."""
     try:
         period = get_period(session, period_code)
         refuse_if_locked(period)
@@ -136,7 +143,7 @@ def check_file(
         session.rollback()
         raise
     program = program_for(version)
-    cohort = read_cohort(path, program.inputs, program.items)
+    cohort = read(path, program.inputs, program.items)
     try:
         connection = session.connection()
         roster = read_roster(connection, cohort.codes)
@@ -212,10 +219,13 @@ def check_work(
     translate: Mapping[str, Any] | None = None,
     *,
     preview: bool = True,
+    read: CohortReader = read_cohort,
 ) -> Checked:
     with open_session(engine) as session:
         try:
-            return check_file(session, principal, tree, path, period, rules, preview=preview)
+            return check_file(
+                session, principal, tree, path, period, rules, preview=preview, read=read
+            )
         except DataFileError as error:
             raise _failed(error, translate) from None
         except ServiceError as error:
@@ -231,16 +241,18 @@ def import_work(
     rules: str | None,
     progress: Progress,
     translate: Mapping[str, Any] | None = None,
+    read: CohortReader = read_cohort,
 ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     """Check again that the file's people are the user's (the organisation may have changed
-    since the user looked) and store; the import checks the rest itself."""
+    since the user looked) and store; the import checks the rest itself. `read` reads the
+    file (for both, if it remembers what it read: reading.IsolatedReader)."""
     progress.stage("Đang kiểm tra lại tệp", 0, 2)
-    check_work(engine, principal, tree, path, period, rules, translate, preview=False)
+    check_work(engine, principal, tree, path, period, rules, translate, preview=False, read=read)
     progress.stage("Đang lưu dữ liệu", 1, 2)
     with open_session(engine) as session:
         try:
             done = import_period_data(
-                session, path, period, rules or None, actor=principal.username
+                session, path, period, rules or None, actor=principal.username, read=read
             )
         except DataFileError as error:
             raise _failed(error, translate) from None

@@ -6,6 +6,16 @@ the user) is a row of `web_jobs`, so the page asking after it may be served by a
 service's processes. A job belongs to the user who started it: anyone else is told it does
 not exist (an administrator may look at any). Jobs are forgotten a week after they end.
 
+Limits, so that no job and no account holds the service: a job runs at most
+CHAMDIEM_JOB_TIME_LIMIT_SECONDS; its owner or an administrator may cancel it from any process
+(the request is a column of its row, which the process running it reads while it waits for a
+file to be read and between stages); and one account has at most CHAMDIEM_JOBS_PER_ACCOUNT
+unfinished jobs at once (counted in the table, under a lock, so that two requests at once
+cannot both pass): one more is refused with a link to the one under way
+(docs/decisions.md says why refused rather than queued). A job that is stopped ends failed
+with a message; what its finished steps stored stays stored, the step under way stores
+nothing (every service call is one transaction).
+
 A process that stops while its jobs run cannot say so. So `chamdiem serve`, before it starts
 its processes, marks failed every unfinished job of its machine, and each process, when it
 starts (uvicorn restarts a worker that died), those of processes there that no longer run.
@@ -31,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from litestar.exceptions import HTTPException
+from litestar.status_codes import HTTP_409_CONFLICT
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -49,6 +61,14 @@ UNEXPECTED = (
 ABANDONED = (
     "Dịch vụ đã dừng khi công việc này đang chạy; phần chưa xong không được lưu. Hãy làm lại."
 )
+CANCELLED = "Đã hủy theo yêu cầu của {by}; phần đang làm dở không được lưu."
+TIMED_OUT = (
+    "Công việc chạy quá thời gian cho phép ({seconds} giây) nên đã bị dừng; phần đang làm dở "
+    "không được lưu. Quản trị hệ thống có thể đặt CHAMDIEM_JOB_TIME_LIMIT_SECONDS để nâng giới hạn."
+)
+CANCEL_CHECK_SECONDS = 0.5  # how often a running job reads whether it was asked to stop
+ACTIVE = ("waiting", "running")
+_users_t = sa.table("users", sa.column("id"))
 
 
 _identity: tuple[int, str] = (0, "")
@@ -94,10 +114,11 @@ class Job:
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, url) when done
     created: datetime | None = None
     finished: datetime | None = None
+    cancel_requested_by: str | None = None  # someone asked to stop it (it stops soon)
 
     @property
     def active(self) -> bool:
-        return self.status in ("waiting", "running")
+        return self.status in ACTIVE
 
     @property
     def percent(self) -> int:
@@ -117,6 +138,25 @@ class JobFailed(Exception):
         self.message = text
         self.problems = problems or []
         self.total = total or len(self.problems)
+
+
+class JobStopped(JobFailed):
+    """Raised by `Progress` when the job was cancelled or ran out of time."""
+
+
+class TooManyJobs(HTTPException):
+    """One more job than an account may have at once."""
+
+    status_code = HTTP_409_CONFLICT
+
+    def __init__(self, limit: int, active: list[tuple[str, str]]) -> None:
+        shown = "; ".join(f"“{title}” (/cong-viec/{job_id})" for job_id, title in active[:3])
+        super().__init__(
+            detail=f"Bạn đang có {len(active)} công việc chưa xong: {shown}. Mỗi tài khoản chỉ "
+            f"chạy được {limit} công việc cùng lúc, để các công việc của người khác không phải "
+            "chờ. Hãy đợi công việc đó xong hoặc hủy nó trên trang của nó, rồi thử lại."
+        )
+        self.active = active
 
 
 def _jsonable(value: object) -> object:
@@ -150,19 +190,47 @@ def _job(row: sa.Row[Any]) -> Job:
         links=[(label, url) for label, url in json.loads(row.links_json)],
         created=row.created_at,
         finished=row.finished_at,
+        cancel_requested_by=row.cancel_requested_by,
     )
 
 
 class Progress:
-    """What a job's work uses to say how far it is. Progress is for the user's eyes: a write
-    that fails (the database busy with another writer past its timeout) is logged and the
-    work goes on."""
+    """What a job's work uses to say how far it is, and to learn whether it must stop
+    (cancelled, or out of time). Progress is for the user's eyes: a write that fails (the
+    database busy with another writer past its timeout) is logged and the work goes on."""
 
-    def __init__(self, registry: JobRegistry, job_id: str) -> None:
+    def __init__(self, registry: JobRegistry, job_id: str, time_limit: float = 0.0) -> None:
         self._registry = registry
         self._job_id = job_id
+        self._time_limit = time_limit
+        self._deadline = time.monotonic() + time_limit if time_limit > 0 else None
+        self._checked = 0.0
+        self._cancelled_by: str | None = None
+
+    def stop_reason(self) -> str | None:
+        """Why the job must stop now (its message for the user), or None. Reads the job's
+        row at most every CANCEL_CHECK_SECONDS: cheap enough to ask in a loop."""
+        if self._deadline is not None and time.monotonic() > self._deadline:
+            return TIMED_OUT.format(seconds=f"{self._time_limit:g}")
+        if self._cancelled_by is None and time.monotonic() - self._checked >= CANCEL_CHECK_SECONDS:
+            self._checked = time.monotonic()
+            try:
+                self._cancelled_by = self._registry.cancel_requested(self._job_id)
+            except SQLAlchemyError:
+                LOG.warning("job %s: cancellation not read", self._job_id, exc_info=True)
+        if self._cancelled_by is not None:
+            return CANCELLED.format(by=self._cancelled_by)
+        return None
+
+    def check(self) -> None:
+        """Raise JobStopped if the job must stop (called between stages)."""
+        reason = self.stop_reason()
+        if reason is not None:
+            raise JobStopped(reason)
 
     def stage(self, text: str, done: int | None = None, total: int | None = None) -> None:
+        """Say what the job does now; a job that must stop stops here, between stages."""
+        self.check()
         values: dict[str, Any] = {"stage": text}
         if done is not None:
             values["done_steps"] = done
@@ -178,16 +246,60 @@ Work = Callable[[Progress], tuple[dict[str, Any], list[tuple[str, str]]]]
 
 
 class JobRegistry:
-    def __init__(self, engine: Engine, workers: int = 2) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        workers: int = 2,
+        *,
+        time_limit: float = 1800.0,
+        per_account: int | None = None,
+    ) -> None:
         self._engine = engine
         self._workers = workers
         self._executor: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
+        self.time_limit = time_limit
+        # Default: every slot of a process but one, so that one account never holds them all.
+        self.per_account = per_account or max(1, workers - 1)
+
+    def _active_of(self, connection: sa.Connection, owner_id: int) -> list[tuple[str, str]]:
+        """(id, title) of the owner's unfinished jobs. A row older than twice the time limit
+        is a job whose process died on another machine (this machine's are marked failed
+        when a process starts): it does not count."""
+        since = utc_now() - timedelta(seconds=2 * self.time_limit)
+        rows = connection.execute(
+            sa.select(web_jobs_t.c.id, web_jobs_t.c.title)
+            .where(
+                web_jobs_t.c.owner_id == owner_id,
+                web_jobs_t.c.status.in_(ACTIVE),
+                web_jobs_t.c.created_at > since,
+            )
+            .order_by(web_jobs_t.c.created_at)
+        ).all()
+        return [(row.id, row.title) for row in rows]
+
+    def check_room(self, owner_id: int) -> None:
+        """Raise TooManyJobs if the owner may start no job now (asked before an upload is
+        stored; `start` counts again, atomically)."""
+        with self._engine.connect() as connection:
+            active = self._active_of(connection, owner_id)
+        if len(active) >= self.per_account:
+            raise TooManyJobs(self.per_account, active)
 
     def start(self, kind: JobKind, owner_id: int, title: str, work: Work) -> Job:
+        """Record the job and hand it to a worker thread. Raises TooManyJobs if the owner
+        has as many unfinished jobs as an account may have."""
         now = utc_now()
         job = Job(secrets.token_hex(8), kind, owner_id, title, created=now)
         with write_transaction(self._engine) as connection:
+            # The owner's row locked (PostgreSQL; SQLite's writer holds the database): two
+            # starts by one account count one after the other.
+            connection.execute(
+                sa.select(_users_t.c.id).where(_users_t.c.id == owner_id).with_for_update()
+            )
+            active = self._active_of(connection, owner_id)
+            if len(active) >= self.per_account:
+                raise TooManyJobs(self.per_account, active)
             connection.execute(web_jobs_t.delete().where(web_jobs_t.c.finished_at < now - KEEP))
             connection.execute(
                 web_jobs_t.insert().values(
@@ -224,6 +336,42 @@ class JobRegistry:
         if row is None or (row.owner_id != owner_id and not any_owner):
             return None
         return _job(row)
+
+    def cancel(self, job_id: str, by: str) -> None:
+        """Ask a job to stop (the caller checked that `by` may). One still waiting for a
+        worker ends now; a running one is stopped by its process within a moment, or at
+        the end of the stage under way."""
+        now = utc_now()
+        with write_transaction(self._engine) as connection:
+            connection.execute(
+                web_jobs_t.update()
+                .where(web_jobs_t.c.id == job_id, web_jobs_t.c.status == "waiting")
+                .values(
+                    status="failed",
+                    message=CANCELLED.format(by=by),
+                    finished_at=now,
+                    cancel_requested_at=now,
+                    cancel_requested_by=by,
+                )
+            )
+            connection.execute(
+                web_jobs_t.update()
+                .where(
+                    web_jobs_t.c.id == job_id,
+                    web_jobs_t.c.status == "running",
+                    web_jobs_t.c.cancel_requested_at.is_(None),
+                )
+                .values(cancel_requested_at=now, cancel_requested_by=by)
+            )
+
+    def cancel_requested(self, job_id: str) -> str | None:
+        """Who asked the job to stop, if anyone did."""
+        with self._engine.connect() as connection:
+            return connection.execute(
+                sa.select(web_jobs_t.c.cancel_requested_by).where(
+                    web_jobs_t.c.id == job_id, web_jobs_t.c.cancel_requested_at.is_not(None)
+                )
+            ).scalar()
 
     def wait(self, job_id: str, timeout: float = 60.0) -> Job | None:
         """Wait for a job to end (for tests and the command line, never for a request)."""
@@ -274,10 +422,23 @@ class JobRegistry:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
 
+    def _begin(self, job_id: str) -> bool:
+        """Mark the job running, unless it was cancelled while it waited."""
+        with write_transaction(self._engine) as connection:
+            began = connection.execute(
+                web_jobs_t.update()
+                .where(web_jobs_t.c.id == job_id, web_jobs_t.c.status == "waiting")
+                .values(status="running", stage="Đang xử lý", started_at=utc_now())
+            )
+        return bool(began.rowcount)
+
     def _run(self, job_id: str, work: Work) -> None:
         try:
-            self.update(job_id, status="running", stage="Đang xử lý")
-            result, links = work(Progress(self, job_id))
+            if not self._begin(job_id):
+                return
+            progress = Progress(self, job_id, self.time_limit)
+            progress.check()
+            result, links = work(progress)
         except JobFailed as failure:
             self._end(
                 job_id,

@@ -1,13 +1,14 @@
-"""A background job's page (it reloads itself while the job runs) and its state as JSON."""
+"""A background job's page (it reloads itself while the job runs), its state as JSON, and
+its cancellation by whoever started it or an administrator."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, get
+from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from chamdiem.platform.web.access import Action, Principal, can, not_found
 from chamdiem.platform.web.jobs import Job
@@ -21,6 +22,16 @@ def job_of(request: Request[Any, Any, Any], me: Principal, job_id: str) -> Job:
     job = state.jobs.get(job_id, me.user_id, any_owner=can(me, Action.MANAGE_USERS))
     if job is None:
         raise not_found()
+    return job
+
+
+def cancel_job(request: Request[Any, Any, Any], me: Principal, job_id: str) -> Job:
+    """Ask the job to stop if it has not ended (someone else's is not found, as when read);
+    the job as it is now."""
+    job = job_of(request, me, job_id)
+    if job.active:
+        web_state(request).jobs.cancel(job.id, me.username)
+        job = job_of(request, me, job_id)
     return job
 
 
@@ -38,6 +49,7 @@ def job_json(job: Job) -> dict[str, Any]:
             {"where": p.where, "field": p.field, "message": p.message} for p in job.problems
         ],
         "problems_total": job.problems_total,
+        "cancel_requested": job.cancel_requested_by is not None,
         "result": result,
     }
 
@@ -60,3 +72,12 @@ def job_status(
     request: Request[Any, Any, Any], me: NamedDependency[Principal], job_id: FromPath[str]
 ) -> dict[str, Any]:
     return job_json(job_of(request, me, job_id))
+
+
+@post("/cong-viec/{job_id:str}/huy", include_in_schema=False)
+@in_thread
+def job_cancel(
+    request: Request[Any, Any, Any], me: NamedDependency[Principal], job_id: FromPath[str]
+) -> Redirect:
+    cancel_job(request, me, job_id)
+    return Redirect(path=f"/cong-viec/{job_id}", status_code=303)
