@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     # Limits of the web service's background work (the module's docstring).
     parse_memory_mb: int = Field(default=1536, gt=0)
     parse_cpu_seconds: int = Field(default=60, gt=0)
-    job_time_limit_seconds: int = Field(default=1800, gt=0)
+    job_time_limit_seconds: float = Field(default=1800, gt=0)
     jobs_per_account: int | None = Field(default=None, gt=0)
 
     @field_validator("lang", mode="before")

@@ -85,6 +85,7 @@ ROUTES: list[Any] = [
     imports.cancel,
     jobs.job_page,
     jobs.job_status,
+    jobs.job_cancel,
     rules.rules_page,
     rules.rule_page,
     rules.compare,
@@ -154,7 +155,12 @@ def create_app(
         settings=settings,
         web=web,
         engine=engine,
-        jobs=JobRegistry(engine, web.job_workers),
+        jobs=JobRegistry(
+            engine,
+            web.job_workers,
+            time_limit=settings.job_time_limit_seconds,
+            per_account=settings.jobs_per_account,
+        ),
         throttle=LoginThrottle(
             engine,
             free=web.sign_in_free_failures,

@@ -28,7 +28,7 @@ from chamdiem.platform.services.periods import get_period
 from chamdiem.platform.web import queries
 from chamdiem.platform.web.access import Action, Principal, not_found, require
 from chamdiem.platform.web.config import upload_dir
-from chamdiem.platform.web.controllers.jobs import job_of
+from chamdiem.platform.web.controllers.jobs import cancel_job, job_of
 from chamdiem.platform.web.evaluations import explanation
 from chamdiem.platform.web.importing import (
     declared_names,
@@ -39,6 +39,7 @@ from chamdiem.platform.web.importing import (
 )
 from chamdiem.platform.web.jobs import Job, JobFailed, Progress
 from chamdiem.platform.web.json_numbers import check_record_numbers, exact_records
+from chamdiem.platform.web.reading import IsolatedReader, ReadLimits
 from chamdiem.platform.web.running import run_scope, start_run
 from chamdiem.platform.web.state import web_state
 from chamdiem.platform.web.threads import in_thread
@@ -117,6 +118,7 @@ class JobOut(msgspec.Struct):
     run_ids: list[int]
     import_id: int | None
     status_url: str
+    cancel_requested: bool = False  # someone asked it to stop; it stops within moments
 
 
 class RunOut(msgspec.Struct):
@@ -180,6 +182,7 @@ def _job_out(job: Job) -> JobOut:
         run_ids=list(run_ids) if isinstance(run_ids, list) else [],
         import_id=import_id if isinstance(import_id, int) else None,
         status_url=f"/api/jobs/{job.id}",
+        cancel_requested=job.cancel_requested_by is not None,
     )
 
 
@@ -281,6 +284,7 @@ class ApiController(Controller):
         subjects = exact_records(request, [msgspec.to_builtins(s) for s in data.subjects])
         ruleset = data.ruleset
         folder = upload_dir(state.settings)
+        limits = ReadLimits.of(state.settings)
 
         def work(progress: Progress) -> tuple[dict[str, Any], list[tuple[str, str]]]:
             progress.stage("Đang kiểm tra dữ liệu", 0, 2)
@@ -295,7 +299,10 @@ class ApiController(Controller):
             target = new_upload_path(folder, "api").parent / "du_lieu_api"
             try:
                 where = records_to_folder(target, inputs, items, subjects)
-                return import_work(state.engine, me, tree, target, code, ruleset, progress, where)
+                read = IsolatedReader(limits, progress.stop_reason)
+                return import_work(
+                    state.engine, me, tree, target, code, ruleset, progress, where, read
+                )
             finally:
                 shutil.rmtree(target.parent, ignore_errors=True)
 
@@ -330,6 +337,19 @@ class ApiController(Controller):
         self, request: Request[Any, Any, Any], me: NamedDependency[Principal], job_id: FromPath[str]
     ) -> JobOut:
         return _job_out(job_of(request, me, job_id))
+
+    @post(
+        "/jobs/{job_id:str}/cancel",
+        status_code=HTTP_202_ACCEPTED,
+        summary="Hủy một công việc nền (người bắt đầu nó hoặc quản trị)",
+        description="Công việc đang chờ kết thúc ngay; công việc đang chạy dừng trong giây lát "
+        "(hoặc khi xong bước đang làm) với trạng thái `failed`. Công việc đã xong không đổi.",
+    )
+    @in_thread
+    def job_cancel(
+        self, request: Request[Any, Any, Any], me: NamedDependency[Principal], job_id: FromPath[str]
+    ) -> JobOut:
+        return _job_out(cancel_job(request, me, job_id))
 
     @get("/runs", summary="Các lần đánh giá (trong phạm vi của người dùng)")
     @in_thread

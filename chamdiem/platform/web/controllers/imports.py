@@ -34,8 +34,9 @@ from chamdiem.platform.web.importing import (
     import_work,
     new_upload_path,
 )
-from chamdiem.platform.web.jobs import Progress
+from chamdiem.platform.web.jobs import Progress, TooManyJobs
 from chamdiem.platform.web.pages import page
+from chamdiem.platform.web.reading import IsolatedReader, ReadLimits
 from chamdiem.platform.web.state import PendingUpload, discard_upload, web_state
 from chamdiem.platform.web.threads import in_thread
 
@@ -122,6 +123,7 @@ def upload(
 ) -> Template | Redirect:
     require(me, Action.IMPORT)
     state = web_state(request)
+    state.jobs.check_room(me.user_id)  # before the file is stored
     if not data.period.strip():
         return _form(db, me, error="Hãy chọn kỳ đánh giá.", status=HTTP_400_BAD_REQUEST)
     file = data.file
@@ -153,11 +155,13 @@ def upload(
     db.commit()
     period, rules = data.period.strip(), data.rules.strip() or None
     upload_id = secrets.token_hex(12)
+    limits = ReadLimits.of(state.settings)
 
     def work(progress: Progress) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        progress.stage("Đang đọc và kiểm tra tệp", 0, 1)
         try:
-            checked = check_work(state.engine, me, tree, path, period, rules)
+            progress.stage("Đang đọc và kiểm tra tệp", 0, 1)
+            read = IsolatedReader(limits, progress.stop_reason)
+            checked = check_work(state.engine, me, tree, path, period, rules, read=read)
         except BaseException:
             discard_upload(path)
             raise
@@ -168,7 +172,11 @@ def upload(
         )
         return {"upload_id": upload_id, "checked": checked, "file_name": name}, []
 
-    job = state.jobs.start("validate", me.user_id, f"Kiểm tra tệp {name}", work)
+    try:
+        job = state.jobs.start("validate", me.user_id, f"Kiểm tra tệp {name}", work)
+    except TooManyJobs:
+        discard_upload(path)
+        raise
     return Redirect(path=f"/cong-viec/{job.id}", status_code=303)
 
 
@@ -182,21 +190,35 @@ def confirm(
 ) -> Redirect:
     require(me, Action.IMPORT)
     state = web_state(request)
+    state.jobs.check_room(me.user_id)  # before the upload is taken
     pending = state.uploads.take(upload_id, me.user_id)
     if pending is None:
         raise not_found()
     tree = state.units.get(db)
     db.commit()
+    limits = ReadLimits.of(state.settings)
 
     def work(progress: Progress) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         try:
+            read = IsolatedReader(limits, progress.stop_reason)
             return import_work(
-                state.engine, me, tree, pending.path, pending.period, pending.rules, progress
+                state.engine,
+                me,
+                tree,
+                pending.path,
+                pending.period,
+                pending.rules,
+                progress,
+                read=read,
             )
         finally:
             discard_upload(pending.path)
 
-    job = state.jobs.start("import", me.user_id, f"Nhập tệp {pending.file_name}", work)
+    try:
+        job = state.jobs.start("import", me.user_id, f"Nhập tệp {pending.file_name}", work)
+    except TooManyJobs:
+        state.uploads.add(pending)  # still there to confirm once the other job is over
+        raise
     return Redirect(path=f"/cong-viec/{job.id}", status_code=303)
 
 
