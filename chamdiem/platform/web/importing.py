@@ -54,7 +54,24 @@ def safe_file_name(name: str) -> str:
     """The uploaded file's own name, made harmless as a file name (no folders, no oddities)."""
     base = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1].strip()
     base = _UNSAFE.sub("_", base).strip(". ") or "du_lieu.xlsx"
-    return base[:120]
+    return _shortened(base, MAX_FILE_NAME_BYTES)
+
+
+# File systems limit a name to 255 bytes, and a Vietnamese letter takes up to 3 of them in
+# UTF-8 (more when it is written decomposed): the name is cut by bytes, keeping its suffix.
+MAX_FILE_NAME_BYTES = 150
+
+
+def _shortened(name: str, limit: int) -> str:
+    if len(name.encode("utf-8")) <= limit:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    if not dot or len(suffix) > 10:
+        stem, suffix = name, ""
+    tail = f".{suffix}" if suffix else ""
+    room = limit - len(tail.encode("utf-8"))
+    kept = stem.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(". ") or "du_lieu"
+    return kept + tail
 
 
 def new_upload_path(folder: Path, file_name: str) -> Path:
