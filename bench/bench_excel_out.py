@@ -49,11 +49,12 @@ def template_stage(ctx: Context) -> None:
     from chamdiem.platform.db.engine import open_session
     from chamdiem.platform.excel.template import PeriodInfo, write_template
     from chamdiem.platform.services.periods import parse_period_code
+    from chamdiem.platform.services.scope import Scope
     from chamdiem.platform.services.templates import template_prefill
 
     program = load_file(RULES)
     with open_session(ctx.engine) as session:
-        prefill, _ = template_prefill(session, program.header.subject, None)
+        prefill, _ = template_prefill(session, program.header.subject, Scope.everything())
         session.commit()
     period = parse_period_code(PERIOD)
     path = ctx.folder / "mau_nhap_lieu.xlsx"

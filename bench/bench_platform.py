@@ -98,9 +98,10 @@ def _import(ctx: Context) -> None:
 
 def _run(ctx: Context) -> None:
     from chamdiem.platform.services.runs import run_evaluation
+    from chamdiem.platform.services.scope import Scope
 
     with open_session(ctx.engine) as session:
-        [outcome] = run_evaluation(session, PERIOD, actor=ACTOR)
+        [outcome] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     ctx.run_id = outcome.run_id
     ctx.notes["run"] = f"run #{outcome.run_id}, {outcome.subjects} results"
 

@@ -122,6 +122,7 @@ def prepare(url: str, workbook: Path, hr_accounts: int) -> list[Account]:
     from chamdiem.platform.services.periods import add_period
     from chamdiem.platform.services.rules import publish_rule_version
     from chamdiem.platform.services.runs import run_evaluation
+    from chamdiem.platform.services.scope import Scope
 
     engine = make_engine(url)
     try:
@@ -132,7 +133,7 @@ def prepare(url: str, workbook: Path, hr_accounts: int) -> list[Account]:
             add_period(session, PERIOD, actor="bench")
             publish_rule_version(session, RULES, actor="bench")
             import_period_data(session, workbook, PERIOD, actor="bench")
-            (outcome,) = run_evaluation(session, PERIOD, actor="bench")
+            (outcome,) = run_evaluation(session, PERIOD, scope=Scope.everything(), actor="bench")
             print(
                 f"set-up: {outcome.subjects:,} people evaluated (run #{outcome.run_id}) in "
                 f"{time.perf_counter() - started:.1f} s",

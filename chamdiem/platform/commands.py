@@ -372,11 +372,17 @@ def _import(args: argparse.Namespace, out: Console, engine: Engine, user: str) -
 
 def _run(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> int:
     from chamdiem.platform.services.runs import run_evaluation
+    from chamdiem.platform.services.scope import operator_scope
 
     started = time.perf_counter()
     with _session(engine) as session:
         outcomes = run_evaluation(
-            session, args.period, args.rules, args.units, actor=user, explain=args.explain
+            session,
+            args.period,
+            args.rules,
+            scope=operator_scope(session, args.units),
+            actor=user,
+            explain=args.explain,
         )
     lang = out.language
     seconds = seconds_text(time.perf_counter() - started, lang)

@@ -181,6 +181,7 @@ def _cannot_write(error: OSError, out: Console) -> int:
 def _template(args: argparse.Namespace, out: Console, database: Database) -> int:
     from chamdiem.platform.excel.template import PeriodInfo, write_template
     from chamdiem.platform.services.periods import parse_period_code
+    from chamdiem.platform.services.scope import operator_scope
     from chamdiem.platform.services.templates import (
         check_period_kind,
         current_data,
@@ -217,9 +218,10 @@ def _template(args: argparse.Namespace, out: Console, database: Database) -> int
                 if program is None:
                     program = published_program(session, args.rules, period)
                     check_period_kind(program, period)
-                prefill, scope = template_prefill(session, program.header.subject, args.units)
+                chosen = operator_scope(session, args.units)
+                prefill, scope = template_prefill(session, program.header.subject, chosen)
                 if args.with_data:
-                    data = current_data(session, program, args.period, prefill)
+                    data = current_data(session, program, args.period, prefill, chosen)
                 session.commit()
         except UserError as error:
             if not is_file or args.units or args.with_data:

@@ -1,6 +1,6 @@
 """What the template, the report and the evaluation form read from the database: a stored run
 with its rule version and period, its results joined with the people and the latest council
-decision on each, the unit tree, and the people of chosen units.
+decision on each, the unit tree, and the people in a scope.
 
 Reads only; each function leaves the session's transaction to its caller. Rows are sorted
 here (by code), not by the database, whose collations differ between SQLite and PostgreSQL.
@@ -8,7 +8,7 @@ here (by code), not by the database, whose collations differ between SQLite and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,6 +29,7 @@ from chamdiem.platform.db.tables import decisions_t, people_t, results_t, units_
 from chamdiem.platform.services.errors import NotFound
 from chamdiem.platform.services.rules import program_for
 from chamdiem.platform.services.runs import complete_run
+from chamdiem.platform.services.scope import Scope
 
 
 @dataclass(frozen=True)
@@ -255,57 +256,24 @@ def ancestors(units: dict[str, UnitInfo], code: str | None) -> list[UnitInfo]:
     return chain[::-1]
 
 
-def units_below(units: dict[str, UnitInfo], wanted: Sequence[str]) -> set[str]:
-    """The codes of the units named (by code, or by a name only one unit has) and of every
-    unit below them. Raises NotFound for a name that is no unit's."""
-    by_name: dict[str, list[str]] = {}
-    for unit in units.values():
-        by_name.setdefault(unit.name, []).append(unit.code)
-    chosen: list[str] = []
-    for name in wanted:
-        if name in units:
-            chosen.append(name)
-        elif len(by_name.get(name, [])) == 1:
-            chosen.append(by_name[name][0])
-        else:
-            several = len(by_name.get(name, [])) > 1
-            raise NotFound(
-                Text(
-                    f"không có đơn vị mã hoặc tên '{name}'"
-                    + (" (có nhiều đơn vị trùng tên; hãy ghi mã)" if several else ""),
-                    f"no unit with code or name '{name}'"
-                    + (" (several units have this name; give the code)" if several else ""),
-                )
-            )
-    children: dict[str, list[str]] = {}
-    for unit in units.values():
-        if unit.parent_code is not None:
-            children.setdefault(unit.parent_code, []).append(unit.code)
-    found: set[str] = set()
-    stack = list(chosen)
-    while stack:
-        code = stack.pop()
-        if code not in found:
-            found.add(code)
-            stack.extend(children.get(code, []))
-    return found
-
-
-def people_of(session: Session, unit_codes: set[str] | None) -> list[PersonLine]:
-    """The people of these units (None: everyone), in code order."""
-    statement = sa.select(
-        people_t.c.code,
-        people_t.c.name,
-        units_t.c.code,
-        units_t.c.name,
-        people_t.c.position,
-        people_t.c.position_group,
-        people_t.c.is_head,
-    ).select_from(people_t.outerjoin(units_t, units_t.c.id == people_t.c.unit_id))
+def people_of(session: Session, scope: Scope) -> list[PersonLine]:
+    """The people in `scope`, in code order."""
+    statement = (
+        sa.select(
+            people_t.c.code,
+            people_t.c.name,
+            units_t.c.code,
+            units_t.c.name,
+            people_t.c.position,
+            people_t.c.position_group,
+            people_t.c.is_head,
+        )
+        .select_from(people_t.outerjoin(units_t, units_t.c.id == people_t.c.unit_id))
+        .where(scope.unit_id_filter(people_t.c.unit_id))
+    )
     people = [
         PersonLine(row[0], row[1], row[2], row[3], row[4], row[5], bool(row[6]))
         for row in session.connection().execute(statement)
-        if unit_codes is None or row[2] in unit_codes
     ]
     people.sort(key=lambda person: person.code)
     return people

@@ -430,12 +430,16 @@ def _program(spec: str, out: Console) -> Program | None:
 def run_impact(args: argparse.Namespace, out: Console) -> int:
     """`chamdiem impact OLD NEW --period P`: both versions on the period's stored data."""
     from chamdiem.platform.services.impact import impact_for_period
+    from chamdiem.platform.services.scope import operator_scope
 
     old, new = _program(args.old, out), _program(args.new, out)
     if old is None or new is None:
         return EXIT_USER
     found = _with_session(
-        out, lambda session: impact_for_period(session, old, new, args.period, args.units)
+        out,
+        lambda session: impact_for_period(
+            session, old, new, args.period, operator_scope(session, args.units)
+        ),
     )
     if found is None:
         return EXIT_USER

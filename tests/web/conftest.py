@@ -31,6 +31,7 @@ from chamdiem.platform.db.migrate import upgrade
 from chamdiem.platform.services import accounts
 from chamdiem.platform.services.accounts import add_user
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.scope import Scope
 from chamdiem.platform.settings import Settings
 from chamdiem.platform.web.app import create_app
 from chamdiem.platform.web.config import WebSettings
@@ -125,7 +126,9 @@ def site(web_db_url: str, tmp_path: Path) -> Iterator[Site]:
         prepare(session, tmp_path)
         for name, (role, units) in USERS.items():
             add_user(session, name, PASSWORD, role, units, actor="test")
-        (outcome,) = run_evaluation(session, PERIOD, actor="admin", explain="flagged")
+        (outcome,) = run_evaluation(
+            session, PERIOD, scope=Scope.everything(), actor="admin", explain="flagged"
+        )
     settings = Settings(data_dir=tmp_path / "data", database_url=web_db_url, user="test")
     web = WebSettings(secret_key="x" * 40, job_workers=2)
     app = create_app(settings, web, engine=engine)

@@ -6,6 +6,8 @@ unit in any list, search, page, export or API answer."""
 from __future__ import annotations
 
 import io
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,11 +15,16 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from openpyxl import load_workbook
+from sqlmodel import col, delete
 
+from chamdiem.platform.db.account_models import UserUnit
 from chamdiem.platform.db.engine import open_session
-from chamdiem.platform.services.accounts import create_api_token
-from tests.platform.db.helpers import PEOPLE
-from tests.web.conftest import PEOPLE_OF, USERS, Site, csrf
+from chamdiem.platform.services.accounts import add_user, create_api_token
+from chamdiem.platform.services.imports import import_period_data
+from chamdiem.platform.services.organisation import load_organisation
+from chamdiem.platform.services.scope import Scope, units_named
+from tests.platform.db.helpers import PEOPLE, PERIOD, P, count, workbook
+from tests.web.conftest import PASSWORD, PEOPLE_OF, USERS, Site, csrf
 
 ROLES = list(USERS)
 UNITS = ["SNV", "SNV-TH", "SNV-KH", "STC", "STC-NS"]
@@ -168,7 +175,9 @@ def test_the_run_page_of_a_run_in_anothers_units_is_not_found(everyone: Sessions
     from chamdiem.platform.services.runs import run_evaluation
 
     with open_session(everyone.site.engine) as session:
-        (stc_run,) = run_evaluation(session, "2026-Q1", units=["STC"], actor="tcstc")
+        (stc_run,) = run_evaluation(
+            session, "2026-Q1", scope=units_named(session, ["STC"]), actor="tcstc"
+        )
     for role in ROLES:
         status = everyone.clients[role].get(f"/lan-chay/{stc_run.run_id}").status_code
         sees = "STC-NS" in SEES[role]
@@ -386,3 +395,180 @@ def test_another_users_background_job_is_not_found(everyone: Sessions) -> None:
     assert everyone.clients["thanhtra"].get(job).status_code == 404
     api = everyone.api("tcstc", "GET", "/api/jobs/" + job.rsplit("/", 1)[-1])
     assert api.status_code == 404  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- every role, every listing
+#
+# The matrix above, widened: two more accounts whose scope is empty (an HR officer and a unit
+# head whose units were all taken away), a person in no unit (X1: only the readers of the
+# whole province may see them), a second run that evaluated X1, and a second rule version
+# (for the impact page). Every page and endpoint that lists or shows people or results is
+# read by every account, and no body may name a person outside the account's scope.
+
+NO_UNIT = P("X1", "Hồ Vô Định", "", "chuyen_vien", (8, 8, 8))
+EMPTY_SCOPE = {"tcrong": "hr", "tdrong": "unit_head"}
+WIDE_ROLES = [*ROLES, *EMPTY_SCOPE]
+WIDE_SEES: dict[str, set[str]] = {**SEES, **{name: set() for name in EMPTY_SCOPE}}
+WHOLE_PROVINCE = {"admin", "thanhtra"}
+EVERYONE = {**{p.code: (p.name, p.unit) for p in PEOPLE}, NO_UNIT.code: (NO_UNIT.name, None)}
+# One person of each unit, and the person of no unit: the objects asked for by code.
+PROBES = ["S1", "A1", "K1", "N1", NO_UNIT.code]
+
+
+def may_see(role: str, code: str) -> bool:
+    unit = EVERYONE[code][1]
+    return role in WHOLE_PROVINCE if unit is None else unit in WIDE_SEES[role]
+
+
+@dataclass
+class Wide:
+    sessions: Sessions
+    runs: tuple[int, int]  # the site's run, and the run that evaluated X1 too
+    versions: tuple[int, int]  # the published rules, and a version with another threshold
+
+    def get(self, role: str, path: str) -> tuple[int, str]:
+        if path.startswith("/api"):
+            response = self.sessions.api(role, "GET", path)
+        else:
+            response = self.sessions.clients[role].get(path)
+        status: int = response.status_code  # type: ignore[attr-defined]
+        content: bytes = response.content  # type: ignore[attr-defined]
+        if content.startswith(b"PK"):
+            return status, workbook_text(content)
+        return status, content.decode("utf-8")
+
+
+@pytest.fixture
+def wide(site: Site) -> Wide:
+    from chamdiem.platform.services.runs import run_evaluation
+    from tests.web.test_rule_pages import second_version
+
+    with open_session(site.engine) as session:
+        load_organisation(session, workbook(site.folder / "x1.xlsx", [NO_UNIT]), actor="test")
+        import_period_data(
+            session, workbook(site.folder / "x1_du_lieu.xlsx", [NO_UNIT]), PERIOD, actor="test"
+        )
+        for name, role in EMPTY_SCOPE.items():
+            user = add_user(session, name, PASSWORD, role, ["SNV-TH"], actor="test")
+            # The account's units taken away (as when they are removed): no roots left.
+            session.exec(delete(UserUnit).where(col(UserUnit.user_id) == user.id))
+            session.commit()
+        (second,) = run_evaluation(session, PERIOD, scope=Scope.everything(), actor="admin")
+    old, new, _ = second_version(site)
+    tokens = {}
+    with open_session(site.engine) as session:
+        for role in WIDE_ROLES:
+            tokens[role] = create_api_token(session, role, "kiem-thu", actor="test").token
+    sessions = Sessions(site, {role: site.login(role) for role in WIDE_ROLES}, tokens)
+    return Wide(sessions, (site.run_id, second.run_id), (old, new))
+
+
+def listings(wide: Wide) -> list[str]:
+    """Every page and endpoint that lists or shows people or results."""
+    old, new = wide.versions
+    paths = [
+        "/tong-quan",
+        "/ky",
+        "/don-vi",
+        *[f"/don-vi/{unit}" for unit in UNITS],
+        *[f"/tim-kiem?q={q}" for q in ("a", "van", "thi", "Hồ", "định", "X1", "N1", "1")],
+        *[f"/nguoi/{code}" for code in PROBES],
+        "/lan-chay",
+        "/lan-chay/moi",
+        "/nhap-du-lieu",
+        "/nhap-du-lieu/mau.xlsx?ky=2026-Q1&bo=cong_chuc_quy",
+        "/nhap-du-lieu/mau.xlsx?ky=2026-Q1&bo=cong_chuc_quy&du_lieu=1",
+        f"/quy-tac/anh-huong?a={old}&b={new}&ky={PERIOD}",
+        f"/quy-tac/so-sanh?a={old}&b={new}",
+        "/nhat-ky",
+        "/api/me",
+        "/api/units",
+        "/api/runs",
+    ]
+    for run in wide.runs:
+        paths += [
+            f"/lan-chay/{run}",
+            f"/lan-chay/{run}?q=a",
+            *[f"/lan-chay/{run}?don_vi={unit}" for unit in UNITS],
+            *[f"/ket-qua/{run}/{code}" for code in PROBES],
+            f"/lan-chay/{run}/bao-cao.xlsx",
+            *[f"/lan-chay/{run}/bao-cao.xlsx?don_vi={unit}" for unit in UNITS],
+            f"/api/runs/{run}",
+            f"/api/runs/{run}/results",
+            *[f"/api/runs/{run}/results?unit={unit}" for unit in UNITS],
+            *[f"/api/runs/{run}/results/{code}" for code in PROBES],
+            *[f"/api/runs/{run}/results/{code}/explanation" for code in PROBES],
+        ]
+    return paths
+
+
+def named(body: str, code: str, path: str) -> bool:
+    """Whether the body names the person: their name, or their code as a word of its own
+    (unless the code was in what was asked for: a search box shows what was typed)."""
+    if EVERYONE[code][0] in body:
+        return True
+    word = re.compile(rf"(?<![\w-]){re.escape(code)}(?![\w])")
+    return word.search(path) is None and word.search(body) is not None
+
+
+def test_no_role_sees_a_person_outside_its_scope_on_any_page_or_endpoint(wide: Wide) -> None:
+    for role in WIDE_ROLES:
+        hidden = [code for code in EVERYONE if not may_see(role, code)]
+        hidden_units = [name for unit, name in UNIT_NAMES.items() if unit not in WIDE_SEES[role]]
+        for path in listings(wide):
+            status, body = wide.get(role, path)
+            assert status < 500, (role, path, status)
+            for code in hidden:
+                assert not named(body, code, path), (role, path, code, EVERYONE[code][0])
+            if role not in WHOLE_PROVINCE:
+                for name in hidden_units:
+                    assert name not in body, (role, path, name)
+
+
+def test_each_reader_sees_the_people_of_its_scope_and_no_one_else(wide: Wide) -> None:
+    """The other side of the matrix: what is in scope is there (so that a page that showed
+    no one at all could not pass the test above unnoticed)."""
+    _, second = wide.runs
+    for role in WIDE_ROLES:
+        status, body = wide.get(role, f"/api/runs/{second}/results")
+        if not WIDE_SEES[role] and role not in WHOLE_PROVINCE:
+            assert status == 404, (role, status)  # a run with nothing of theirs is not found
+            continue
+        assert status == 200, (role, status)
+        codes = {row["code"] for row in json.loads(body)["results"]}
+        assert codes == {code for code in EVERYONE if may_see(role, code)}, role
+        _, page = wide.get(role, f"/lan-chay/{second}")
+        for code in codes:
+            assert EVERYONE[code][0] in page, (role, code)
+
+
+def test_an_account_without_units_reads_no_one(wide: Wide) -> None:
+    for role in EMPTY_SCOPE:
+        assert wide.get(role, "/api/units") == (200, "[]")
+        status, body = wide.get(role, "/api/runs")
+        assert (status, json.loads(body)) == (200, [])
+        for code in EVERYONE:
+            assert wide.get(role, f"/nguoi/{code}")[0] == 404, (role, code)
+
+
+def test_an_hr_officer_without_units_cannot_run_the_province(wide: Wide) -> None:
+    """No units is no one to evaluate: the run is refused with the reason, on the page and
+    through the API, and no run is made."""
+    client = wide.sessions.clients["tcrong"]
+    before = count(wide.sessions.site.engine, "evaluation_runs")
+    form = client.get("/lan-chay/moi")
+    assert form.status_code == 200 and "chưa được giao đơn vị nào" in form.text
+    refused = client.post(
+        "/lan-chay/moi",
+        data={"period": PERIOD, "_csrf_token": csrf(client, "/lan-chay/moi")},
+        follow_redirects=False,
+    )
+    assert refused.status_code == 403 and "chưa được giao đơn vị nào" in refused.text
+    api = wide.sessions.api("tcrong", "POST", "/api/runs", json={"period": PERIOD})
+    assert api.status_code == 403  # type: ignore[attr-defined]
+    assert "chưa được giao đơn vị nào" in api.text  # type: ignore[attr-defined]
+    other = wide.sessions.api(
+        "tcrong", "POST", "/api/runs", json={"period": PERIOD, "units": ["SNV"]}
+    )
+    assert other.status_code == 404  # type: ignore[attr-defined]
+    assert count(wide.sessions.site.engine, "evaluation_runs") == before

@@ -16,7 +16,8 @@ from chamdiem.platform.db.engine import open_session
 from chamdiem.platform.db.models import RuleVersion
 from chamdiem.platform.services.impact import impact_for_period
 from chamdiem.platform.services.rules import publish_rule_version
-from tests.platform.db.helpers import PERIOD, RULES
+from chamdiem.platform.services.scope import Scope
+from tests.platform.db.helpers import PEOPLE, PERIOD, RULES
 from tests.web.conftest import PEOPLE_OF, Site
 
 AsUser = Callable[[str], TestClient[Litestar]]
@@ -34,17 +35,41 @@ def second_version(site: Site) -> tuple[int, int, Path]:
     return ids[0], ids[-1], path
 
 
-def test_policy_staff_see_who_moves_before_publishing(site: Site, as_user: AsUser) -> None:
+def test_policy_staff_see_how_many_move_in_the_province_but_no_one_by_name(
+    site: Site, as_user: AsUser
+) -> None:
+    """The policy role may not read the organisation's people: the impact of a rule change
+    is counted over the province (the transition matrix, how many move), no person and no
+    unit named (docs/decisions.md)."""
     old, new, path = second_version(site)
     page = as_user("chinhsach").get(f"/quy-tac/anh-huong?a={old}&b={new}&ky={PERIOD}")
     assert page.status_code == 200
     with open_session(site.engine) as session:
-        impact = impact_for_period(session, load_file(RULES), load_file(path), PERIOD)
+        impact = impact_for_period(
+            session, load_file(RULES), load_file(path), PERIOD, Scope.everything()
+        )
     assert impact.moves, "raising the threshold to 80 must move someone"
+    assert f"{impact.people} người; <strong>{len(impact.moves)}</strong> người đổi mức" in page.text
+    assert "Ma trận chuyển mức" in page.text
+    assert "chỉ có số lượng" in page.text
+    for person in PEOPLE:
+        assert f"<td>{person.code}</td>" not in page.text
+        assert person.name not in page.text
+    for unit in ("SNV-TH", "SNV-KH", "STC-NS"):
+        assert f"<h3>{unit}</h3>" not in page.text
+
+
+def test_an_auditor_sees_who_moves_across_the_province(site: Site, as_user: AsUser) -> None:
+    old, new, path = second_version(site)
+    page = as_user("thanhtra").get(f"/quy-tac/anh-huong?a={old}&b={new}&ky={PERIOD}")
+    assert page.status_code == 200
+    with open_session(site.engine) as session:
+        impact = impact_for_period(
+            session, load_file(RULES), load_file(path), PERIOD, Scope.everything()
+        )
     for move in impact.moves:
         assert f"<td>{move.code}</td>" in page.text
         assert f"{move.old_grade} → {move.new_grade}" in page.text
-    assert "Ma trận chuyển mức" in page.text
 
 
 def test_an_hr_officer_sees_the_impact_on_their_units_only(site: Site, as_user: AsUser) -> None:

@@ -21,6 +21,7 @@ from chamdiem.platform.services.organisation import load_organisation
 from chamdiem.platform.services.periods import add_period
 from chamdiem.platform.services.rules import publish_rule_version
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.scope import Scope
 
 DEMO_PERIOD = "2026-Q1"
 # Accounts to try the web pages with: (user name, role, units, display name).
@@ -64,7 +65,7 @@ def run_platform_demo(
             import_period_data(session, workbook, DEMO_PERIOD, actor=actor)
             seconds["import"] = time.perf_counter() - started
             started = time.perf_counter()
-            (outcome,) = run_evaluation(session, DEMO_PERIOD, actor=actor)
+            (outcome,) = run_evaluation(session, DEMO_PERIOD, scope=Scope.everything(), actor=actor)
             seconds["run"] = time.perf_counter() - started
             started = time.perf_counter()
             report = out_dir / f"bao_cao_lan_chay_{outcome.run_id}.xlsx"

@@ -5,8 +5,7 @@ changes with the criteria that moved them."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session
 
@@ -14,7 +13,8 @@ from chamdiem.dsl.loader import Program
 from chamdiem.dsl.results import Results
 from chamdiem.platform.services.periods import get_period
 from chamdiem.platform.services.records import decode_cohort
-from chamdiem.platform.services.runs import _scope, load_subjects
+from chamdiem.platform.services.runs import load_subjects
+from chamdiem.platform.services.scope import Scope
 
 NOT_GRADED = "—"
 
@@ -50,6 +50,27 @@ class Impact:
     totals_changed: int = 0
     only_old: list[str] = field(default_factory=list)  # evaluated by one version only
     only_new: list[str] = field(default_factory=list)
+    # False when the people, and the units they are in, were left out (`counts_only`).
+    named: bool = True
+
+    @property
+    def moved(self) -> int:
+        """How many people change grade (also when they are not named)."""
+        return sum(n for (before, after), n in self.overall.items() if before != after)
+
+    def counts_only(self) -> Impact:
+        """The province-wide counts without any person or unit: the transition matrix, how
+        many people were compared and how many change grade or total, for a reader who may
+        not read the organisation's people (the policy role)."""
+        return replace(
+            self,
+            overall=Counter(self.overall),
+            per_unit={},
+            moves=[],
+            only_old=[],
+            only_new=[],
+            named=False,
+        )
 
     def moved_up(self) -> list[Move]:
         rank = {g: i for i, g in enumerate(self.grades)}
@@ -131,13 +152,13 @@ def impact_for_period(
     old: Program,
     new: Program,
     period_code: str,
-    units: Sequence[str] | None = None,
+    scope: Scope,
 ) -> Impact:
     """Evaluate both versions on the period's stored data (the records of the new version's
-    rule set) and compare them."""
+    rule set) of the people in `scope`, and compare them."""
     period = get_period(session, period_code)
-    _, scope_ids = _scope(session, units)
-    subjects = load_subjects(session, period.id, new.header.name, scope_ids)  # type: ignore[arg-type]
+    assert period.id is not None
+    subjects = load_subjects(session, period.id, new.header.name, scope)
     start = period.start_date
     old_results = old.evaluate(decode_cohort(old, subjects), start)
     new_results = new.evaluate(decode_cohort(new, subjects), start)

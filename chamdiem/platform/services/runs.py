@@ -59,6 +59,7 @@ from chamdiem.platform.services.linked_results import (
 from chamdiem.platform.services.periods import get_period
 from chamdiem.platform.services.records import StoredSubject, decode_cohort, snapshot_sha256
 from chamdiem.platform.services.rules import program_for, resolve_rule_version
+from chamdiem.platform.services.scope import Scope
 
 ExplainPolicy = Literal["flagged", "all", "none"]
 RESULT_COLUMNS = (
@@ -101,30 +102,33 @@ def run_evaluation(
     session: Session,
     period_code: str,
     rules: Sequence[str] | None = None,
-    units: Sequence[str] | None = None,
     *,
+    scope: Scope,
     actor: str,
     explain: ExplainPolicy = "flagged",
 ) -> list[RunOutcome]:
     """Evaluate the period with each of `rules` (default: every rule set with data in the
-    period), restricted to `units` and the units below them (default: everyone). One run per
-    rule set, each stored atomically. `explain` says whose explanation is stored with the
-    result: the flagged subjects' (a veto, a tie at a quota, not graded: what the competent
-    authority looks at), everyone's, or no one's. Any other explanation is rebuilt exactly
-    from the run when asked for (`explain_result`); storing all of them costs about a
-    millisecond of CPU per subject."""
+    period), of the people in `scope` (an empty scope is refused: there is no one to
+    evaluate). One run per rule set, each stored atomically. `explain` says whose
+    explanation is stored with the result: the flagged subjects' (a veto, a tie at a quota,
+    not graded: what the competent authority looks at), everyone's, or no one's. Any other
+    explanation is rebuilt exactly from the run when asked for (`explain_result`); storing
+    all of them costs about a millisecond of CPU per subject."""
+    if scope.is_nothing:
+        raise ServiceError(
+            Text(
+                "không có đơn vị nào trong phạm vi, nên không có ai để đánh giá",
+                "no unit is in scope, so there is no one to evaluate",
+            )
+        )
     try:
         period = get_period(session, period_code)
         versions = _rule_versions(session, period, rules)
-        scope_codes, scope_ids = _scope(session, units)
         session.commit()  # ends the read; nothing was written
     except BaseException:
         session.rollback()
         raise
-    return [
-        _run_one(session, period, version, scope_codes, scope_ids, actor, explain)
-        for version in versions
-    ]
+    return [_run_one(session, period, version, scope, actor, explain) for version in versions]
 
 
 def _rule_versions(
@@ -153,58 +157,11 @@ def _rule_versions(
     return [resolve_rule_version(session, name, period) for name in names]
 
 
-def _scope(session: Session, units: Sequence[str] | None) -> tuple[list[str], set[int] | None]:
-    """The unit codes asked for and the ids of those units and every unit below them."""
-    if not units:
-        return [], None
-    rows = (
-        session.connection()
-        .execute(sa.select(units_t.c.id, units_t.c.code, units_t.c.name, units_t.c.parent_id))
-        .all()
-    )
-    by_code = {row.code: row.id for row in rows}
-    by_name: dict[str, list[int]] = {}
-    for row in rows:
-        by_name.setdefault(row.name, []).append(row.id)
-    children: dict[int, list[int]] = {}
-    for row in rows:
-        if row.parent_id is not None:
-            children.setdefault(row.parent_id, []).append(row.id)
-    code_of = {row.id: row.code for row in rows}
-    chosen: list[int] = []
-    for wanted in units:
-        if wanted in by_code:
-            chosen.append(by_code[wanted])
-        elif len(by_name.get(wanted, [])) == 1:
-            chosen.append(by_name[wanted][0])
-        else:
-            raise NotFound(
-                Text(
-                    f"không có đơn vị mã hoặc tên '{wanted}'"
-                    + (" (có nhiều đơn vị trùng tên; hãy ghi mã)" if by_name.get(wanted) else ""),
-                    f"no unit with code or name '{wanted}'"
-                    + (
-                        " (several units have this name; give the code)"
-                        if by_name.get(wanted)
-                        else ""
-                    ),
-                )
-            )
-    ids: set[int] = set()
-    stack = list(chosen)
-    while stack:
-        unit_id = stack.pop()
-        if unit_id not in ids:
-            ids.add(unit_id)
-            stack.extend(children.get(unit_id, []))
-    return sorted(code_of[i] for i in chosen), ids
-
-
 def load_subjects(
-    session: Session, period_id: int, ruleset: str, scope_ids: set[int] | None
+    session: Session, period_id: int, ruleset: str, scope: Scope
 ) -> list[StoredSubject]:
-    """The current records of the period and rule set, joined with the organisation, in
-    code order (sorted here, not by the database, whose collations differ)."""
+    """The current records of the period and rule set of the people in `scope`, joined with
+    the organisation, in code order (sorted here, not by the database, whose collations differ)."""
     statement = (
         sa.select(
             records_t.c.id,
@@ -230,7 +187,7 @@ def load_subjects(
         )
     )
     rows = session.connection().execute(statement).all()
-    subjects = [StoredSubject(*row[:9]) for row in rows if scope_ids is None or row[9] in scope_ids]
+    subjects = [StoredSubject(*row[:9]) for row in rows if scope.has_unit(row[9])]
     subjects.sort(key=attrgetter("code"))
     return subjects
 
@@ -239,21 +196,20 @@ def _run_one(
     session: Session,
     period: Period,
     version: RuleVersion,
-    scope_codes: list[str],
-    scope_ids: set[int] | None,
+    scope: Scope,
     actor: str,
     explain: ExplainPolicy,
 ) -> RunOutcome:
     started = utc_now()
     assert period.id is not None and version.id is not None
     try:
-        subjects = load_subjects(session, period.id, version.name, scope_ids)
+        subjects = load_subjects(session, period.id, version.name, scope)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     if not subjects:
-        where = f" ({', '.join(scope_codes)})" if scope_codes else ""
+        where = f" ({', '.join(scope.named)})" if scope.named else ""
         raise ServiceError(
             Text(
                 f"kỳ {period.code}{where} không có dữ liệu cho bộ tiêu chí {version.name}",
@@ -269,7 +225,7 @@ def _run_one(
     except EvaluationError as error:
         snapshot = snapshot_sha256(subjects)
         return _store_failed(
-            session, period, version, scope_codes, subjects, snapshot, error, started, actor
+            session, period, version, list(scope.named), subjects, snapshot, error, started, actor
         )
     if len(results) != len(subjects):
         # `applies when` left some subjects out; they took no part in the evaluation (not in
@@ -288,7 +244,7 @@ def _run_one(
         run = EvaluationRun(
             rule_version_id=version.id,
             period_id=period.id,
-            scope_json=dumps(scope_codes),
+            scope_json=dumps(list(scope.named)),
             linked_runs_json=dumps({str(k): v for k, v in sorted(linked_runs.items())}),
             snapshot_sha256=snapshot,
             engine_version=chamdiem.__version__,
@@ -318,7 +274,7 @@ def _run_one(
             period=period.code,
             ruleset=version.name,
             rule_sha256=version.sha256,
-            scope=scope_codes,
+            scope=list(scope.named),
             subjects=len(subjects),
             snapshot_sha256=snapshot,
             engine_version=chamdiem.__version__,

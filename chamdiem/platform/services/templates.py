@@ -13,12 +13,13 @@ from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.loader import Program
 from chamdiem.platform.db.models import RuleVersion
 from chamdiem.platform.excel.template import CurrentData, PeriodInfo, Prefill
-from chamdiem.platform.report_queries import load_units, people_of, units_below
+from chamdiem.platform.report_queries import load_units, people_of
 from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.services.periods import get_period
 from chamdiem.platform.services.records import decode_cohort
 from chamdiem.platform.services.rules import program_for, wrong_period_kind
 from chamdiem.platform.services.runs import load_subjects
+from chamdiem.platform.services.scope import Scope
 
 
 def published_program(session: Session, reference: str, period: PeriodInfo | None) -> Program:
@@ -61,25 +62,24 @@ def published_program(session: Session, reference: str, period: PeriodInfo | Non
 
 
 def template_prefill(
-    session: Session, subject: str, wanted: Sequence[str] | None
+    session: Session, subject: str, scope: Scope
 ) -> tuple[list[Prefill], str | None]:
-    """The rows to pre-fill: the people of the units named and the units below them
-    (everyone when none are named), or the units themselves for a rule set about units; and
-    the names of the units asked for."""
+    """The rows to pre-fill: the people in `scope`, or the units in it for a rule set about
+    units; and the names of the units the scope was asked for by (None for everything)."""
     units = load_units(session)
-    codes = units_below(units, wanted) if wanted else None
-    scope = None
-    if wanted:
-        named = [units[w].name if w in units else w for w in wanted]
-        scope = ", ".join(named)
+    described = None
+    if not scope.is_everything:
+        described = ", ".join(units[w].name if w in units else w for w in scope.named)
     if subject == "unit":
-        chosen = sorted(code for code in units if codes is None or code in codes)
-        return [Prefill(code, units[code].name, units[code].parent_code) for code in chosen], scope
-    people = people_of(session, codes)
+        chosen = sorted(code for code in units if scope.has_code(code))
+        return [
+            Prefill(code, units[code].name, units[code].parent_code) for code in chosen
+        ], described
+    people = people_of(session, scope)
     return [
         Prefill(p.code, p.name, p.unit_code, p.unit_name, p.position, p.position_group, p.is_head)
         for p in people
-    ], scope
+    ], described
 
 
 def check_period_kind(program: Program, period: PeriodInfo | None) -> None:
@@ -90,15 +90,16 @@ def check_period_kind(program: Program, period: PeriodInfo | None) -> None:
 
 
 def current_data(
-    session: Session, program: Program, period_code: str, prefill: Sequence[Prefill]
+    session: Session, program: Program, period_code: str, prefill: Sequence[Prefill], scope: Scope
 ) -> CurrentData:
-    """The current records of the period for the rule set, of the pre-filled subjects, typed
-    as the rule set declares them (what `chamdiem import` stored, to correct)."""
+    """The current records of the period for the rule set, of the pre-filled subjects in
+    `scope`, typed as the rule set declares them (what `chamdiem import` stored, to
+    correct)."""
     period = get_period(session, period_code)
     assert period.id is not None
     wanted = {subject.code for subject in prefill}
     stored = [
-        s for s in load_subjects(session, period.id, program.header.name, None) if s.code in wanted
+        s for s in load_subjects(session, period.id, program.header.name, scope) if s.code in wanted
     ]
     cohort = decode_cohort(program, stored)
     columns = {spec.name: as_list(cohort.inputs[spec.name]) for spec in program.inputs}

@@ -7,6 +7,11 @@ handler asks this module; no handler checks a role itself.
 - Reading units, people and results needs `Action.READ_ORG`, and the object must be in the
   user's scope. An object outside the scope is *not found* (404), so that its existence is not
   given away; a forbidden action on an object the user can see is *forbidden* (403).
+- What a user may read is one value, `Principal.scope` (a `services.scope.Scope`), made by
+  `read_scope` and nowhere else: everything (admin, auditor), the units below the user's
+  roots (HR officer, unit head; none when they have no roots), or nothing (a role that does
+  not read the organisation). An empty scope reads no one; it is never taken for the whole
+  province. Services are handed this value, never a list of units.
 - Lists and searches are filtered with `unit_filter` / `result_filter`, so nothing outside the
   scope is ever read for the page.
 - A result belongs to the unit the run evaluated it in (`results.unit_code`), a person to the
@@ -28,6 +33,7 @@ from sqlmodel import Session
 
 from chamdiem.platform.db.account_models import Role
 from chamdiem.platform.db.tables import units_t
+from chamdiem.platform.services.scope import Scope
 
 
 class Action(StrEnum):
@@ -158,6 +164,20 @@ class UnitTreeCache:
 # ---------------------------------------------------------------- who is asking
 
 
+def read_scope(role: str, root_unit_ids: Iterable[int], tree: UnitTree) -> Scope:
+    """The units a user of this role with these roots may read: the one place that decides
+    it. A role without `READ_ORG` reads nothing; a scoped role (HR officer, unit head) the
+    units below its roots, which is nothing when it has none (or they no longer exist);
+    the others the whole province."""
+    if Action.READ_ORG not in PERMISSIONS.get(role, frozenset()):
+        return Scope.nothing()
+    if role not in SCOPED:
+        return Scope.everything()
+    roots = sorted(i for i in root_unit_ids if i in tree.code)
+    ids = tree.subtree(roots)
+    return Scope.of(ids, (tree.code[i] for i in ids), (tree.code[i] for i in roots))
+
+
 @dataclass(frozen=True)
 class Principal:
     """A signed-in user (or a system with an API token) as access decisions see them."""
@@ -167,9 +187,8 @@ class Principal:
     display_name: str
     role: Role
     root_unit_ids: tuple[int, ...] = ()
-    # None: the whole province; otherwise the ids (and codes) of the units in scope.
-    scope_ids: frozenset[int] | None = None
-    scope_codes: frozenset[str] | None = None
+    # What the user may read (`read_scope`); nothing unless given.
+    scope: Scope = field(default_factory=Scope.nothing)
     via_token: bool = False
     permissions: frozenset[Action] = field(default_factory=frozenset)
 
@@ -186,30 +205,20 @@ class Principal:
         via_token: bool = False,
     ) -> Principal:
         roots = tuple(sorted(root_unit_ids))
-        permissions = PERMISSIONS.get(role, frozenset())
-        scope_ids: frozenset[int] | None
-        if Action.READ_ORG not in permissions:
-            scope_ids = frozenset()
-        elif role in SCOPED:
-            scope_ids = frozenset(tree.subtree(roots))
-        else:
-            scope_ids = None
-        scope_codes = None if scope_ids is None else frozenset(tree.code[i] for i in scope_ids)
         return cls(
             user_id,
             username,
             display_name,
             role,
             roots,
-            scope_ids,
-            scope_codes,
+            read_scope(role, roots, tree),
             via_token,
-            permissions,
+            PERMISSIONS.get(role, frozenset()),
         )
 
     @property
     def whole_province(self) -> bool:
-        return self.scope_ids is None
+        return self.scope.is_everything
 
 
 # ---------------------------------------------------------------- decisions
@@ -226,19 +235,11 @@ def require(principal: Principal, action: Action) -> None:
 
 
 def unit_visible(principal: Principal, unit_id: int | None) -> bool:
-    if Action.READ_ORG not in principal.permissions:
-        return False
-    if principal.scope_ids is None:
-        return True
-    return unit_id is not None and unit_id in principal.scope_ids
+    return Action.READ_ORG in principal.permissions and principal.scope.has_unit(unit_id)
 
 
 def unit_code_visible(principal: Principal, unit_code: str | None) -> bool:
-    if Action.READ_ORG not in principal.permissions:
-        return False
-    if principal.scope_codes is None:
-        return True
-    return unit_code is not None and unit_code in principal.scope_codes
+    return Action.READ_ORG in principal.permissions and principal.scope.has_code(unit_code)
 
 
 def require_unit(
@@ -272,11 +273,7 @@ def unit_filter(
     """A WHERE clause keeping rows whose unit id is in the user's scope."""
     if Action.READ_ORG not in principal.permissions:
         return sa.false()
-    if principal.scope_ids is None:
-        return sa.true()
-    if not principal.scope_ids:
-        return sa.false()
-    return unit_id_column.in_(sorted(principal.scope_ids))
+    return principal.scope.unit_id_filter(unit_id_column)
 
 
 def result_filter(
@@ -285,11 +282,17 @@ def result_filter(
     """A WHERE clause keeping results (or anything keyed by unit code) in the user's scope."""
     if Action.READ_ORG not in principal.permissions:
         return sa.false()
-    if principal.scope_codes is None:
-        return sa.true()
-    if not principal.scope_codes:
-        return sa.false()
-    return unit_code_column.in_(sorted(principal.scope_codes))
+    return principal.scope.unit_code_filter(unit_code_column)
+
+
+def impact_scope(principal: Principal) -> tuple[Scope, bool]:
+    """Whose grades the impact of a rule change is worked out on, and whether the people
+    (and their units) may be shown: a reader of the organisation gets their scope, named;
+    a reader of the rules who may not read the organisation (the policy role) the whole
+    province, counted only: how many move, never who (docs/decisions.md)."""
+    if Action.READ_ORG in principal.permissions:
+        return principal.scope, True
+    return Scope.everything(), False
 
 
 def units_in_scope(principal: Principal, tree: UnitTree, codes: Iterable[str]) -> list[str]:

@@ -6,26 +6,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import Engine
 
 from chamdiem.platform.db.engine import open_session
 from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.scope import Scope
 from chamdiem.platform.web.access import Principal, UnitTree, units_in_scope
 from chamdiem.platform.web.jobs import JobFailed, JobProblem, JobRegistry, Progress
 
 PROBLEMS_SHOWN = 50
 
 
-def run_scope(principal: Principal, tree: UnitTree, units: Sequence[str]) -> list[str] | None:
-    """The units to evaluate: those asked for (each must be in the user's scope), else the
-    user's own roots; None (the whole province) only for a user who covers it."""
+NO_UNITS = (
+    "Tài khoản của bạn chưa được giao đơn vị nào, nên không có ai để đánh giá. "
+    "Hãy đề nghị quản trị viên gắn đơn vị cho tài khoản."
+)
+
+
+def run_scope(principal: Principal, tree: UnitTree, units: Sequence[str]) -> Scope:
+    """The people to evaluate: those of the units asked for and the units below them (each
+    must be in the user's scope), else the user's scope; refused (403) when that is empty."""
     chosen = units_in_scope(principal, tree, units)
     if chosen:
-        return chosen
-    if principal.whole_province:
-        return None
-    return [tree.code[i] for i in principal.root_unit_ids if i in tree.code]
+        ids = tree.subtree(tree.by_code[code] for code in chosen)
+        return Scope.of(ids, (tree.code[i] for i in ids), chosen)
+    if principal.scope.is_nothing:
+        raise PermissionDeniedException(NO_UNITS)
+    return principal.scope
 
 
 def start_run(
@@ -34,10 +43,11 @@ def start_run(
     principal: Principal,
     period: str,
     rules: Sequence[str],
-    units: list[str] | None,
+    scope: Scope,
 ) -> str:
     names = [r for r in (r.strip() for r in rules) if r]
-    title = f"Đánh giá kỳ {period}" + (f" ({', '.join(units)})" if units else " (toàn tỉnh)")
+    where = " (toàn tỉnh)" if scope.is_everything else f" ({', '.join(scope.named)})"
+    title = f"Đánh giá kỳ {period}{where}"
 
     def work(progress: Progress) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         steps: list[list[str] | None] = [[name] for name in names] if names else [None]
@@ -51,7 +61,7 @@ def start_run(
             with open_session(engine) as session:
                 try:
                     outcomes = run_evaluation(
-                        session, period, step, units, actor=principal.username
+                        session, period, step, scope=scope, actor=principal.username
                     )
                 except ServiceError as error:
                     raise JobFailed(

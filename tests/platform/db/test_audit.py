@@ -18,13 +18,14 @@ from chamdiem.platform.services import audit
 from chamdiem.platform.services.decisions import record_decision
 from chamdiem.platform.services.periods import lock_period
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.scope import Scope
 from chamdiem.platform.services.verify import verify_run
 from tests.platform.db.helpers import ACTOR, PERIOD, count, prepare
 
 
 def test_every_service_writes_an_entry(session: Session, tmp_path: Path) -> None:
     prepare(session, tmp_path)
-    [run] = run_evaluation(session, PERIOD, actor=ACTOR)
+    [run] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     verify_run(session, run.run_id, actor="kiem_toan")
     record_decision(
         session, run.run_id, "K1", "xuat_sac", "Hội đồng xét", "12/QĐ-SNV", date(2026, 4, 10),

@@ -13,6 +13,7 @@ from chamdiem.platform.db.models import Result
 from chamdiem.platform.services.decisions import latest_decision, record_decision
 from chamdiem.platform.services.errors import NotFound, ServiceError
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.scope import Scope
 from chamdiem.platform.services.verify import verify_run
 from tests.platform.db.helpers import ACTOR, PERIOD, count, prepare
 
@@ -21,7 +22,7 @@ def test_a_decision_is_stored_beside_the_result(
     session: Session, engine: Engine, tmp_path: Path
 ) -> None:
     prepare(session, tmp_path)
-    [run] = run_evaluation(session, PERIOD, actor=ACTOR)
+    [run] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     first = record_decision(
         session, run.run_id, "K1", "xuat_sac", "Bằng điểm tại ngưỡng; hội đồng chọn K1",
         "15/QĐ-SNV", date(2026, 4, 15), actor="chu_tich_hoi_dong",
@@ -46,7 +47,7 @@ def test_a_decision_needs_a_known_grade_a_reason_and_a_subject(
     session: Session, engine: Engine, tmp_path: Path
 ) -> None:
     prepare(session, tmp_path)
-    [run] = run_evaluation(session, PERIOD, actor=ACTOR)
+    [run] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     with pytest.raises(ServiceError) as caught:
         record_decision(
             session, run.run_id, "K1", "gioi", "x", "1/QĐ", date(2026, 4, 1), actor=ACTOR

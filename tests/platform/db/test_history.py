@@ -17,15 +17,16 @@ from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.periods import add_period
 from chamdiem.platform.services.rules import source_sha256
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.scope import Scope
 from tests.platform.db.helpers import ACTOR, PERIOD, RULES, prepare
 
 
 def two_quarters(session: Session, folder: Path) -> None:
     book = prepare(session, folder)
-    run_evaluation(session, PERIOD, actor=ACTOR)
+    run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     add_period(session, "2026-Q2", actor=ACTOR)
     import_period_data(session, book, "2026-Q2", actor=ACTOR)
-    (outcome,) = run_evaluation(session, "2026-Q2", actor=ACTOR)
+    (outcome,) = run_evaluation(session, "2026-Q2", scope=Scope.everything(), actor=ACTOR)
     record_decision(
         session,
         outcome.run_id,

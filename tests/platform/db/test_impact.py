@@ -17,6 +17,7 @@ from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.organisation import load_organisation
 from chamdiem.platform.services.periods import add_period
 from chamdiem.platform.services.rules import publish_rule_version
+from chamdiem.platform.services.scope import Scope
 from tests.platform.db.helpers import ACTOR, PEOPLE, PERIOD, RULES, P, prepare, workbook
 
 # Phòng Tổng hợp: ten people from 82 to 89 points (70 for tasks + the three general scores);
@@ -58,7 +59,7 @@ def test_lowering_the_excellent_threshold_shows_who_moves_up(
 ) -> None:
     book = prepare_movers(session, tmp_path)
     old, new = load_file(RULES), load_file(lowered_threshold(tmp_path))
-    impact = impact_for_period(session, old, new, PERIOD)
+    impact = impact_for_period(session, old, new, PERIOD, Scope.everything())
 
     # The same comparison computed from the workbook itself, not from the database.
     cohort_old = read_cohort(book, old.inputs, old.items)
@@ -96,7 +97,7 @@ def test_a_layout_change_moves_nobody(session: Session, tmp_path: Path) -> None:
     prepare(session, tmp_path)
     source = RULES.read_text(encoding="utf-8")
     relaid = load_source("\n\n".join(source.split("\n")), "relaid.rules")
-    impact = impact_for_period(session, load_file(RULES), relaid, PERIOD)
+    impact = impact_for_period(session, load_file(RULES), relaid, PERIOD, Scope.everything())
     assert impact.moves == [] and impact.totals_changed == 0
     assert sum(impact.overall.values()) == impact.people > 0
 

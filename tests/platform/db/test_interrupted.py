@@ -17,6 +17,7 @@ from sqlmodel import Session
 from chamdiem.platform.db.bulk import PAUSE_AT_ENV, PAUSE_FILE_ENV
 from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.scope import Scope
 from tests.platform.db.helpers import ACTOR, PERIOD, ROOT, counts, prepare
 
 WAIT_SECONDS = 300
@@ -68,7 +69,7 @@ def test_a_run_killed_half_way_leaves_no_run_and_no_results(
     kill_half_way(db_url, tmp_path, "run", "run", "--period", PERIOD)
     assert counts(engine) == before
     assert before["evaluation_runs"] == before["results"] == 0
-    [outcome] = run_evaluation(session, PERIOD, actor=ACTOR)
+    [outcome] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     assert outcome.status == "complete"
     after = counts(engine)
     assert (after["evaluation_runs"], after["results"]) == (1, 14)

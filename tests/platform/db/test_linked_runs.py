@@ -17,6 +17,7 @@ from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.periods import add_period
 from chamdiem.platform.services.rules import publish_rule_version
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.scope import Scope
 from chamdiem.platform.services.verify import verify_run
 from tests.platform.db.helpers import ACTOR, PEOPLE, ROOT, P, people_copy, prepare, save, workbook
 
@@ -46,12 +47,12 @@ def stored(engine: Engine, run_id: int) -> dict[str, tuple[str | None, str | Non
 def quarters(session: Session, tmp_path: Path) -> list[int]:
     """Q1 and Q2 of the small organisation imported and run; the year's data imported."""
     prepare(session, tmp_path)
-    [q1] = run_evaluation(session, "2026-Q1", actor=ACTOR)
+    [q1] = run_evaluation(session, "2026-Q1", scope=Scope.everything(), actor=ACTOR)
     add_period(session, "2026-Q2", actor=ACTOR)
     import_period_data(
         session, workbook(tmp_path / "quy2.xlsx", second_quarter()), "2026-Q2", actor=ACTOR
     )
-    [q2] = run_evaluation(session, "2026-Q2", actor=ACTOR)
+    [q2] = run_evaluation(session, "2026-Q2", scope=Scope.everything(), actor=ACTOR)
     add_period(session, "2026", actor=ACTOR)
     publish_rule_version(session, YEAR_RULES, actor=ACTOR)
     months = {p.code: 12 for p in PEOPLE} | {"A4": 5}  # A4 worked five months
@@ -66,7 +67,9 @@ def quarters(session: Session, tmp_path: Path) -> list[int]:
 def test_a_year_is_the_mean_of_the_stored_quarters(
     session: Session, engine: Engine, quarters: list[int]
 ) -> None:
-    [year] = run_evaluation(session, "2026", rules=["cong_chuc_nam"], actor=ACTOR)
+    [year] = run_evaluation(
+        session, "2026", rules=["cong_chuc_nam"], scope=Scope.everything(), actor=ACTOR
+    )
     assert year.status == "complete" and year.subjects == len(PEOPLE)
     q1, q2 = (stored(engine, run_id) for run_id in quarters)
     got = stored(engine, year.run_id)
@@ -89,9 +92,11 @@ def test_a_year_is_the_mean_of_the_stored_quarters(
 def test_a_year_verifies_against_the_quarter_runs_it_read(
     session: Session, engine: Engine, quarters: list[int]
 ) -> None:
-    [year] = run_evaluation(session, "2026", rules=["cong_chuc_nam"], actor=ACTOR)
+    [year] = run_evaluation(
+        session, "2026", rules=["cong_chuc_nam"], scope=Scope.everything(), actor=ACTOR
+    )
     # A later run of the first quarter does not change what the year read.
-    run_evaluation(session, "2026-Q1", actor=ACTOR)
+    run_evaluation(session, "2026-Q1", scope=Scope.everything(), actor=ACTOR)
     report = verify_run(session, year.run_id, actor="kiem_toan")
     assert report.ok, report.differences
     # A quarter result changed behind the services' back is caught through the year.
@@ -114,6 +119,8 @@ def test_a_year_without_any_quarter_run_is_refused_with_a_reason(
     year = save(tmp_path / "nam.xlsx", {"subjects": [["Mã", "so_thang_cong_tac"], ["A1", 12]]})
     import_period_data(session, year, "2026", actor=ACTOR)
     with pytest.raises(ServiceError) as raised:
-        run_evaluation(session, "2026", rules=["cong_chuc_nam"], actor=ACTOR)
+        run_evaluation(
+            session, "2026", rules=["cong_chuc_nam"], scope=Scope.everything(), actor=ACTOR
+        )
     assert "chưa có lần đánh giá nào" in raised.value.message.vi
     assert "cong_chuc_quy" in raised.value.message.vi

@@ -20,6 +20,7 @@ from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.periods import add_period
 from chamdiem.platform.services.rules import publish_rule_version
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.scope import Scope, units_named
 from chamdiem.platform.services.verify import explain_result
 from tests.platform.db.helpers import ACTOR, PERIOD, RULES, count, counts, prepare, workbook
 
@@ -60,7 +61,7 @@ def test_a_run_stores_what_evaluating_the_file_gives(
     session: Session, engine: Engine, tmp_path: Path
 ) -> None:
     book = prepare(session, tmp_path)
-    [outcome] = run_evaluation(session, PERIOD, actor=ACTOR)
+    [outcome] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     assert outcome.status == "complete" and outcome.subjects == 14
     program = load_file(RULES)
     expected = program.evaluate(read_cohort(book, program.inputs, program.items))
@@ -88,12 +89,14 @@ def test_explanations_are_stored_for_flagged_subjects_or_everyone(
     session: Session, tmp_path: Path, engine: Engine
 ) -> None:
     prepare(session, tmp_path)
-    [flagged] = run_evaluation(session, PERIOD, actor=ACTOR)
+    [flagged] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     stored = stored_results(engine, flagged.run_id)
     explained = {code for code, row in stored.items() if row["explanation"] is not None}
     assert explained == {"K1", "K2", "N1"}  # tied at the quota, vetoed
     assert "STC-NS" in str(stored["N1"]["explanation"])
-    [everyone] = run_evaluation(session, PERIOD, actor=ACTOR, explain="all")
+    [everyone] = run_evaluation(
+        session, PERIOD, scope=Scope.everything(), actor=ACTOR, explain="all"
+    )
     assert all(row["explanation"] for row in stored_results(engine, everyone.run_id).values())
     # An explanation not stored is rebuilt from the run's own rules and data.
     rebuilt = explain_result(session, flagged.run_id, "A3", "vi")
@@ -105,8 +108,10 @@ def test_running_again_makes_a_new_run_with_the_same_results(
     session: Session, tmp_path: Path, engine: Engine
 ) -> None:
     prepare(session, tmp_path)
-    [first] = run_evaluation(session, PERIOD, actor=ACTOR)
-    [second] = run_evaluation(session, PERIOD, ["cong_chuc_quy"], actor=ACTOR)
+    [first] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
+    [second] = run_evaluation(
+        session, PERIOD, ["cong_chuc_quy"], scope=Scope.everything(), actor=ACTOR
+    )
     assert second.run_id != first.run_id
     assert second.snapshot_sha256 == first.snapshot_sha256
     one, two = stored_results(engine, first.run_id), stored_results(engine, second.run_id)
@@ -120,11 +125,11 @@ def test_a_corrected_import_changes_the_next_run_not_the_last(
     from tests.platform.db.helpers import people_copy
 
     prepare(session, tmp_path)
-    [before] = run_evaluation(session, PERIOD, actor=ACTOR)
+    [before] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     fix = [p for p in people_copy() if p.code == "A3"]
     fix[0].scores = (10, 10, 10)
     import_period_data(session, workbook(tmp_path / "sua.xlsx", fix), PERIOD, actor=ACTOR)
-    [after] = run_evaluation(session, PERIOD, actor=ACTOR)
+    [after] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     assert after.snapshot_sha256 != before.snapshot_sha256
     assert stored_results(engine, before.run_id)["A3"]["total"] == "85.00"
     assert stored_results(engine, after.run_id)["A3"]["total"] == "100.00"
@@ -134,26 +139,30 @@ def test_units_restrict_the_run_to_them_and_the_units_below(
     session: Session, tmp_path: Path, engine: Engine
 ) -> None:
     prepare(session, tmp_path)
-    [whole_department] = run_evaluation(session, PERIOD, units=["SNV"], actor=ACTOR)
+    [whole_department] = run_evaluation(
+        session, PERIOD, scope=units_named(session, ["SNV"]), actor=ACTOR
+    )
     assert set(stored_results(engine, whole_department.run_id)) == {
         "S1", "A1", "A2", "A3", "A4", "A5", "K1", "K2", "K3", "K4", "K5"
     }  # fmt: skip
-    [by_name] = run_evaluation(session, PERIOD, units=["Phòng Ngân sách"], actor=ACTOR)
+    [by_name] = run_evaluation(
+        session, PERIOD, scope=units_named(session, ["Phòng Ngân sách"]), actor=ACTOR
+    )
     assert set(stored_results(engine, by_name.run_id)) == {"N1", "N2", "N3"}
     run = session.get(EvaluationRun, by_name.run_id)
     assert run is not None and json.loads(run.scope_json) == ["STC-NS"]
     with pytest.raises(NotFound):
-        run_evaluation(session, PERIOD, units=["Phòng Không Có"], actor=ACTOR)
+        run_evaluation(session, PERIOD, scope=units_named(session, ["Phòng Không Có"]), actor=ACTOR)
 
 
 def test_nothing_to_run(session: Session, tmp_path: Path, engine: Engine) -> None:
     prepare(session, tmp_path, data=False)
     with pytest.raises(ServiceError) as caught:
-        run_evaluation(session, PERIOD, actor=ACTOR)
+        run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     assert "has no data yet" in caught.value.message.en
     add_period(session, "2026-Q2", actor=ACTOR)
     with pytest.raises(ServiceError) as caught:
-        run_evaluation(session, "2026-Q2", ["cong_chuc_quy"], actor=ACTOR)
+        run_evaluation(session, "2026-Q2", ["cong_chuc_quy"], scope=Scope.everything(), actor=ACTOR)
     assert "has no data for rule set cong_chuc_quy" in caught.value.message.en
     assert count(engine, "evaluation_runs") == 0
 
@@ -171,7 +180,9 @@ def test_an_evaluation_that_fails_is_recorded_as_a_failed_run_without_results(
     second = tmp_path / "mini2.rules"
     second.write_text(MINI.format(extra='input moi : number 0..10 "Mới"'), encoding="utf-8")
     newer = publish_rule_version(session, second, actor=ACTOR).version
-    [outcome] = run_evaluation(session, PERIOD, [newer.sha256[:10]], actor=ACTOR)
+    [outcome] = run_evaluation(
+        session, PERIOD, [newer.sha256[:10]], scope=Scope.everything(), actor=ACTOR
+    )
     assert outcome.status == "failed" and outcome.problems_total == 14
     assert outcome.problems[0].name == "moi"
     run = session.get(EvaluationRun, outcome.run_id)
@@ -200,7 +211,9 @@ def test_identical_digits_on_sqlite_and_postgresql(
             folder.mkdir()
             with open_session(engine) as session:
                 prepare(session, folder)
-                [outcome] = run_evaluation(session, PERIOD, actor=ACTOR, explain="all")
+                [outcome] = run_evaluation(
+                    session, PERIOD, scope=Scope.everything(), actor=ACTOR, explain="all"
+                )
             with engine.connect() as connection:
                 results = connection.execute(
                     sa.text(
@@ -226,7 +239,7 @@ def test_identical_digits_on_sqlite_and_postgresql(
 
 def test_counts_after_a_full_quarter(session: Session, tmp_path: Path, engine: Engine) -> None:
     prepare(session, tmp_path)
-    run_evaluation(session, PERIOD, actor=ACTOR)
+    run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     assert counts(engine) == {
         "units": 5,
         "people": 14,

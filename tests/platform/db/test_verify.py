@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from chamdiem.platform.db.models import AuditEntry
 from chamdiem.platform.services.errors import NotFound
 from chamdiem.platform.services.runs import RunOutcome, run_evaluation
+from chamdiem.platform.services.scope import Scope
 from chamdiem.platform.services.verify import Difference, verify_run
 from tests.platform.db.helpers import ACTOR, PERIOD, prepare
 
@@ -20,7 +21,7 @@ from tests.platform.db.helpers import ACTOR, PERIOD, prepare
 @pytest.fixture
 def run(session: Session, tmp_path: Path) -> RunOutcome:
     prepare(session, tmp_path)
-    [outcome] = run_evaluation(session, PERIOD, actor=ACTOR)
+    [outcome] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     return outcome
 
 

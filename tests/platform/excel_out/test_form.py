@@ -19,6 +19,7 @@ from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.periods import add_period
 from chamdiem.platform.services.rules import publish_rule_version
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.scope import Scope
 from tests.platform.db.helpers import ACTOR, PERIOD, prepare
 from tests.platform.excel_out.workbooks import find_row, merged, open_book, raw_value, rows
 
@@ -32,7 +33,7 @@ XS, TOT, KHONG = (
 @pytest.fixture
 def run_id(session: Session, tmp_path: Path) -> int:
     prepare(session, tmp_path)
-    [run] = run_evaluation(session, PERIOD, actor=ACTOR)
+    [run] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     record_decision(
         session, run.run_id, "K1", "xuat_sac", "Bằng điểm tại ngưỡng; hội đồng chọn K1",
         "15/QĐ-SNV", date(2026, 4, 15), actor="chu_tich_hoi_dong",
@@ -191,7 +192,7 @@ def test_a_person_graded_under_two_rule_sets_needs_one_chosen(
     rules.write_text(MINI, encoding="utf-8")
     publish_rule_version(session, rules, actor=ACTOR)
     import_period_data(session, tmp_path / "quy1.xlsx", PERIOD, "mini", actor=ACTOR)
-    [mini] = run_evaluation(session, PERIOD, ["mini"], actor=ACTOR)
+    [mini] = run_evaluation(session, PERIOD, ["mini"], scope=Scope.everything(), actor=ACTOR)
     path = tmp_path / "k1.xlsx"
     with pytest.raises(ServiceError) as caught:
         write_form(session, "K1", PERIOD, path)

@@ -18,6 +18,7 @@ from chamdiem.platform.report_commands import main
 from chamdiem.platform.services.decisions import record_decision
 from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.scope import Scope
 from tests.platform.db.helpers import ACTOR, PERIOD, prepare
 from tests.platform.excel_out.workbooks import (
     find_row,
@@ -42,7 +43,7 @@ FIRST_PERSON_ROW = 7
 def run_id(session: Session, tmp_path: Path) -> int:
     """The test quarter, run, with the council deciding K1's tie at the quota."""
     prepare(session, tmp_path)
-    [run] = run_evaluation(session, PERIOD, actor=ACTOR)
+    [run] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     record_decision(
         session, run.run_id, "K1", "xuat_sac", "Bằng điểm tại ngưỡng; hội đồng chọn K1",
         "15/QĐ-SNV", date(2026, 4, 15), actor="chu_tich_hoi_dong",

@@ -35,6 +35,7 @@ from chamdiem.platform.services.organisation import load_organisation
 from chamdiem.platform.services.periods import add_period
 from chamdiem.platform.services.rules import publish_rule_version
 from chamdiem.platform.services.runs import run_evaluation
+from chamdiem.platform.services.scope import Scope, units_named
 from chamdiem.platform.services.templates import current_data, template_prefill
 from tests.platform.builders import spec
 from tests.platform.db.helpers import ACTOR, PERIOD, RULES, count, prepare, workbook
@@ -261,7 +262,7 @@ def test_the_people_of_the_chosen_units_come_from_the_database(
     session: Session, engine: Engine, tmp_path: Path
 ) -> None:
     load_organisation(session, workbook(tmp_path / "to_chuc.xlsx"), actor=ACTOR)
-    prefill, scope = template_prefill(session, "person", ["SNV"])
+    prefill, scope = template_prefill(session, "person", units_named(session, ["SNV"]))
     session.commit()
     codes = [p.code for p in prefill]
     assert codes == ["A1", "A2", "A3", "A4", "A5", "K1", "K2", "K3", "K4", "K5", "S1"]
@@ -274,8 +275,10 @@ def test_the_people_of_the_chosen_units_come_from_the_database(
         "chuyen_vien",
         True,
     )
-    everyone, scope = template_prefill(session, "person", None)
+    everyone, scope = template_prefill(session, "person", Scope.everything())
     assert len(everyone) == 14 and scope is None
+    no_one, _ = template_prefill(session, "person", Scope.nothing())
+    assert no_one == []  # an empty scope is no one, never everyone
     assert count(engine, "audit_log") == 1  # reading wrote nothing (the load's own entry)
 
 
@@ -285,7 +288,7 @@ def test_a_template_from_the_database_imports_and_runs(
     load_organisation(session, workbook(tmp_path / "to_chuc.xlsx"), actor=ACTOR)
     add_period(session, PERIOD, actor=ACTOR)
     publish_rule_version(session, RULES, actor=ACTOR)
-    prefill, scope = template_prefill(session, "person", ["STC"])
+    prefill, scope = template_prefill(session, "person", units_named(session, ["STC"]))
     session.commit()
     program = load_file(RULES)
     path = tmp_path / "stc.xlsx"
@@ -299,7 +302,7 @@ def test_a_template_from_the_database_imports_and_runs(
     book.save(path)
     done = import_period_data(session, path, PERIOD, actor=ACTOR)
     assert done.subjects == 3 and done.item_rows == 0
-    [outcome] = run_evaluation(session, PERIOD, actor=ACTOR)
+    [outcome] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
     assert outcome.status == "complete" and outcome.subjects == 3
 
 
@@ -309,8 +312,9 @@ def test_a_template_with_the_stored_data_reads_back_as_it_was_stored(
     """The correction loop: download what is stored, change one cell, import it again."""
     prepare(session, tmp_path)
     program = load_file(RULES)
-    prefill, scope = template_prefill(session, "person", ["SNV"])
-    data = current_data(session, program, PERIOD, prefill)
+    snv = units_named(session, ["SNV"])
+    prefill, scope = template_prefill(session, "person", snv)
+    data = current_data(session, program, PERIOD, prefill, snv)
     session.commit()
     path = tmp_path / "sua.xlsx"
     done = write_template(program, path, prefill, QUARTER, scope, data)
@@ -407,7 +411,7 @@ def test_the_command_fills_in_the_stored_data_on_request(
 def test_unknown_units_are_refused(session: Session, tmp_path: Path) -> None:
     load_organisation(session, workbook(tmp_path / "to_chuc.xlsx"), actor=ACTOR)
     with pytest.raises(NotFound) as caught:
-        template_prefill(session, "person", ["KHONG-CO"])
+        template_prefill(session, "person", units_named(session, ["KHONG-CO"]))
     assert caught.value.message.vi == "không có đơn vị mã hoặc tên 'KHONG-CO'"
 
 

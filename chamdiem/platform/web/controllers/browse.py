@@ -111,7 +111,7 @@ def unit_page(
     number = max(1, trang)
     # The body shows only what the reader's scope lets them see, so the scope is in the key;
     # the tree (read again within seconds of a change) by identity.
-    key = ("unit", request_stamp(request, db), id(tree), me.scope_ids, code, ky, number)
+    key = ("unit", request_stamp(request, db), id(tree), me.scope, code, ky, number)
     body = state.fragments.get(key)
     if body is None:
         body = _unit_body(state.templates, db, me, tree, unit_id, code, ky, number)

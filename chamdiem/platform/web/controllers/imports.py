@@ -80,7 +80,6 @@ def import_form(db: NamedDependency[Session], me: NamedDependency[Principal]) ->
 @get("/nhap-du-lieu/mau.xlsx", include_in_schema=False)
 @in_thread
 def template_download(
-    request: Request[Any, Any, Any],
     db: NamedDependency[Session],
     me: NamedDependency[Principal],
     ky: FromQuery[str],
@@ -95,13 +94,11 @@ def template_download(
     period = PeriodInfo(code.code, code.kind, code.start)
     program = published_program(db, bo, period)
     check_period_kind(program, period)
-    tree = web_state(request).units.get(db)
-    roots = None if me.whole_province else [tree.code[i] for i in me.root_unit_ids]
-    prefill, scope = template_prefill(db, program.header.subject, roots)
-    data = current_data(db, program, period.code, prefill) if du_lieu else None
+    prefill, described = template_prefill(db, program.header.subject, me.scope)
+    data = current_data(db, program, period.code, prefill, me.scope) if du_lieu else None
     db.commit()
     return xlsx_download(
-        lambda path: write_template(program, path, prefill, period, scope, data),
+        lambda path: write_template(program, path, prefill, period, described, data),
         f"{'du_lieu' if du_lieu else 'mau_nhap'}_{program.header.name}_{period.code}",
     )
 

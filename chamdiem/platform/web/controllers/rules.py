@@ -21,7 +21,7 @@ from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.services.impact import impact_for_period
 from chamdiem.platform.services.rules import program_for, publish_rule_version
 from chamdiem.platform.web import queries
-from chamdiem.platform.web.access import Action, Principal, require
+from chamdiem.platform.web.access import Action, Principal, impact_scope, require
 from chamdiem.platform.web.config import upload_dir
 from chamdiem.platform.web.highlight import highlight
 from chamdiem.platform.web.importing import new_upload_path
@@ -137,18 +137,27 @@ def impact_page(
     ky: FromQuery[str],
 ) -> Template:
     """Both versions on a period's stored data, before publishing: who would move. People
-    are shown only within the reader's scope (an HR officer sees their units)."""
+    are shown only within the reader's scope (an HR officer sees their units); a reader who
+    may not read the organisation (policy staff) sees the province's counts, no one named."""
     require(me, Action.READ_RULES)
     old, new = queries.rule_version(db, a), queries.rule_version(db, b)
-    units = None if me.scope_codes is None else sorted(me.scope_codes)
+    scope, named = impact_scope(me)
     problem = None
     impact = None
     try:
-        impact = impact_for_period(db, program_for(old), program_for(new), ky, units)
+        impact = impact_for_period(db, program_for(old), program_for(new), ky, scope)
+        if not named:
+            impact = impact.counts_only()
     except ServiceError as error:
         problem = error.message.vi
     except EvaluationError as error:
-        shown = "; ".join(f"{p.subject}: {p.message.vi}" for p in error.problems[:5])
+        if named:
+            shown = "; ".join(f"{p.subject}: {p.message.vi}" for p in error.problems[:5])
+        else:  # each problem is about a person the reader may not read
+            shown = (
+                f"{len(error.problems)} lỗi ở dữ liệu của từng người; "
+                "cán bộ tổ chức hoặc quản trị viên xem được chi tiết"
+            )
         problem = f"Không đánh giá được trên dữ liệu đã lưu: {shown}"
     finally:
         db.commit()
@@ -171,7 +180,7 @@ def impact_page(
         impact=impact,
         units=changed_units,
         problem=problem,
-        scoped=units is not None,
+        scoped=not scope.is_everything,
     )
 
 

@@ -8,16 +8,16 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.concurrency import sync_to_thread
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN
 from sqlmodel import Session
 
 from chamdiem.platform.web import queries
 from chamdiem.platform.web.access import Action, Principal, require
 from chamdiem.platform.web.pages import page
-from chamdiem.platform.web.running import run_scope, start_run
+from chamdiem.platform.web.running import NO_UNITS, run_scope, start_run
 from chamdiem.platform.web.state import web_state
 from chamdiem.platform.web.threads import in_thread
 
@@ -50,7 +50,7 @@ def _form(
         period=period or (periods[0].code if periods else ""),
         chosen_rules=rules or [],
         chosen_units=units if units is not None else default_units,
-        error=error,
+        error=error or (NO_UNITS if me.scope.is_nothing else None),
     )
 
 
@@ -92,7 +92,7 @@ async def start(
         db.commit()
         try:
             scope = run_scope(me, tree, units)
-        except NotFoundException as missing:
+        except (NotFoundException, PermissionDeniedException) as refused:
             return _form(
                 request,
                 db,
@@ -100,8 +100,12 @@ async def start(
                 period=period,
                 rules=rules,
                 units=units,
-                error=str(missing.detail),
-                status=HTTP_400_BAD_REQUEST,
+                error=str(refused.detail),
+                status=(
+                    HTTP_400_BAD_REQUEST
+                    if isinstance(refused, NotFoundException)
+                    else HTTP_403_FORBIDDEN
+                ),
             )
         job_id = start_run(state.jobs, state.engine, me, period, rules, scope)
         return Redirect(path=f"/cong-viec/{job_id}", status_code=303)
