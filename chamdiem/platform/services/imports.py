@@ -15,9 +15,10 @@ marked as superseded (kept, not deleted). Any problem stores nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
@@ -51,9 +52,27 @@ from chamdiem.platform.services.records import encode_cohort
 from chamdiem.platform.services.rules import program_for, resolve_rule_version
 from chamdiem.platform.settings import get_settings
 
-# How a DATA file is read: `read_cohort` itself, or (the web service) the same in a child
-# process with memory and processor-time limits (web/reading.py).
-CohortReader = Callable[[Path, Sequence[InputSpec], Sequence[ItemsSpec]], Cohort]
+
+class CohortReader(Protocol):
+    """How a DATA file is read: `read_cohort` itself, or (the web service) the same in a
+    child process with memory and processor-time limits (web/reading.py). `head_count`, the
+    organisation's people, bounds the rows the file may hold before it is parsed."""
+
+    def __call__(
+        self,
+        path: Path,
+        inputs: Sequence[InputSpec],
+        items: Sequence[ItemsSpec],
+        *,
+        head_count: int | None = None,
+    ) -> Cohort: ...
+
+
+def head_count(session: Session) -> int:
+    """The people of the organisation: a file for it holds no more subjects than these."""
+    return int(
+        session.connection().execute(sa.select(sa.func.count()).select_from(people_t)).one()[0]
+    )
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,7 @@ def import_period_data(
         version = resolve_rule_version(session, rules, period)
         digest = file_sha256(path)
         earlier = _same_file(session, digest, period, version)
+        people = head_count(session)
         session.commit()  # ends the read (nothing was written); objects stay loaded
     except BaseException:
         session.rollback()
@@ -99,7 +119,7 @@ def import_period_data(
     if earlier is not None:
         return _outcome(earlier, False, period, version)
     program = program_for(version)
-    cohort = read(path, program.inputs, program.items)
+    cohort = read(path, program.inputs, program.items, head_count=people)
     encoded = encode_cohort(program, cohort)
     item_rows = sum(len(table) for table in cohort.items.values())
 

@@ -37,6 +37,7 @@ from chamdiem.platform.services.file_subjects import (
 from chamdiem.platform.services.imports import (
     CohortReader,
     changes_against_current,
+    head_count,
     import_period_data,
 )
 from chamdiem.platform.services.periods import get_period, refuse_if_locked
@@ -155,12 +156,13 @@ def check_file(
         period = get_period(session, period_code)
         refuse_if_locked(period)
         version = resolve_rule_version(session, rules or None, period)
+        people = head_count(session)
         session.commit()
     except BaseException:
         session.rollback()
         raise
     program = program_for(version)
-    cohort = read(path, program.inputs, program.items)
+    cohort = read(path, program.inputs, program.items, head_count=people)
     try:
         connection = session.connection()
         roster = read_roster(connection, cohort.codes)

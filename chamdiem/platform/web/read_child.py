@@ -36,10 +36,13 @@ def limit(memory_bytes: int, cpu_seconds: int) -> None:
 
 
 def answer(
-    path: Path, inputs: Sequence[InputSpec], items: Sequence[ItemsSpec]
+    path: Path,
+    inputs: Sequence[InputSpec],
+    items: Sequence[ItemsSpec],
+    head_count: int | None = None,
 ) -> tuple[object, ...]:
     try:
-        return ("cohort", read_cohort(path, inputs, items))
+        return ("cohort", read_cohort(path, inputs, items, head_count=head_count))
     except DataFileError as error:
         return ("problems", error.problems, error.omitted)
     except MemoryError:
@@ -52,9 +55,11 @@ def answer(
 
 def main(argv: list[str]) -> int:
     limit(int(argv[0]), int(argv[1]))
-    path, inputs, items = pickle.load(sys.stdin.buffer)
+    path, inputs, items, head_count = pickle.load(sys.stdin.buffer)
     try:
-        data = pickle.dumps(answer(Path(path), inputs, items), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps(
+            answer(Path(path), inputs, items, head_count), protocol=pickle.HIGHEST_PROTOCOL
+        )
     except MemoryError:
         return MEMORY_EXIT
     sys.stdout.buffer.write(data)

@@ -97,17 +97,28 @@ class IsolatedReader:
         self._last: tuple[Path, Cohort] | None = None
 
     def __call__(
-        self, path: Path, inputs: Sequence[InputSpec], items: Sequence[ItemsSpec]
+        self,
+        path: Path,
+        inputs: Sequence[InputSpec],
+        items: Sequence[ItemsSpec],
+        *,
+        head_count: int | None = None,
     ) -> Cohort:
         if self._last is not None and self._last[0] == path:
             return self._last[1]
-        cohort = self._read(path, inputs, items)
+        cohort = self._read(path, inputs, items, head_count)
         self._last = (path, cohort)
         return cohort
 
-    def _read(self, path: Path, inputs: Sequence[InputSpec], items: Sequence[ItemsSpec]) -> Cohort:
+    def _read(
+        self,
+        path: Path,
+        inputs: Sequence[InputSpec],
+        items: Sequence[ItemsSpec],
+        head_count: int | None,
+    ) -> Cohort:
         limits = self._limits
-        request = pickle.dumps((str(path), tuple(inputs), tuple(items)))
+        request = pickle.dumps((str(path), tuple(inputs), tuple(items), head_count))
         child = subprocess.Popen(
             [
                 sys.executable,

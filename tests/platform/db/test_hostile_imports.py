@@ -35,8 +35,15 @@ Make = Callable[[Path, Path], Path]
             lambda s, t: hostile.bomb(s, t, 300),
             "phần xl/media/image1.png giải nén ra 300 MB từ 0,3 MB",
         ),
+        (
+            # Far fewer rows than the 100,000-person default allows, more than this
+            # organisation of a few people can fill: refused by its own head count.
+            lambda s, t: hostile.many_rows(s, t, 3_000, "xl/worksheets/sheet1.xml"),
+            "vượt giới hạn 1.700 dòng (tổ chức có 14 người × 50 dòng danh sách mỗi người + "
+            "1.000; đặt CHAMDIEM_ITEMS_PER_PERSON để nâng)",
+        ),
     ],
-    ids=["far-cell", "bomb"],
+    ids=["far-cell", "bomb", "rows-beyond-the-organisation"],
 )
 def test_import_refuses_a_hostile_file_and_stores_nothing(
     db_url: str,
