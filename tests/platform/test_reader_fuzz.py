@@ -107,8 +107,16 @@ def cohort_csv(path: Path) -> Path:
     return path
 
 
+class Bases(dict[str, bytes]):
+    """The valid files by name. Its repr is short: hypothesis shows the arguments of a failing
+    example, and a repr of 50 KB is a warning, which this suite makes an error."""
+
+    def __repr__(self) -> str:
+        return f"Bases({', '.join(self)})"
+
+
 @pytest.fixture(scope="module")
-def bases(folder: Path) -> dict[str, bytes]:
+def bases(folder: Path) -> Bases:
     """Each valid file (a folder of CSV files as `name/file.csv` entries of a zip)."""
     built = {
         "cohort.xlsx": cohort_workbook(folder / "cohort.xlsx"),
@@ -116,7 +124,7 @@ def bases(folder: Path) -> dict[str, bytes]:
         "cohort.csv": cohort_csv(folder / "cohort_csv"),
         "period.csv": province.csv_folders(folder / "period_csv"),
     }
-    return {name: mutations.pack(path) for name, path in built.items()}
+    return Bases({name: mutations.pack(path) for name, path in built.items()})
 
 
 # ---------------------------------------------------------------- what a reading may give
@@ -147,7 +155,7 @@ def fresh(folder: Path, suffix: str) -> Path:
     return folder / f"m{next(_names)}{suffix}"
 
 
-def damaged_workbook(bases: dict[str, bytes], name: str, data: st.DataObject, folder: Path) -> Path:
+def damaged_workbook(bases: Bases, name: str, data: st.DataObject, folder: Path) -> Path:
     level = data.draw(st.sampled_from(LEVELS), label="level")
     damaged = mutations.mutate_workbook(bases[name], DrawChooser(data), level)
     path = fresh(folder, data.draw(st.sampled_from((".xlsx", ".xlsx", ".xls")), label="suffix"))
@@ -155,7 +163,7 @@ def damaged_workbook(bases: dict[str, bytes], name: str, data: st.DataObject, fo
     return path
 
 
-def damaged_csv(bases: dict[str, bytes], name: str, data: st.DataObject, folder: Path) -> Path:
+def damaged_csv(bases: Bases, name: str, data: st.DataObject, folder: Path) -> Path:
     chooser = DrawChooser(data)
     entries = mutations.unzip(bases[name])
     index = chooser.integer(0, len(entries) - 1)
@@ -170,7 +178,7 @@ def damaged_csv(bases: dict[str, bytes], name: str, data: st.DataObject, folder:
 @FUZZ
 @given(data=st.data())
 def test_damaged_workbooks_for_one_rule_set(
-    data: st.DataObject, bases: dict[str, bytes], folder: Path
+    data: st.DataObject, bases: Bases, folder: Path
 ) -> None:
     path = damaged_workbook(bases, "cohort.xlsx", data, folder)
     read_safely(lambda: read_cohort(path, INPUTS, (SAN_PHAM,)))
@@ -179,7 +187,7 @@ def test_damaged_workbooks_for_one_rule_set(
 @FUZZ
 @given(data=st.data())
 def test_damaged_csv_files_for_one_rule_set(
-    data: st.DataObject, bases: dict[str, bytes], folder: Path
+    data: st.DataObject, bases: Bases, folder: Path
 ) -> None:
     path = damaged_csv(bases, "cohort.csv", data, folder)
     if data.draw(st.booleans(), label="one file"):
@@ -190,7 +198,7 @@ def test_damaged_csv_files_for_one_rule_set(
 @FUZZ
 @given(data=st.data())
 def test_damaged_workbooks_of_several_periods(
-    data: st.DataObject, bases: dict[str, bytes], folder: Path, programs: list[Program]
+    data: st.DataObject, bases: Bases, folder: Path, programs: list[Program]
 ) -> None:
     path = damaged_workbook(bases, "period.xlsx", data, folder)
     read_safely(lambda: read_period_data(path, programs, YEAR))
@@ -199,7 +207,7 @@ def test_damaged_workbooks_of_several_periods(
 @FUZZ
 @given(data=st.data())
 def test_damaged_csv_folders_of_several_periods(
-    data: st.DataObject, bases: dict[str, bytes], folder: Path, programs: list[Program]
+    data: st.DataObject, bases: Bases, folder: Path, programs: list[Program]
 ) -> None:
     path = damaged_csv(bases, "period.csv", data, folder)
     read_safely(lambda: read_period_data(path, programs, YEAR))

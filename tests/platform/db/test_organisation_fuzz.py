@@ -16,7 +16,13 @@ from chamdiem.platform.services.organisation import load_organisation
 from tests.platform import mutations
 from tests.platform.builders import csv_file
 from tests.platform.db.helpers import ACTOR, sheets, workbook
-from tests.platform.test_reader_fuzz import FUZZ, damaged_csv, damaged_workbook, read_safely
+from tests.platform.test_reader_fuzz import (
+    FUZZ,
+    Bases,
+    damaged_csv,
+    damaged_workbook,
+    read_safely,
+)
 
 
 @pytest.fixture(scope="module")
@@ -25,15 +31,17 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def bases(folder: Path) -> dict[str, bytes]:
+def bases(folder: Path) -> Bases:
     csv_folder = folder / "organisation_csv"
     csv_folder.mkdir()
     for name, rows in sheets().items():
         csv_file(csv_folder / f"{name}.csv", rows)
-    return {
-        "organisation.xlsx": mutations.pack(workbook(folder / "organisation.xlsx")),
-        "organisation.csv": mutations.pack(csv_folder),
-    }
+    return Bases(
+        {
+            "organisation.xlsx": mutations.pack(workbook(folder / "organisation.xlsx")),
+            "organisation.csv": mutations.pack(csv_folder),
+        }
+    )
 
 
 # The engine is one test's: the loads of all its examples go into one database, as a
@@ -42,7 +50,7 @@ def bases(folder: Path) -> dict[str, bytes]:
                                        HealthCheck.function_scoped_fixture])  # fmt: skip
 @given(data=st.data())
 def test_damaged_organisation_files(
-    data: st.DataObject, bases: dict[str, bytes], folder: Path, engine: Engine
+    data: st.DataObject, bases: Bases, folder: Path, engine: Engine
 ) -> None:
     if data.draw(st.booleans(), label="workbook"):
         path = damaged_workbook(bases, "organisation.xlsx", data, folder)
