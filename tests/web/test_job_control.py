@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +16,13 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from sqlmodel import select
 
-from chamdiem.platform.db.account_models import User
 from chamdiem.platform.db.engine import open_session
-from chamdiem.platform.db.models import DataImport
+from chamdiem.platform.db.models import DataImport, User
 from chamdiem.platform.services.periods import get_period
 from chamdiem.platform.services.rules import program_for, resolve_rule_version
 from chamdiem.platform.web.jobs import JobRegistry, JobStopped, Progress
 from chamdiem.platform.web.reading import IsolatedReader, ReadLimits
+from tests.platform import hostile_files
 from tests.platform.db.helpers import PERIOD, editable, save
 from tests.web.conftest import Site, csrf, form
 from tests.web.test_api import Api
@@ -112,6 +112,32 @@ def test_a_hostile_workbook_fails_its_job_and_the_service_keeps_answering(site: 
     assert imports(site) == before
     assert admin.get("/").status_code == 200
     assert site.login("tcsnv").get("/nhap-du-lieu").status_code == 200
+
+
+SHEET = "xl/worksheets/sheet1.xml"  # the subjects sheet of the test workbook
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda s, t: hostile_files.far_cell(s, t, SHEET), "CHAMDIEM_MAX_COLUMNS"),
+        (lambda s, t: hostile_files.blanks(s, t, 256), "CHAMDIEM_MAX_ZIP_RATIO"),
+        (lambda s, t: hostile_files.bomb(s, t, 300), "CHAMDIEM_MAX_ZIP_RATIO"),
+        (lambda s, t: hostile_files.many_rows(s, t, 1_000_000, SHEET), "CHAMDIEM_"),
+    ],
+    ids=["far-cell", "blanks", "bomb", "million-rows"],
+)
+def test_every_hostile_file_of_the_issue_is_refused_by_the_web_upload(
+    site: Site, make: Callable[[Path, Path], Path], expected: str
+) -> None:
+    admin = site.login("admin")
+    before = imports(site)
+    good = save(site.folder / "tot.xlsx", editable())
+    _, page = upload(site, admin, make(good, site.folder / "doc_hai.xlsx"))
+    assert "không lưu gì" in page and expected in page
+    assert imports(site) == before
+    # The process that read it is still here, and another user's pages answer.
+    assert site.login("tcsnv").get("/tong-quan").status_code == 200
 
 
 def test_a_file_that_needs_more_memory_than_the_limit_is_refused_naming_the_setting(
