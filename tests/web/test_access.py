@@ -17,8 +17,8 @@ from litestar.testing import TestClient
 from openpyxl import load_workbook
 from sqlmodel import col, delete
 
-from chamdiem.platform.db.account_models import UserUnit
 from chamdiem.platform.db.engine import open_session
+from chamdiem.platform.db.models import UserUnit
 from chamdiem.platform.services.accounts import add_user, create_api_token
 from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.organisation import load_organisation

@@ -18,9 +18,11 @@ from chamdiem.platform.db.models import (
     Person,
     Result,
     RuleVersion,
+    SignInFailure,
     Unit,
+    WebJob,
+    WebUpload,
 )
-from chamdiem.platform.db.web_models import SignInFailure, WebJob, WebUpload
 
 
 def _table(model: type) -> sa.Table:

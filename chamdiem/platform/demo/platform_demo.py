@@ -11,9 +11,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from chamdiem.platform.db.account_models import User
 from chamdiem.platform.db.engine import make_engine, open_session
 from chamdiem.platform.db.migrate import upgrade
+from chamdiem.platform.db.models import User
 from chamdiem.platform.excel.report import write_report
 from chamdiem.platform.services.accounts import add_user, set_password
 from chamdiem.platform.services.imports import import_period_data

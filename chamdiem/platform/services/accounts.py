@@ -26,16 +26,17 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlmodel import Session, col, delete, select
 
 from chamdiem.dsl.diagnostics import Text
-from chamdiem.platform.db.account_models import (
+from chamdiem.platform.db.engine import begin_write
+from chamdiem.platform.db.models import (
     ROLES,
     ApiToken,
     Role,
+    Unit,
     User,
     UserUnit,
     WebSession,
+    utc_now,
 )
-from chamdiem.platform.db.engine import begin_write
-from chamdiem.platform.db.models import Unit, utc_now
 from chamdiem.platform.limits import MAX_DISPLAY_NAME, MAX_USERNAME
 from chamdiem.platform.services import audit
 from chamdiem.platform.services.errors import FieldErrors, NotFound, ServiceError, too_long

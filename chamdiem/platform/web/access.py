@@ -31,7 +31,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from sqlalchemy import ColumnElement
 from sqlmodel import Session
 
-from chamdiem.platform.db.account_models import Role
+from chamdiem.platform.db.models import Role
 from chamdiem.platform.db.tables import units_t
 from chamdiem.platform.services.scope import Scope
 

@@ -17,8 +17,8 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 from sqlmodel import Session
 
-from chamdiem.platform.db.account_models import User
 from chamdiem.platform.db.engine import open_session
+from chamdiem.platform.db.models import User
 from chamdiem.platform.services.accounts import (
     unit_ids_of,
     user_for_session,

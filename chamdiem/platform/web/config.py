@@ -8,7 +8,7 @@ CHAMDIEM_SESSION_HOURS    how long a sign-in lasts (12)
 CHAMDIEM_MAX_UPLOAD_MB    the largest file that can be uploaded (64)
 CHAMDIEM_WEB_WORKERS      processes serving requests (`chamdiem serve --workers`; default: one
                           per processor core, at most 4). They share everything through the
-                          database: jobs, uploads, sign-in failures (web_models.py)
+                          database: jobs, uploads, sign-in failures (db/models/web.py)
 CHAMDIEM_JOB_WORKERS      imports and runs carried out at the same time, per process (2)
 CHAMDIEM_WEB_THREADS      requests doing database work at the same time, per process (4;
                           threads.py)

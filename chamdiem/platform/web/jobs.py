@@ -48,9 +48,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.platform.db.engine import write_transaction
-from chamdiem.platform.db.models import utc_now
+from chamdiem.platform.db.models import JobKind, JobStatus, utc_now
 from chamdiem.platform.db.tables import web_jobs_t
-from chamdiem.platform.db.web_models import JobKind, JobStatus
 
 KEEP = timedelta(days=7)
 LOG = logging.getLogger("chamdiem.web.jobs")

@@ -5,7 +5,7 @@ Secrets are never stored: passwords as argon2 hashes, API tokens and session tok
 SHA-256 (they are long random strings, so a fast hash is enough to make a stolen database
 useless for signing in). The tables (and one index the web's pages need on `results`) live in
 their own module and are registered with the same metadata as the rest of the schema
-(models.py imports this module at its end).
+(the package's `__init__` imports every table module).
 """
 
 from __future__ import annotations
@@ -16,15 +16,12 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from chamdiem.platform.db import models as _models  # the naming convention is set there
+from chamdiem.platform.db.models.base import timestamp, utc_now
+from chamdiem.platform.db.models.core import Result
 
 Role = Literal["admin", "policy", "hr", "auditor", "unit_head"]
 ROLES: tuple[Role, ...] = ("admin", "policy", "hr", "auditor", "unit_head")
 ROLE_CHECK = "role IN ('admin', 'policy', 'hr', 'auditor', 'unit_head')"
-
-
-def _timestamp() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
 
 
 class User(SQLModel, table=True):
@@ -39,7 +36,7 @@ class User(SQLModel, table=True):
     password_hash: str | None = Field(default=None, sa_type=sa.String)  # None: API only
     role: Role = Field(sa_type=sa.String)
     active: bool = True
-    created_at: datetime = Field(default_factory=_models.utc_now, sa_type=_timestamp())
+    created_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
     created_by: str = Field(sa_type=sa.String)
 
 
@@ -63,10 +60,10 @@ class ApiToken(SQLModel, table=True):
     name: str = Field(sa_type=sa.String)
     token_sha256: str = Field(sa_type=sa.String(64), unique=True)
     prefix: str = Field(sa_type=sa.String(12))  # shown in lists so a token can be recognised
-    created_at: datetime = Field(default_factory=_models.utc_now, sa_type=_timestamp())
+    created_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
     created_by: str = Field(sa_type=sa.String)
-    last_used_at: datetime | None = Field(default=None, sa_type=_timestamp())
-    revoked_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    last_used_at: datetime | None = Field(default=None, sa_type=timestamp())
+    revoked_at: datetime | None = Field(default=None, sa_type=timestamp())
 
 
 class WebSession(SQLModel, table=True):
@@ -78,14 +75,14 @@ class WebSession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", index=True)
     token_sha256: str = Field(sa_type=sa.String(64), unique=True)
-    created_at: datetime = Field(default_factory=_models.utc_now, sa_type=_timestamp())
-    expires_at: datetime = Field(sa_type=_timestamp())
+    created_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
+    expires_at: datetime = Field(sa_type=timestamp())
 
 
 # The web's unit pages read one unit's results ("the latest run with results in this unit",
 # "this run's results in this unit"); without this index each of them scans every result.
 RESULTS_BY_UNIT = sa.Index(
     "ix_results_unit_code_run_id",
-    _models.Result.__table__.c.unit_code,  # type: ignore[attr-defined]
-    _models.Result.__table__.c.run_id,  # type: ignore[attr-defined]
+    Result.__table__.c.unit_code,  # type: ignore[attr-defined]
+    Result.__table__.c.run_id,  # type: ignore[attr-defined]
 )

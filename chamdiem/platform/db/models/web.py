@@ -17,16 +17,12 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from chamdiem.platform.db import models as _models  # the naming convention is set there
+from chamdiem.platform.db.models.base import timestamp, utc_now
 
 JobStatus = Literal["waiting", "running", "done", "failed"]
 JobKind = Literal["validate", "import", "run"]
 STATUS_CHECK = "status IN ('waiting', 'running', 'done', 'failed')"
 KIND_CHECK = "kind IN ('validate', 'import', 'run')"
-
-
-def _timestamp() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
 
 
 class WebJob(SQLModel, table=True):
@@ -53,12 +49,12 @@ class WebJob(SQLModel, table=True):
     result_json: str = Field(default="{}", sa_type=sa.Text)
     links_json: str = Field(default="[]", sa_type=sa.Text)
     worker: str = Field(sa_type=sa.String)  # "host:pid" of the process running it
-    created_at: datetime = Field(default_factory=_models.utc_now, sa_type=_timestamp())
-    finished_at: datetime | None = Field(default=None, sa_type=_timestamp(), index=True)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
+    finished_at: datetime | None = Field(default=None, sa_type=timestamp(), index=True)
     # When it started running: its time limit counts from then.
-    started_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    started_at: datetime | None = Field(default=None, sa_type=timestamp())
     # Asked to stop (by its owner or an administrator): the process running it stops it.
-    cancel_requested_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    cancel_requested_at: datetime | None = Field(default=None, sa_type=timestamp())
     cancel_requested_by: str | None = Field(default=None, sa_type=sa.String)
 
 
@@ -75,7 +71,7 @@ class WebUpload(SQLModel, table=True):
     period: str = Field(sa_type=sa.String)
     rules: str | None = Field(default=None, sa_type=sa.String)
     subjects: int
-    created_at: datetime = Field(default_factory=_models.utc_now, sa_type=_timestamp())
+    created_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
 
 
 class SignInFailure(SQLModel, table=True):

@@ -1,61 +1,21 @@
-"""The database schema as SQLModel classes.
-
-Per entity a small family: `…Base` (the fields people give), `…Create` (validated input: a
-`table=True` class does not validate on construction, so services build a Create first), the
-one `table=True` class, and `…Public` where something outside reads it.
-
-Conventions that keep SQLite and PostgreSQL giving the same digits and the same text:
-- scores and every computed value are decimal strings exactly as the evaluator prints them
-  ("82.15"), never NUMERIC or REAL (SQLite would store a binary float);
-- structured values (inputs, items, values, vetoes) are canonical JSON *text*
-  (`chamdiem.platform.db.codec`), not JSON/JSONB columns, which PostgreSQL would re-render;
-- times are UTC, dates are dates.
-
-The tables are created by the migrations in `migrations/versions/` (written by hand); the test
-suite checks that these classes and the migrations agree.
-"""
+"""Units, people, periods, rule versions, imported records, runs and their results, council
+decisions and the audit log."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Literal
 
 import sqlalchemy as sa
 from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
-# Constraint names the same on both databases (and stable for later migrations).
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-SQLModel.metadata.naming_convention = NAMING_CONVENTION
+from chamdiem.platform.db.models.base import CONTROL_CHARACTERS, clean_text, timestamp, utc_now
 
 Category = Literal["can_bo", "cong_chuc", "vien_chuc"]
 CATEGORIES: tuple[Category, ...] = ("can_bo", "cong_chuc", "vien_chuc")
 PeriodKind = Literal["month", "quarter", "year"]
 RunStatus = Literal["complete", "failed"]
-
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def clean_text(value: str) -> str:
-    """NFC, surrounding whitespace dropped (codes and names are compared as people see them)."""
-    return unicodedata.normalize("NFC", value).strip()
-
-
-def _timestamp() -> sa.DateTime:
-    return sa.DateTime(timezone=True)
-
 
 # ---------------------------------------------------------------- units
 
@@ -96,7 +56,7 @@ class Unit(UnitBase, table=True):
         default=None,
         sa_column=sa.Column(sa.Integer, sa.ForeignKey("people.id", use_alter=True), nullable=True),
     )
-    updated_at: datetime = Field(default_factory=utc_now, sa_type=_timestamp())
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
 
 
 class UnitPublic(UnitBase):
@@ -147,7 +107,7 @@ class Person(PersonBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int | None = Field(default=None, foreign_key="units.id", index=True)
-    updated_at: datetime = Field(default_factory=utc_now, sa_type=_timestamp())
+    updated_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
 
 
 class PersonPublic(PersonBase):
@@ -188,9 +148,9 @@ class Period(PeriodBase, table=True):
     start_date: date
     end_date: date
     locked: bool = False
-    locked_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    locked_at: datetime | None = Field(default=None, sa_type=timestamp())
     locked_by: str | None = Field(default=None, sa_type=sa.String)
-    created_at: datetime = Field(default_factory=utc_now, sa_type=_timestamp())
+    created_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
     created_by: str = Field(sa_type=sa.String)
 
 
@@ -226,9 +186,9 @@ class RuleVersion(SQLModel, table=True):
     git_path: str | None = Field(default=None, sa_type=sa.String)
     # The last commit that changed the file: who made the rule change, and when.
     git_author: str | None = Field(default=None, sa_type=sa.String)
-    git_committed_at: datetime | None = Field(default=None, sa_type=_timestamp())
+    git_committed_at: datetime | None = Field(default=None, sa_type=timestamp())
     published_by: str = Field(sa_type=sa.String)
-    published_at: datetime = Field(default_factory=utc_now, sa_type=_timestamp())
+    published_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
 
 
 class RuleVersionPublic(SQLModel):
@@ -265,7 +225,7 @@ class DataImport(SQLModel, table=True):
     item_rows: int
     replaced: int  # current records of earlier imports that this one superseded
     imported_by: str = Field(sa_type=sa.String)
-    imported_at: datetime = Field(default_factory=utc_now, sa_type=_timestamp())
+    imported_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
 
 
 class InputRecord(SQLModel, table=True):
@@ -322,8 +282,8 @@ class EvaluationRun(SQLModel, table=True):
     status: RunStatus = Field(sa_type=sa.String)
     detail: str | None = Field(default=None, sa_type=sa.Text)
     run_by: str = Field(sa_type=sa.String)
-    started_at: datetime = Field(sa_type=_timestamp())
-    finished_at: datetime = Field(sa_type=_timestamp())
+    started_at: datetime = Field(sa_type=timestamp())
+    finished_at: datetime = Field(sa_type=timestamp())
 
 
 class EvaluationRunPublic(SQLModel):
@@ -395,7 +355,7 @@ class CouncilDecision(DecisionBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     result_id: int = Field(foreign_key="results.id", index=True)
     decided_by: str = Field(sa_type=sa.String)
-    recorded_at: datetime = Field(default_factory=utc_now, sa_type=_timestamp())
+    recorded_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
 
 
 class DecisionPublic(DecisionBase):
@@ -414,7 +374,7 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utc_now, sa_type=_timestamp(), index=True)
+    at: datetime = Field(default_factory=utc_now, sa_type=timestamp(), index=True)
     actor: str = Field(sa_type=sa.String)
     action: str = Field(sa_type=sa.String)  # import, run, verify, publish, decision, ...
     entity: str = Field(sa_type=sa.String)  # the table the action concerns
@@ -423,9 +383,3 @@ class AuditEntry(SQLModel, table=True):
 
 
 APPEND_ONLY_TABLES = ("audit_log",)
-
-# The web service's accounts (users, API tokens, sessions) and the state its processes share
-# (jobs, uploads, failed sign-ins) are in their own modules, in the same
-# metadata, so that the migrations and the test comparing them with these classes see them.
-import chamdiem.platform.db.account_models  # noqa: E402
-import chamdiem.platform.db.web_models  # noqa: E402, F401
