@@ -21,7 +21,7 @@ from chamdiem.platform.excel.result_writers import (
     write_atomically,
     write_jsonl,
 )
-from chamdiem.platform.excel.xlsx_writer import SheetSpec, write_xlsx
+from chamdiem.platform.excel.xlsx import SheetSpec, write_xlsx
 
 RECORDS: list[dict[str, object]] = [
     {

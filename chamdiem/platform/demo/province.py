@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from chamdiem.dsl.data import Cohort, ItemTable
-from chamdiem.platform.demo.xlsx_stream import write_workbook
+from chamdiem.platform.excel.xlsx import write_workbook
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]

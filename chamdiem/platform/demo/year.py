@@ -44,7 +44,7 @@ from chamdiem.platform.demo.province import (
     make_quarter,
     make_roster,
 )
-from chamdiem.platform.demo.xlsx_stream import write_workbook
+from chamdiem.platform.excel.xlsx import write_workbook
 
 PROVINCE_CODE = "TINH"
 PROVINCE_NAME = "Ủy ban nhân dân tỉnh Phú Thọ"
@@ -290,7 +290,6 @@ def year_source(data: YearProvince) -> Callable[[Program, Period], Cohort | None
     """`cohort_for` for evaluate_graph: the people with a row in the period (for the year,
     in any quarter), or the graded units; only the people a header's `applies when`
     selects (the heads, for leaders' rule sets)."""
-    from chamdiem.platform.excel.period_reader import applicable
 
     roster = data.roster
     codes = np.array(roster.codes, dtype=object)
@@ -333,7 +332,7 @@ def year_source(data: YearProvince) -> Callable[[Program, Period], Cohort | None
             position_groups=groups[rows].tolist(),
             is_head=roster.is_head[rows].tolist(),
         )
-        chosen = applicable(program, probe, period.start)
+        chosen = program.applicable(probe, period.start)
         if chosen is not None:
             rows = rows[np.asarray(chosen, dtype=np.int64)]
         columns = _person_columns(data, period)

@@ -32,7 +32,7 @@ from chamdiem.platform.excel.official import (
     vi_upper,
 )
 from chamdiem.platform.excel.result_writers import write_atomically
-from chamdiem.platform.excel.styled_xlsx import (
+from chamdiem.platform.excel.xlsx import (
     PageSetup,
     Sheet,
     SheetOptions,

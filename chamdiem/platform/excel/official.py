@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 from chamdiem.dsl.program import GradeSpec
-from chamdiem.platform.excel.styled_xlsx import Style, StyledWorkbook, decimal_format
+from chamdiem.platform.excel.xlsx import Style, StyledWorkbook, decimal_format
 
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"

@@ -1,5 +1,5 @@
 """Writing evaluation results: JSON lines (one `results.record(i)` per line), CSV and a
-formatted Excel workbook with Vietnamese headers (see xlsx_writer.py for why not openpyxl).
+formatted Excel workbook with Vietnamese headers (see excel/xlsx/ for why not openpyxl).
 
 Files are written atomically (a temporary file in the same folder, then `os.replace`), so a
 failure half way never leaves a partial results file where the old one was.
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal, TextIO
 
 from chamdiem.dsl.diagnostics import Language, Text
-from chamdiem.platform.excel.xlsx_writer import NumberText, SheetSpec, write_xlsx
+from chamdiem.platform.excel.xlsx import NumberText, SheetSpec, write_xlsx
 
 Format = Literal["jsonl", "csv", "xlsx"]
 Record = Mapping[str, object]

@@ -37,7 +37,8 @@ from chamdiem.platform.excel.official import (
     vi_upper,
 )
 from chamdiem.platform.excel.result_writers import write_atomically
-from chamdiem.platform.excel.styled_xlsx import (
+from chamdiem.platform.excel.tables import column_letter, header_key
+from chamdiem.platform.excel.xlsx import (
     LAST_ROW,
     SHEET_NAME_LIMIT,
     PageSetup,
@@ -51,7 +52,6 @@ from chamdiem.platform.excel.styled_xlsx import (
     sheet_ref,
     text_height,
 )
-from chamdiem.platform.excel.tables import column_letter, header_key
 from chamdiem.platform.gc_pause import gc_paused
 from chamdiem.platform.services.errors import ServiceError
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from chamdiem.platform.excel.styled_xlsx import (
+from chamdiem.platform.excel.xlsx import (
     BarChart,
     BarSeries,
     NumberText,
