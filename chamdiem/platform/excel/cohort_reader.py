@@ -62,7 +62,7 @@ SUBJECT_HEADERS: dict[str, tuple[str, ...]] = {
     "position_group": ("position_group", "nhóm vị trí"),
     "is_head": ("is_head", "người đứng đầu"),
 }
-_CODE = "\0code"  # column keys of the built-in columns cannot clash with input names
+CODE_KEY = "\0code"  # column keys of the built-in columns cannot clash with input names
 _TOO_LARGE = float(10**MAX_NUMBER_DIGITS)
 _SLOW = object()  # "not converted inline"
 _MISSING = Text("thiếu giá trị bắt buộc", "missing required value")
@@ -149,7 +149,7 @@ def _find_sheet(
 
 
 @dataclass
-class _Layout:
+class Layout:
     """Where the header is and which column holds what."""
 
     header_row: int  # index into table.rows
@@ -157,12 +157,12 @@ class _Layout:
     headers_found: str
 
 
-def _layout(
+def find_layout(
     table: Table,
     known: dict[str, str],
     describe: dict[str, str],
     log: ProblemLog,
-) -> _Layout | None:
+) -> Layout | None:
     """Find the header row and map its cells to column keys (`known`: header key -> column
     key). Reports a repeated column; a missing column is the caller's to report."""
     rows = table.rows
@@ -205,11 +205,11 @@ def _layout(
             continue
         columns[key] = index
     report_formula_errors(table, header, {describe[k]: c for k, c in columns.items()}, log)
-    return _Layout(header, columns, ", ".join(names[:30]) or "—")
+    return Layout(header, columns, ", ".join(names[:30]) or "—")
 
 
-def _missing_column(
-    table: Table, layout: _Layout, field: str, headers: Sequence[str], log: ProblemLog
+def missing_column(
+    table: Table, layout: Layout, field: str, headers: Sequence[str], log: ProblemLog
 ) -> None:
     accepted = " / ".join(f"'{h}'" for h in headers if h)
     log.add(
@@ -225,7 +225,7 @@ def _missing_column(
     )
 
 
-def _column(rows: Sequence[Sequence[object]], col: int) -> list[object]:
+def column_cells(rows: Sequence[Sequence[object]], col: int) -> list[object]:
     """The cells of one column ("" where a short CSV row has none)."""
     try:
         return list(map(itemgetter(col), rows))
@@ -237,7 +237,7 @@ def _blank(cell: object) -> bool:
     return cell == "" or cell is None or (isinstance(cell, str) and cell.isspace())
 
 
-def _text_values(cells: list[object]) -> list[str | None]:
+def text_values(cells: list[object]) -> list[str | None]:
     """Names, units, position groups: NFC text, None where blank."""
     if set(map(type, cells)) == {str}:
         stripped = list(map(str.strip, cells))  # type: ignore[arg-type]
@@ -248,14 +248,14 @@ def _text_values(cells: list[object]) -> list[str | None]:
     return [None if _blank(cell) else to_text(cell) for cell in cells]
 
 
-def _data_rows(table: Table, layout: _Layout) -> tuple[list[Sequence[object]], list[int]]:
+def data_rows(table: Table, layout: Layout) -> tuple[list[Sequence[object]], list[int]]:
     """The rows below the header that hold something in a known column, with their numbers.
     Notes and signatures below the table (in other columns) are not data."""
     start = layout.header_row + 1
     body = table.rows[start:]
     used = sorted(layout.columns.values())
-    code_col = layout.columns.get(_CODE)
-    code_cells = _column(body, code_col) if code_col is not None else [""] * len(body)
+    code_col = layout.columns.get(CODE_KEY)
+    code_cells = column_cells(body, code_col) if code_col is not None else [""] * len(body)
     if set(map(type, code_cells)) == {str} and all(map(str.strip, code_cells)):  # type: ignore[arg-type]
         first = start + 1  # the usual table: a code on every row
         return list(body), list(range(first, first + len(body)))
@@ -268,9 +268,9 @@ def _data_rows(table: Table, layout: _Layout) -> tuple[list[Sequence[object]], l
     return kept, numbers
 
 
-def _codes(
+def read_codes(
     table: Table,
-    layout: _Layout,
+    layout: Layout,
     rows: list[Sequence[object]],
     numbers: list[int],
     log: ProblemLog,
@@ -278,10 +278,10 @@ def _codes(
     unique: bool,
     field: str,
 ) -> list[str | None]:
-    col = layout.columns.get(_CODE)
+    col = layout.columns.get(CODE_KEY)
     if col is None:
         return [None] * len(rows)
-    cells = _column(rows, col)
+    cells = column_cells(rows, col)
     if set(map(type, cells)) == {str}:
         texts: list[str] = cells  # type: ignore[assignment]
         stripped = list(map(str.strip, texts))
@@ -322,7 +322,7 @@ def _codes(
 # ---------------------------------------------------------------- columns
 
 
-def _convert_column(
+def convert_column(
     table: Table,
     rows: list[Sequence[object]],
     numbers: list[int],
@@ -351,7 +351,7 @@ def _convert_column(
     # The common, valid cells (a float from a workbook, a choice spelled as declared) are
     # converted inline, since a call per cell costs more than the conversion; everything
     # else, and every problem, goes through `convert`.
-    cells = _column(rows, col)
+    cells = column_cells(rows, col)
     whole = convert_all(cells, spec)
     if whole is not None and _all_in_range(whole, spec):
         return whole
@@ -464,46 +464,46 @@ class _Subjects:
     names: list[str | None] | None
 
 
-def _input_headers(spec: InputSpec) -> tuple[str, ...]:
+def input_headers(spec: InputSpec) -> tuple[str, ...]:
     return (spec.name, spec.label) if spec.label else (spec.name,)
 
 
 def _read_subjects(table: Table, inputs: Sequence[InputSpec], log: ProblemLog) -> _Subjects:
     known: dict[str, str] = {}
-    describe: dict[str, str] = {_CODE: "code"}
+    describe: dict[str, str] = {CODE_KEY: "code"}
     for header in CODE_HEADERS:
-        known[header_key(header)] = _CODE
+        known[header_key(header)] = CODE_KEY
     for key, headers in SUBJECT_HEADERS.items():
         describe[key] = key
         for header in headers:
             known.setdefault(header_key(header), key)
     for spec in inputs:
         describe[spec.name] = spec.name
-        for header in _input_headers(spec):
+        for header in input_headers(spec):
             known.setdefault(header_key(header), spec.name)
-    layout = _layout(table, known, describe, log)
+    layout = find_layout(table, known, describe, log)
     if layout is None:
         return _Subjects([], {spec.name: [] for spec in inputs}, None, None, None, None)
-    if _CODE not in layout.columns:
-        _missing_column(table, layout, "code", CODE_HEADERS, log)
+    if CODE_KEY not in layout.columns:
+        missing_column(table, layout, "code", CODE_HEADERS, log)
     for spec in inputs:
         if spec.name not in layout.columns and not spec.has_default:
-            _missing_column(table, layout, spec.name, _input_headers(spec), log)
-    rows, numbers = _data_rows(table, layout)
-    codes = _codes(table, layout, rows, numbers, log, unique=True, field="code")
+            missing_column(table, layout, spec.name, input_headers(spec), log)
+    rows, numbers = data_rows(table, layout)
+    codes = read_codes(table, layout, rows, numbers, log, unique=True, field="code")
     columns: dict[str, list[object]] = {}
     for spec in inputs:
         col = layout.columns.get(spec.name)
         if col is None:
             columns[spec.name] = [None] * len(rows)
         else:
-            columns[spec.name] = _convert_column(table, rows, numbers, col, spec, spec.name, log)
+            columns[spec.name] = convert_column(table, rows, numbers, col, spec, spec.name, log)
 
     def text_column(key: str) -> list[str | None] | None:
         col = layout.columns.get(key)
         if col is None:
             return None
-        return _text_values(_column(rows, col))
+        return text_values(column_cells(rows, col))
 
     return _Subjects(
         codes=[code or "" for code in codes],
@@ -516,12 +516,12 @@ def _read_subjects(table: Table, inputs: Sequence[InputSpec], log: ProblemLog) -
 
 
 def _head_column(
-    table: Table, layout: _Layout, rows: list[Sequence[object]], numbers: list[int], log: ProblemLog
+    table: Table, layout: Layout, rows: list[Sequence[object]], numbers: list[int], log: ProblemLog
 ) -> list[bool] | None:
     col = layout.columns.get("is_head")
     if col is None:
         return None
-    cells = _column(rows, col)
+    cells = column_cells(rows, col)
     if set(map(type, cells)) == {bool}:  # the usual column: true/false cells
         return cells  # type: ignore[return-value]
     flags: list[bool] = []
@@ -544,26 +544,24 @@ def _head_column(
 def _read_items(
     table: Table, spec: ItemsSpec, subject_codes: Sequence[str], log: ProblemLog
 ) -> ItemTable:
-    known: dict[str, str] = {header_key(header): _CODE for header in CODE_HEADERS}
-    describe: dict[str, str] = {_CODE: "code"}
+    known: dict[str, str] = {header_key(header): CODE_KEY for header in CODE_HEADERS}
+    describe: dict[str, str] = {CODE_KEY: "code"}
     for item_field in spec.fields:
         describe[item_field.name] = f"{spec.name}.{item_field.name}"
-        for header in _input_headers(item_field):
+        for header in input_headers(item_field):
             known.setdefault(header_key(header), item_field.name)
     empty = ItemTable(owner=[], fields={f.name: [] for f in spec.fields})
-    layout = _layout(table, known, describe, log)
+    layout = find_layout(table, known, describe, log)
     if layout is None:
         return empty
     code_field = f"{spec.name}.code"
-    if _CODE not in layout.columns:
-        _missing_column(table, layout, code_field, CODE_HEADERS, log)
+    if CODE_KEY not in layout.columns:
+        missing_column(table, layout, code_field, CODE_HEADERS, log)
     for item_field in spec.fields:
         if item_field.name not in layout.columns and not item_field.has_default:
-            _missing_column(
-                table, layout, describe[item_field.name], _input_headers(item_field), log
-            )
-    rows, numbers = _data_rows(table, layout)
-    codes = _codes(table, layout, rows, numbers, log, unique=False, field=code_field)
+            missing_column(table, layout, describe[item_field.name], input_headers(item_field), log)
+    rows, numbers = data_rows(table, layout)
+    codes = read_codes(table, layout, rows, numbers, log, unique=False, field=code_field)
     index: dict[str | None, int] = {code: k for k, code in enumerate(subject_codes)}
     owner: list[int] = list(map(index.get, codes, repeat(-1)))  # None: no subject
     if subject_codes and -1 in owner:
@@ -575,7 +573,7 @@ def _read_items(
         if col is None:
             fields[item_field.name] = [None] * len(rows)
         else:
-            fields[item_field.name] = _convert_column(
+            fields[item_field.name] = convert_column(
                 table, rows, numbers, col, item_field, name, log
             )
     return ItemTable(owner=owner, fields=fields)
@@ -583,7 +581,7 @@ def _read_items(
 
 def _unknown_codes(
     table: Table,
-    layout: _Layout,
+    layout: Layout,
     codes: list[str | None],
     numbers: list[int],
     owner: list[int],
@@ -594,7 +592,7 @@ def _unknown_codes(
     """Report item rows whose code is not a subject's (suggesting one that differs only in
     case)."""
     folded = {code.casefold(): code for code in subject_codes}
-    code_col = layout.columns.get(_CODE)
+    code_col = layout.columns.get(CODE_KEY)
     for code, number, k in zip(codes, numbers, owner, strict=True):
         if k >= 0 or code is None:
             continue

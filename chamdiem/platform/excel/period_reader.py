@@ -24,10 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
-
-import numpy as np
 
 from chamdiem.dsl.data import Cohort, ItemTable
 from chamdiem.dsl.diagnostics import Text
@@ -36,17 +33,15 @@ from chamdiem.dsl.loader import Program
 from chamdiem.dsl.organisation import Organisation
 from chamdiem.dsl.periods import Period, longer
 from chamdiem.dsl.program import InputSpec, ItemsSpec
-from chamdiem.dsl.runtime import build_frame
-from chamdiem.dsl.values import as_bool
 from chamdiem.platform.excel.cells import CellError, shown, to_bool
 from chamdiem.platform.excel.cohort_reader import (
-    _CODE,
     CODE_HEADERS,
+    CODE_KEY,
     SUBJECT_HEADERS,
     SUBJECTS_SHEET,
-    _input_headers,
-    _missing_column,
     data_limits,
+    input_headers,
+    missing_column,
 )
 from chamdiem.platform.excel.period_rows import (
     PERIOD,
@@ -146,15 +141,15 @@ def _known(
     specs: Sequence[InputSpec],
 ) -> tuple[dict[str, str], dict[str, str]]:
     """Header key -> column key, and column key -> how problems name the column."""
-    known: dict[str, str] = {header_key(h): _CODE for h in code_headers}
-    describe: dict[str, str] = {_CODE: "code"}
+    known: dict[str, str] = {header_key(h): CODE_KEY for h in code_headers}
+    describe: dict[str, str] = {CODE_KEY: "code"}
     for key, headers in attributes.items():
         describe[key] = key
         for header in headers:
             known.setdefault(header_key(header), key)
     for spec in specs:
         describe[spec.name] = spec.name
-        for header in _input_headers(spec):
+        for header in input_headers(spec):
             known.setdefault(header_key(header), spec.name)
     return known, describe
 
@@ -273,7 +268,7 @@ class _Reader:
                     f"mã '{shown(code)}' không có trong danh sách đối tượng{hint_vi}",
                     f"code '{shown(code)}' is not in the list of subjects{hint_en}",
                 )
-                self.log.add(sheet.problem(row, _CODE, field_name, message))
+                self.log.add(sheet.problem(row, CODE_KEY, field_name, message))
             elif dated and pid >= 0:
                 period = ids.periods[pid]
                 message = Text(
@@ -291,18 +286,6 @@ def _enclosing(period: Period) -> Period:
 
 
 # ---------------------------------------------------------------- cohorts
-
-
-def applicable(program: Program, cohort: Cohort, start: date) -> list[int] | None:
-    """The subjects the header's `applies when` selects (None: all of them). The cohort is
-    cut to them before inputs are checked, so that an input only leaders need is not
-    required of everyone."""
-    rules = program.compiled(start)
-    if rules.applies is None:
-        return None
-    frame = build_frame(rules, (), (), cohort)
-    chosen: list[int] = np.flatnonzero(as_bool(rules.applies(frame).data)).tolist()
-    return chosen
 
 
 @dataclass
@@ -348,8 +331,10 @@ class _CohortBuilder:
         self, program: Program, period: Period, sheet: RowSheet, index: PeriodIndex
     ) -> Cohort:
         subjects, attributes = self._subjects(program.header.subject, period, index)
-        chosen = applicable(program, attributes, period.start)
-        if chosen is not None and len(chosen) < len(subjects):
+        # The cohort is cut to those `applies when` selects before inputs are checked, so that
+        # an input only leaders need is not required of everyone.
+        chosen = program.applicable(attributes, period.start)
+        if chosen is not None:
             subjects = [subjects[i] for i in chosen]
             attributes = attributes.subset(chosen)
         inputs = {
@@ -505,8 +490,8 @@ class _CohortBuilder:
         if row >= 0:
             block = sheet.block_of(row)
             if spec.name not in block.layout.columns:
-                headers = _input_headers(spec)
-                _missing_column(block.table, block.layout, spec.name, headers, self.log)
+                headers = input_headers(spec)
+                missing_column(block.table, block.layout, spec.name, headers, self.log)
             else:
                 self.log.add(sheet.problem(row, spec.name, spec.name, _MISSING))
             return
@@ -563,8 +548,8 @@ class _CohortBuilder:
                     if item_field.name in block.layout.columns:
                         self.log.add(sheet.problem(row, item_field.name, name, _MISSING))
                     else:
-                        headers = _input_headers(item_field)
-                        _missing_column(block.table, block.layout, name, headers, self.log)
+                        headers = input_headers(item_field)
+                        missing_column(block.table, block.layout, name, headers, self.log)
             fields[item_field.name] = values
         return ItemTable(owner=owner, fields=fields)
 

@@ -7,7 +7,7 @@ for every row, with the declared type and range: a value that is there must be v
 whichever period reads it. Whether a value is required is decided later, for the rows a
 rule set actually reads (see period_reader.py).
 
-The cell readers (`_layout`, `_convert_column`, …) are those of cohort_reader.py, so a
+The cell readers (`find_layout`, `convert_column`, …) are those of cohort_reader.py, so a
 problem reads the same in a one-period and a several-period file.
 """
 
@@ -21,16 +21,16 @@ from chamdiem.dsl.periods import Period
 from chamdiem.dsl.program import InputSpec
 from chamdiem.platform.excel.cells import CellError, shown
 from chamdiem.platform.excel.cohort_reader import (
-    _CODE,
     CODE_HEADERS,
-    _codes,
-    _column,
-    _convert_column,
-    _data_rows,
-    _Layout,
-    _layout,
-    _missing_column,
-    _text_values,
+    CODE_KEY,
+    Layout,
+    column_cells,
+    convert_column,
+    data_rows,
+    find_layout,
+    missing_column,
+    read_codes,
+    text_values,
 )
 from chamdiem.platform.excel.period_cells import parse_period_cell
 from chamdiem.platform.excel.period_sources import Found
@@ -110,7 +110,7 @@ class Block:
     """The rows of one sheet or file below its header."""
 
     table: Table
-    layout: _Layout
+    layout: Layout
     rows: list[Sequence[object]]
     numbers: list[int]  # sheet row number of each row
 
@@ -164,7 +164,7 @@ class RowSheet:
         out: list[object] = []
         for block in self.blocks:
             col = block.layout.columns.get(key)
-            out.extend(_column(block.rows, col) if col is not None else [""] * len(block.rows))
+            out.extend(column_cells(block.rows, col) if col is not None else [""] * len(block.rows))
         return out
 
     def texts(self, key: str) -> list[str | None]:
@@ -175,7 +175,7 @@ class RowSheet:
             if col is None:
                 out.extend([None] * len(block.rows))
             else:
-                out.extend(_text_values(_column(block.rows, col)))
+                out.extend(text_values(column_cells(block.rows, col)))
         return out
 
     def converted(self, spec: InputSpec, log: ProblemLog) -> list[object]:
@@ -199,13 +199,13 @@ def _convert_filled(block: Block, col: int, spec: InputSpec, log: ProblemLog) ->
     """A column converted cell by cell only where it is filled: a several-period sheet
     leaves quarterly columns blank on annual rows and the other way round, and a column
     of one type throughout converts at C speed."""
-    cells = _column(block.rows, col)
+    cells = column_cells(block.rows, col)
     if "" not in cells and None not in cells:
-        return _convert_column(block.table, block.rows, block.numbers, col, spec, spec.name, log)
+        return convert_column(block.table, block.rows, block.numbers, col, spec, spec.name, log)
     filled = [k for k, cell in enumerate(cells) if cell != "" and cell is not None]
     rows = [block.rows[k] for k in filled]
     numbers = [block.numbers[k] for k in filled]
-    values = _convert_column(block.table, rows, numbers, col, spec, spec.name, log)
+    values = convert_column(block.table, rows, numbers, col, spec, spec.name, log)
     out: list[object] = [None] * len(cells)
     for k, value in zip(filled, values, strict=True):
         out[k] = value
@@ -230,14 +230,14 @@ def read_rows(
     describe = {**describe, PERIOD: "period"}
     sheet = RowSheet(ids=ids)
     for part in found:
-        layout = _layout(part.table, known, describe, log)
+        layout = find_layout(part.table, known, describe, log)
         if layout is None:
             continue
-        if _CODE not in layout.columns:
-            _missing_column(part.table, layout, code_field, CODE_HEADERS, log)
-        rows, numbers = _data_rows(part.table, layout)
+        if CODE_KEY not in layout.columns:
+            missing_column(part.table, layout, code_field, CODE_HEADERS, log)
+        rows, numbers = data_rows(part.table, layout)
         block = Block(part.table, layout, rows, numbers)
-        codes = _codes(part.table, layout, rows, numbers, log, unique=False, field=code_field)
+        codes = read_codes(part.table, layout, rows, numbers, log, unique=False, field=code_field)
         periods, pids = _periods(block, part.period, ids, log)
         sheet.block.extend([len(sheet.blocks)] * len(rows))
         sheet.local.extend(range(len(rows)))
@@ -261,7 +261,7 @@ def _periods(
     pids: list[int] = []
     cache: dict[tuple[type, object], tuple[Period | None, int]] = {}
     default = (folder, ids.id_of(folder))
-    for local, cell in enumerate(_column(block.rows, col)):
+    for local, cell in enumerate(column_cells(block.rows, col)):
         key = (type(cell), cell)
         found = cache.get(key)
         if found is None:
@@ -317,7 +317,7 @@ def _check_unique(sheet: RowSheet, code_field: str, log: ProblemLog) -> None:
         else:
             vi = f"mã '{shown(code)}' trùng trong kỳ {period}: đã có ở dòng {where}"
             en = f"duplicate code '{shown(code)}' in period {period}: already on row {where}"
-        log.add(sheet.problem(row, _CODE, code_field, Text(vi, en)))
+        log.add(sheet.problem(row, CODE_KEY, code_field, Text(vi, en)))
 
 
 class PeriodIndex:
