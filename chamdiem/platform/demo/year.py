@@ -44,7 +44,7 @@ from chamdiem.platform.demo.province import (
     make_quarter,
     make_roster,
 )
-from chamdiem.platform.demo.xlsx_stream import write_workbook
+from chamdiem.platform.excel.xlsx import write_workbook
 
 PROVINCE_CODE = "TINH"
 PROVINCE_NAME = "Ủy ban nhân dân tỉnh Phú Thọ"
