@@ -145,6 +145,17 @@ def tokens(source: str) -> list[tuple[str, str, Span]]:
     return [(token.type, str(token), _token_span(token)) for token in found]
 
 
+def tokens_with_comments(source: str) -> list[tuple[str, str, Span]]:
+    """`tokens(source)` and the comments among them (terminal COMMENT, text with its '#'),
+    in the order of the text. For the highlighter of the web pages."""
+    text = normalise(source)
+    comments: list[Comment] = []
+    found, _unknown = _lex(text, comments, [])
+    pieces = [(token.type, str(token), _token_span(token)) for token in found]
+    pieces.extend(("COMMENT", "#" + comment.text, comment.span) for comment in comments)
+    return sorted(pieces, key=lambda piece: piece[2].start)
+
+
 def normalise(source: str) -> str:
     """Drop a leading BOM, turn every line break into LF (CRLF, CR and the other breaks that
     str.splitlines knows, so that line numbers agree everywhere) and normalise to NFC."""
