@@ -48,6 +48,28 @@ def test_numbers_that_are_not_numbers_in_a_header_a_code_and_an_input(tmp_path: 
     assert problem.message.vi == "ô chứa giá trị số không hợp lệ"
 
 
+def damage(path: Path, part: str, at: float) -> Path:
+    """The workbook with 8 bytes of `part`'s compressed data overwritten, `at` (0 to 1) into
+    it."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(part)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    offset = start + int(info.compress_size * at)
+    data[offset : offset + 8] = b"\xff" * 8
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_workbook_whose_list_of_sheets_is_damaged(tmp_path: Path) -> None:
+    """Found by the fuzz (CHAMDIEM_FUZZ_EXAMPLES=1500): the workbook gate reads
+    xl/workbook.xml for the sheets' names, and a zlib error there ended the reading."""
+    path = xlsx(tmp_path / "d.xlsx", {"subjects": [["code", "a"], ["P1", 5]]})
+    damage(path, "xl/workbook.xml", 0)
+    [problem] = problems_of(path)
+    assert "hỏng" in problem.message.vi
+
+
 def test_a_sheet_whose_compressed_bytes_are_damaged(tmp_path: Path) -> None:
     """The formula-error scan, on its own thread, met a zlib error it did not expect and
     printed a traceback beside the problem."""
@@ -55,13 +77,7 @@ def test_a_sheet_whose_compressed_bytes_are_damaged(tmp_path: Path) -> None:
         tmp_path / "d.xlsx",
         {"subjects": [["code", "a"], *([f"P{i}", i % 10] for i in range(200))]},
     )
-    data = bytearray(path.read_bytes())
-    with zipfile.ZipFile(path) as archive:
-        info = archive.getinfo("xl/worksheets/sheet1.xml")
-    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
-    middle = start + info.compress_size // 2
-    data[middle : middle + 8] = b"\xff" * 8
-    path.write_bytes(bytes(data))
+    damage(path, "xl/worksheets/sheet1.xml", 0.5)
     [problem] = problems_of(path)
     assert (problem.sheet, problem.row) == ("subjects", None)
     assert "hỏng" in problem.message.vi
