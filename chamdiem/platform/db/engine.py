@@ -107,6 +107,28 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
+@contextmanager
+def transaction(session: Session) -> Iterator[Session]:
+    """The session's work in one transaction: committed when the block ends (a `return`
+    inside it ends it too), rolled back and the error raised again if it raises. A block that
+    only reads commits as well: that ends the read, and the objects stay loaded
+    (`open_session` does not expire them)."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+@contextmanager
+def writing(session: Session) -> Iterator[Connection]:
+    """`transaction` begun as a writer (`begin_write`): what the block reads is still true
+    when it writes. Gives the session's connection, for Core statements."""
+    with transaction(session):
+        yield begin_write(session)
+
+
 def lock_wait_timed_out(error: BaseException) -> bool:
     """Whether `error` is a writer giving up waiting for another writer (SQLite: database
     locked or busy; PostgreSQL: lock_timeout, SQLSTATE 55P03)."""

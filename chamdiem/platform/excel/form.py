@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.diagnostics import Text
+from chamdiem.platform.db.engine import transaction
 from chamdiem.platform.excel.official import (
     MOTTO,
     NATION,
@@ -85,7 +86,7 @@ def write_form(
 ) -> FormOutcome:
     """Write the form of `person_code` for the period (from the newest complete run that has
     a result for them; `rules` or `run_id` choose when several rule sets graded them)."""
-    try:
+    with transaction(session):
         period = get_period(session, period_code)
         person = find_person(session, person_code)
         runs = runs_of_person(session, person.code, period)
@@ -108,10 +109,6 @@ def write_form(
         stored = runs[0]
         [line] = load_results(session, stored.id, [person.code])
         units = load_units(session)
-        session.commit()  # ends the read
-    except BaseException:
-        session.rollback()
-        raise
     chain = ancestors(units, line.unit_code)
     unit_names = [unit.name for unit in chain] or ([line.unit_code] if line.unit_code else [])
     target = path or default_form_path(person.code, period.code)

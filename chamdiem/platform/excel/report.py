@@ -26,6 +26,7 @@ from sqlmodel import Session
 import chamdiem
 from chamdiem.dsl import syntax as s
 from chamdiem.platform.db.codec import loads
+from chamdiem.platform.db.engine import transaction
 from chamdiem.platform.excel.official import (
     NOT_GRADED,
     NOT_GRADED_COLOR,
@@ -105,14 +106,10 @@ class _Unit:
 def write_report(session: Session, run_id: int, path: Path) -> ReportOutcome:
     """Write the workbook of run `run_id` to `path` (atomically: nothing is left at `path`
     when anything fails). Raises NotFound / ServiceError for an unknown or failed run."""
-    try:
+    with transaction(session):
         stored = load_run(session, run_id)
         lines = load_results(session, run_id)
         units = load_units(session)
-        session.commit()  # ends the read
-    except BaseException:
-        session.rollback()
-        raise
     by_unit: dict[str | None, list[ResultLine]] = {}
     for line in lines:
         by_unit.setdefault(line.unit_code, []).append(line)

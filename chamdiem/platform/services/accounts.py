@@ -26,7 +26,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlmodel import Session, col, delete, select
 
 from chamdiem.dsl.diagnostics import Text
-from chamdiem.platform.db.engine import begin_write
+from chamdiem.platform.db.engine import writing
 from chamdiem.platform.db.models import (
     ROLES,
     ApiToken,
@@ -169,8 +169,7 @@ def add_user(
             )
         )
     password_hash = hash_password(password) if password is not None else None
-    begin_write(session)
-    try:
+    with writing(session):
         if session.exec(select(User).where(User.username == name)).first() is not None:
             raise ServiceError(
                 Text(f"tên đăng nhập '{name}' đã có", f"user name '{name}' is taken already")
@@ -199,34 +198,24 @@ def add_user(
             role=checked_role,
             units=[u.code for u in units],
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return user
 
 
 def set_password(session: Session, username: str, password: str, *, actor: str) -> User:
     _check_password(password)
     password_hash = hash_password(password)
-    begin_write(session)
-    try:
+    with writing(session):
         user = _user(session, username)
         user.password_hash = password_hash
         session.add(user)
         # Every signed-in browser of the user must sign in again with the new password.
         session.exec(delete(WebSession).where(col(WebSession.user_id) == user.id))
         audit.record(session, actor, "user_password", "users", user.id, username=user.username)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return user
 
 
 def set_active(session: Session, username: str, active: bool, *, actor: str) -> User:
-    begin_write(session)
-    try:
+    with writing(session):
         user = _user(session, username)
         user.active = active
         session.add(user)
@@ -235,10 +224,6 @@ def set_active(session: Session, username: str, active: bool, *, actor: str) -> 
         audit.record(
             session, actor, "user_active", "users", user.id, username=user.username, active=active
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return user
 
 
@@ -281,8 +266,7 @@ class NewToken:
 def create_api_token(session: Session, username: str, name: str, *, actor: str) -> NewToken:
     label = name.strip() or "api"
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    begin_write(session)
-    try:
+    with writing(session):
         user = _user(session, username)
         assert user.id is not None
         record = ApiToken(
@@ -304,16 +288,11 @@ def create_api_token(session: Session, username: str, name: str, *, actor: str) 
             name=label,
             prefix=record.prefix,
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return NewToken(token, record)
 
 
 def revoke_api_token(session: Session, token_id: int, *, actor: str) -> ApiToken:
-    begin_write(session)
-    try:
+    with writing(session):
         record = session.get(ApiToken, token_id)
         if record is None:
             raise NotFound(Text(f"không có mã API số {token_id}", f"there is no token {token_id}"))
@@ -323,10 +302,6 @@ def revoke_api_token(session: Session, token_id: int, *, actor: str) -> ApiToken
             audit.record(
                 session, actor, "token_revoke", "api_tokens", record.id, prefix=record.prefix
             )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return record
 
 
@@ -360,8 +335,7 @@ def start_session(
     """A new session for a user who has just signed in; returns the cookie's token."""
     token = secrets.token_urlsafe(32)
     now = utc_now()
-    begin_write(session)
-    try:
+    with writing(session):
         assert user.id is not None
         # Expired sessions of anyone are cleared as new ones start (no separate job needed).
         session.exec(delete(WebSession).where(col(WebSession.expires_at) < now))
@@ -374,10 +348,6 @@ def start_session(
             )
         )
         audit.record(session, user.username, "login", "users", user.id, ip=actor_ip or "unknown")
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return token
 
 
@@ -394,8 +364,7 @@ def user_for_session(session: Session, token: str) -> User | None:
 def end_session(session: Session, token: str) -> None:
     """Sign out: the session's row goes, and the audit log says so (which also tells every
     process of the web service to forget who the cookie stood for)."""
-    begin_write(session)
-    try:
+    with writing(session):
         record = session.exec(
             select(WebSession).where(WebSession.token_sha256 == token_sha256(token))
         ).first()
@@ -409,10 +378,6 @@ def end_session(session: Session, token: str) -> None:
                 "users",
                 record.user_id,
             )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def _aware(moment: datetime) -> datetime:

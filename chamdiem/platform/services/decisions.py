@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from chamdiem.dsl.diagnostics import Text
-from chamdiem.platform.db.engine import begin_write
+from chamdiem.platform.db.engine import writing
 from chamdiem.platform.db.models import (
     CouncilDecision,
     DecisionCreate,
@@ -74,8 +74,7 @@ def record_decision(
             )
     if problems:
         raise FieldErrors(problems)
-    begin_write(session)
-    try:
+    with writing(session):
         result = session.exec(
             select(Result).where(Result.run_id == run_id, Result.subject_code == subject_code)
         ).first()
@@ -135,10 +134,6 @@ def record_decision(
             document_number=fields.document_number,
             document_date=fields.document_date.isoformat(),
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return decision
 
 

@@ -28,7 +28,7 @@ from chamdiem.dsl.data import Cohort
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.program import InputSpec, ItemsSpec
 from chamdiem.platform.db.bulk import bulk_insert
-from chamdiem.platform.db.engine import BUSY_TIMEOUT_MS, begin_write, lock_wait_timed_out
+from chamdiem.platform.db.engine import BUSY_TIMEOUT_MS, lock_wait_timed_out, transaction, writing
 from chamdiem.platform.db.models import (
     DataImport,
     InputRecord,
@@ -105,17 +105,13 @@ def import_period_data(
     it is read; `read` reads it."""
     _refuse_if_too_large(path, max_bytes)
     # 1. What to read the file against (a read; the file is read outside any transaction).
-    try:
+    with transaction(session):
         period = get_period(session, period_code)
         refuse_if_locked(period)
         version = resolve_rule_version(session, rules, period)
         digest = file_sha256(path)
         earlier = _same_file(session, digest, period, version)
         people = head_count(session)
-        session.commit()  # ends the read (nothing was written); objects stay loaded
-    except BaseException:
-        session.rollback()
-        raise
     if earlier is not None:
         return _outcome(earlier, False, period, version)
     program = program_for(version)
@@ -127,82 +123,75 @@ def import_period_data(
     # import of the period holding the lock is waited for (then this one sees what it
     # stored); one that holds it too long makes this one give up, storing nothing.
     try:
-        begin_write(session)
-        period = get_period(session, period.code, for_update=True)
-        refuse_if_locked(period)
-        earlier = _same_file(session, digest, period, version)
-        if earlier is not None:
-            session.commit()  # nothing written: ends the transaction, keeps objects loaded
-            return _outcome(earlier, False, period, version)
-        connection = session.connection()
-        roster = read_roster(connection, cohort.codes)
-        unknown = roster.unknown(cohort.codes)
-        if unknown:
-            raise _unknown_people(path, unknown, _nobody(connection))
-        mismatched = organisation_mismatches(path, cohort, roster)
-        if mismatched is not None:
-            raise mismatched
-        assert period.id is not None and version.id is not None
-        subject_ids = [roster.person_id(code) for code in cohort.codes]
-        replaced, changed = changes_against_current(
-            connection, period.id, version.name, subject_ids, encoded
-        )
-        batch = DataImport(
-            period_id=period.id,
-            rule_version_id=version.id,
-            ruleset=version.name,
-            file_name=str(path),
-            file_sha256=digest,
-            subjects=len(cohort),
-            item_rows=item_rows,
-            replaced=len(replaced),
-            imported_by=actor,
-        )
-        session.add(batch)
-        session.flush()
-        assert batch.id is not None
-        if replaced:
-            connection.execute(
-                sa.update(records_t)
-                .where(records_t.c.id == sa.bindparam("b_id"))
-                .values(superseded_by_id=batch.id),
-                [{"b_id": record_id} for record_id in replaced],
+        with writing(session) as connection:
+            period = get_period(session, period.code, for_update=True)
+            refuse_if_locked(period)
+            earlier = _same_file(session, digest, period, version)
+            if earlier is not None:
+                return _outcome(earlier, False, period, version)
+            roster = read_roster(connection, cohort.codes)
+            unknown = roster.unknown(cohort.codes)
+            if unknown:
+                raise _unknown_people(path, unknown, _nobody(connection))
+            mismatched = organisation_mismatches(path, cohort, roster)
+            if mismatched is not None:
+                raise mismatched
+            assert period.id is not None and version.id is not None
+            subject_ids = [roster.person_id(code) for code in cohort.codes]
+            replaced, changed = changes_against_current(
+                connection, period.id, version.name, subject_ids, encoded
             )
-        batch_id, period_id, ruleset = batch.id, period.id, version.name
-        bulk_insert(
-            connection,
-            records_t,
-            ("import_id", "period_id", "person_id", "ruleset", "inputs_json", "items_json"),
-            [
-                (batch_id, period_id, person_id, ruleset, inputs, items)
-                for person_id, (inputs, items) in zip(subject_ids, encoded, strict=True)
-            ],
-            pause_point="import",
-        )
-        audit.record(
-            session,
-            actor,
-            "import",
-            "data_imports",
-            batch.id,
-            file=str(path),
-            file_sha256=digest,
-            period=period.code,
-            ruleset=version.name,
-            rule_sha256=version.sha256,
-            subjects=len(cohort),
-            item_rows=item_rows,
-            replaced=len(replaced),
-            changed=len(changed),
-        )
-        session.commit()
+            batch = DataImport(
+                period_id=period.id,
+                rule_version_id=version.id,
+                ruleset=version.name,
+                file_name=str(path),
+                file_sha256=digest,
+                subjects=len(cohort),
+                item_rows=item_rows,
+                replaced=len(replaced),
+                imported_by=actor,
+            )
+            session.add(batch)
+            session.flush()
+            assert batch.id is not None
+            if replaced:
+                connection.execute(
+                    sa.update(records_t)
+                    .where(records_t.c.id == sa.bindparam("b_id"))
+                    .values(superseded_by_id=batch.id),
+                    [{"b_id": record_id} for record_id in replaced],
+                )
+            batch_id, period_id, ruleset = batch.id, period.id, version.name
+            bulk_insert(
+                connection,
+                records_t,
+                ("import_id", "period_id", "person_id", "ruleset", "inputs_json", "items_json"),
+                [
+                    (batch_id, period_id, person_id, ruleset, inputs, items)
+                    for person_id, (inputs, items) in zip(subject_ids, encoded, strict=True)
+                ],
+                pause_point="import",
+            )
+            audit.record(
+                session,
+                actor,
+                "import",
+                "data_imports",
+                batch.id,
+                file=str(path),
+                file_sha256=digest,
+                period=period.code,
+                ruleset=version.name,
+                rule_sha256=version.sha256,
+                subjects=len(cohort),
+                item_rows=item_rows,
+                replaced=len(replaced),
+                changed=len(changed),
+            )
     except OperationalError as error:
-        session.rollback()
         if lock_wait_timed_out(error):
             raise _busy(period.code, path) from None
-        raise
-    except BaseException:
-        session.rollback()
         raise
     return _outcome(batch, True, period, version, changed=len(changed))
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -22,7 +24,7 @@ from sqlmodel import Session
 
 from chamdiem.dsl.diagnostics import Text, fold
 from chamdiem.platform.db.bulk import bulk_insert
-from chamdiem.platform.db.engine import begin_write
+from chamdiem.platform.db.engine import writing
 from chamdiem.platform.db.models import (
     CATEGORIES,
     CONTROL_CHARACTERS,
@@ -429,45 +431,81 @@ def load_organisation(
     reader.people(source, read)
     log.raise_if_any()
 
-    begin_write(session)
-    try:
+    with writing(session):
         outcome = _store(session, read, reader, path, digest, actor)
         log.raise_if_any()
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return outcome
 
 
 def _store(
     session: Session, read: _Read, reader: _Reader, path: Path, digest: str, actor: str
 ) -> OrganisationLoad:
+    """Check the file against the database, then store units, people, and the links between
+    them (parents, heads), with the audit entry; the caller's transaction holds it all."""
     connection = session.connection()
     outcome = OrganisationLoad(file_sha256=digest)
+    plan = _plan_units(connection, read, reader)
+    _check_tree(plan, read)
+    _plan_heads(plan, read)
+    reader.log.raise_if_any()
 
+    now = utc_now()
+    unit_ids = _store_units(connection, plan, outcome, now)
+    _store_people(connection, read, plan, unit_ids, outcome, now)
+    _link_units(connection, read, plan, unit_ids, now)
+    outcome.heads = len(plan.heads)
+    audit.record(
+        session,
+        actor,
+        "org_load",
+        "people",
+        None,
+        file=str(path),
+        file_sha256=digest,
+        units_created=outcome.units_created,
+        units_updated=outcome.units_updated,
+        people_created=outcome.people_created,
+        people_updated=outcome.people_updated,
+    )
+    return outcome
+
+
+@dataclass
+class _Plan:
+    """What the file asks of the units, checked against the database."""
+
+    reader: _Reader
+    existing_units: dict[str, sa.Row[*tuple[Any, ...]]]
+    units: dict[str, _UnitPlan] = field(default_factory=dict)
+    sheet_unit_rows: dict[str, _Row] = field(default_factory=dict)  # units sheet rows by code
+    person_unit: dict[str, str | None] = field(default_factory=dict)  # person -> unit code
+    parent_of: dict[str, str | None] = field(default_factory=dict)
+    heads: dict[str, str] = field(default_factory=dict)  # unit code -> person code
+
+
+def _plan_units(connection: sa.Connection, read: _Read, reader: _Reader) -> _Plan:
+    """Units: from the units sheet, or from the people's unit cells (by code or by name)."""
     existing_units = {
         db_row.code: db_row
         for db_row in connection.execute(
             sa.select(units_t.c.id, units_t.c.code, units_t.c.name, units_t.c.parent_id)
         )
     }
+    plan = _Plan(reader, existing_units)
     units_by_name: dict[str, list[str]] = {}
     for code, db_row in existing_units.items():
         units_by_name.setdefault(db_row.name, []).append(code)
 
-    # Units: from the units sheet, or from the people's unit cells.
-    plans: dict[str, _UnitPlan] = {}
-    sheet_unit_rows: dict[str, _Row] = {}
+    plans = plan.units
     for row, unit in read.units:
         plans[unit.code] = _UnitPlan(unit.code, unit.name, unit.parent_code, unit.head_code)
-        sheet_unit_rows[unit.code] = row
-    for plan in plans.values():
-        units_by_name.setdefault(plan.name, [])
-        if plan.code not in units_by_name[plan.name]:
-            units_by_name[plan.name].append(plan.code)
+        plan.sheet_unit_rows[unit.code] = row
+    for unit_plan in plans.values():
+        units_by_name.setdefault(unit_plan.name, [])
+        if unit_plan.code not in units_by_name[unit_plan.name]:
+            units_by_name[unit_plan.name].append(unit_plan.code)
 
-    person_unit: dict[str, str | None] = {}
+    person_unit = plan.person_unit
     subjects = read.subjects_sheet
     for row, person in read.people:
         wanted = person.unit_code
@@ -508,23 +546,26 @@ def _store(
             plans[wanted] = _UnitPlan(wanted, wanted, None, None)
             units_by_name.setdefault(wanted, []).append(wanted)
             person_unit[person.code] = wanted
+    return plan
 
-    # Parents must exist, and the tree must stay a tree.
+
+def _check_tree(plan: _Plan, read: _Read) -> None:
+    """Parents must exist, and the tree must stay a tree."""
     units_sheet = read.units_sheet
-    parent_of: dict[str, str | None] = {}
-    id_to_code = {db_row.id: code for code, db_row in existing_units.items()}
-    for code, db_row in existing_units.items():
+    parent_of = plan.parent_of
+    id_to_code = {db_row.id: code for code, db_row in plan.existing_units.items()}
+    for code, db_row in plan.existing_units.items():
         parent_of[code] = id_to_code.get(db_row.parent_id)
-    for plan in plans.values():
-        if plan.code in sheet_unit_rows:
-            parent_of[plan.code] = plan.parent_code
+    for unit_plan in plan.units.values():
+        if unit_plan.code in plan.sheet_unit_rows:
+            parent_of[unit_plan.code] = unit_plan.parent_code
         else:
-            parent_of.setdefault(plan.code, None)
-    for code, row in sheet_unit_rows.items():
-        parent = plans[code].parent_code
+            parent_of.setdefault(unit_plan.code, None)
+    for code, row in plan.sheet_unit_rows.items():
+        parent = plan.units[code].parent_code
         assert units_sheet is not None
         if parent is not None and parent not in parent_of:
-            reader.problem(
+            plan.reader.problem(
                 units_sheet,
                 row,
                 "parent",
@@ -534,7 +575,7 @@ def _store(
                 ),
             )
         elif _in_cycle(code, parent_of):
-            reader.problem(
+            plan.reader.problem(
                 units_sheet,
                 row,
                 "parent",
@@ -544,17 +585,20 @@ def _store(
                 ),
             )
 
-    # One head per unit: the units sheet's head column, else the person marked is_head.
-    heads: dict[str, str] = {}
+
+def _plan_heads(plan: _Plan, read: _Read) -> None:
+    """One head per unit: the units sheet's head column, else the person marked is_head."""
+    subjects = read.subjects_sheet
+    heads = plan.heads
     head_rows: dict[str, int] = {}
     for row, person in read.people:
-        unit_code = person_unit.get(person.code)
+        unit_code = plan.person_unit.get(person.code)
         if not person.is_head or unit_code is None:
             continue
         first = heads.setdefault(unit_code, person.code)
-        if first != person.code and plans.get(unit_code, _NO_PLAN).head_code is None:
+        if first != person.code and plan.units.get(unit_code, _NO_PLAN).head_code is None:
             assert subjects is not None
-            reader.problem(
+            plan.reader.problem(
                 subjects,
                 row,
                 "is_head",
@@ -566,22 +610,26 @@ def _store(
                 ),
             )
         head_rows.setdefault(unit_code, row.number)
-    reader.log.raise_if_any()
 
-    now = utc_now()
-    # Units, without parents and heads first (they may refer to rows not written yet).
-    new_units = [plan for code, plan in plans.items() if code not in existing_units]
+
+def _store_units(
+    connection: sa.Connection, plan: _Plan, outcome: OrganisationLoad, now: datetime
+) -> dict[str, int]:
+    """Units, without parents and heads (they may refer to rows not written yet); gives every
+    unit's id by code."""
+    existing_units = plan.existing_units
+    new_units = [unit for code, unit in plan.units.items() if code not in existing_units]
     bulk_insert(
         connection,
         units_t,
         ("code", "name", "updated_at"),
-        [(plan.code, plan.name, now) for plan in new_units],
+        [(unit.code, unit.name, now) for unit in new_units],
     )
     outcome.units_created = len(new_units)
     changed_names = [
-        {"b_id": existing_units[code].id, "b_name": plan.name, "b_now": now}
-        for code, plan in plans.items()
-        if code in existing_units and existing_units[code].name != plan.name
+        {"b_id": existing_units[code].id, "b_name": unit.name, "b_now": now}
+        for code, unit in plan.units.items()
+        if code in existing_units and existing_units[code].name != unit.name
     ]
     if changed_names:
         connection.execute(
@@ -590,11 +638,19 @@ def _store(
             .values(name=sa.bindparam("b_name"), updated_at=sa.bindparam("b_now")),
             changed_names,
         )
-    unit_ids = {
-        row.code: row.id for row in connection.execute(sa.select(units_t.c.id, units_t.c.code))
-    }
+    outcome.units_updated = len(changed_names)
+    return {row.code: row.id for row in connection.execute(sa.select(units_t.c.id, units_t.c.code))}
 
-    # People: insert the new, update the changed.
+
+def _store_people(
+    connection: sa.Connection,
+    read: _Read,
+    plan: _Plan,
+    unit_ids: dict[str, int],
+    outcome: OrganisationLoad,
+    now: datetime,
+) -> None:
+    """People: insert the new, update the changed."""
     existing_people = {
         db_row.code: db_row
         for db_row in connection.execute(
@@ -614,7 +670,7 @@ def _store(
     inserts: list[tuple[object, ...]] = []
     updates: list[dict[str, object]] = []
     for _row, person in read.people:
-        unit_code = person_unit.get(person.code)
+        unit_code = plan.person_unit.get(person.code)
         values = (
             person.code,
             person.name,
@@ -647,19 +703,24 @@ def _store(
         )
     outcome.people_created, outcome.people_updated = len(inserts), len(updates)
 
-    # Parents and heads, now that every unit and person has its key.
+
+def _link_units(
+    connection: sa.Connection, read: _Read, plan: _Plan, unit_ids: dict[str, int], now: datetime
+) -> None:
+    """Parents and heads, now that every unit and person has its key."""
     person_ids = {
         code: id_ for id_, code in connection.execute(sa.select(people_t.c.id, people_t.c.code))
     }
-    for plan in plans.values():
-        if plan.head_code is not None:
-            heads[plan.code] = plan.head_code
-    for code, row in sheet_unit_rows.items():
-        head = plans[code].head_code
+    heads = plan.heads
+    for unit_plan in plan.units.values():
+        if unit_plan.head_code is not None:
+            heads[unit_plan.code] = unit_plan.head_code
+    for code, row in plan.sheet_unit_rows.items():
+        head = plan.units[code].head_code
         if head is not None and head not in person_ids:
-            assert units_sheet is not None
-            reader.problem(
-                units_sheet,
+            assert read.units_sheet is not None
+            plan.reader.problem(
+                read.units_sheet,
                 row,
                 "head",
                 Text(
@@ -667,15 +728,12 @@ def _store(
                     f"head '{shown(head)}' is not among the people",
                 ),
             )
-    reader.log.raise_if_any()
-    parents = [
-        {
-            "b_id": unit_ids[code],
-            "b_parent": unit_ids[parent] if (parent := parent_of.get(code)) else None,
-            "b_now": now,
-        }
-        for code in plans
-    ]
+    plan.reader.log.raise_if_any()
+    parents: list[dict[str, object]] = []
+    for code in plan.units:
+        parent = plan.parent_of.get(code)
+        parent_id = unit_ids[parent] if parent else None
+        parents.append({"b_id": unit_ids[code], "b_parent": parent_id, "b_now": now})
     if parents:
         connection.execute(
             sa.update(units_t)
@@ -695,22 +753,6 @@ def _store(
             .values(head_id=sa.bindparam("b_head")),
             head_links,
         )
-    outcome.units_updated = len(changed_names)
-    outcome.heads = len(heads)
-    audit.record(
-        session,
-        actor,
-        "org_load",
-        "people",
-        None,
-        file=str(path),
-        file_sha256=digest,
-        units_created=outcome.units_created,
-        units_updated=outcome.units_updated,
-        people_created=outcome.people_created,
-        people_updated=outcome.people_updated,
-    )
-    return outcome
 
 
 _NO_PLAN = _UnitPlan("", "", None, None)

@@ -12,7 +12,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from chamdiem.dsl.diagnostics import Text
-from chamdiem.platform.db.engine import begin_write
+from chamdiem.platform.db.engine import writing
 from chamdiem.platform.db.models import Period, PeriodCreate, PeriodKind, utc_now
 from chamdiem.platform.limits import FIRST_PERIOD_YEAR, LAST_PERIOD_YEAR, MAX_PERIOD_CODE
 from chamdiem.platform.services import audit
@@ -103,11 +103,9 @@ def add_period(session: Session, code: str, *, actor: str) -> tuple[Period, bool
     """Create the period (open); returns it and whether it was created now (adding an
     existing period changes nothing)."""
     parsed = parse_period_code(code)
-    begin_write(session)
-    try:
+    with writing(session):
         existing = session.exec(select(Period).where(Period.code == parsed.code)).first()
         if existing is not None:
-            session.commit()  # nothing written: ends the transaction, keeps objects loaded
             return existing, False
         fields = PeriodCreate(
             code=parsed.code, kind=parsed.kind, start_date=parsed.start, end_date=parsed.end
@@ -126,31 +124,21 @@ def add_period(session: Session, code: str, *, actor: str) -> tuple[Period, bool
             start=period.start_date.isoformat(),
             end=period.end_date.isoformat(),
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return period, True
 
 
 def lock_period(session: Session, code: str, *, actor: str) -> tuple[Period, bool]:
     """Lock the period: no import changes its data afterwards. Returns it and whether it was
     locked now (locking a locked period changes nothing)."""
-    begin_write(session)
-    try:
+    with writing(session):
         period = get_period(session, code, for_update=True)
         if period.locked:
-            session.commit()  # nothing written: ends the transaction, keeps objects loaded
             return period, False
         period.locked = True
         period.locked_at = utc_now()
         period.locked_by = actor
         session.add(period)
         audit.record(session, actor, "period_lock", "periods", period.id, code=period.code)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return period, True
 
 

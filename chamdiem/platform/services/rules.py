@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.loader import Program, RuleFileError, load_source
 from chamdiem.dsl.parser import normalise
-from chamdiem.platform.db.engine import begin_write
+from chamdiem.platform.db.engine import writing
 from chamdiem.platform.db.models import Period, RuleVersion
 from chamdiem.platform.services import audit
 from chamdiem.platform.services.errors import NotFound, ServiceError
@@ -150,11 +150,9 @@ def publish_rule_version(session: Session, path: Path, *, actor: str) -> Publish
             details,
         )
     digest = source_sha256(source)
-    begin_write(session)
-    try:
+    with writing(session):
         existing = session.exec(select(RuleVersion).where(RuleVersion.sha256 == digest)).first()
         if existing is not None:
-            session.commit()  # nothing written: ends the transaction, keeps objects loaded
             return Published(existing, False, len(outcomes))
         place = git_place(path, source)
         header = program.header
@@ -191,10 +189,6 @@ def publish_rule_version(session: Session, path: Path, *, actor: str) -> Publish
             git_author=place.author,
             tests=len(outcomes),
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return Published(version, True, len(outcomes))
 
 

@@ -38,7 +38,7 @@ from chamdiem.platform.db.codec import (
     scalar_fragments,
     string_list_text,
 )
-from chamdiem.platform.db.engine import begin_write
+from chamdiem.platform.db.engine import transaction, writing
 from chamdiem.platform.db.models import (
     EvaluationRun,
     Period,
@@ -121,13 +121,9 @@ def run_evaluation(
                 "no unit is in scope, so there is no one to evaluate",
             )
         )
-    try:
+    with transaction(session):
         period = get_period(session, period_code)
         versions = _rule_versions(session, period, rules)
-        session.commit()  # ends the read; nothing was written
-    except BaseException:
-        session.rollback()
-        raise
     return [_run_one(session, period, version, scope, actor, explain) for version in versions]
 
 
@@ -200,14 +196,26 @@ def _run_one(
     actor: str,
     explain: ExplainPolicy,
 ) -> RunOutcome:
+    """One rule version over the period: read, evaluate (outside any transaction), record."""
     started = utc_now()
-    assert period.id is not None and version.id is not None
-    try:
+    read = _read(session, period, version, scope)
+    evaluated = _evaluate(read, period, explain)
+    return _record(session, period, version, scope, read, evaluated, started, actor)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """What a run reads: the rules, the subjects' current records, what it links to."""
+
+    program: Program
+    subjects: list[StoredSubject]
+    linked: LinkedInput | None
+
+
+def _read(session: Session, period: Period, version: RuleVersion, scope: Scope) -> _Read:
+    assert period.id is not None
+    with transaction(session):
         subjects = load_subjects(session, period.id, version.name, scope)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     if not subjects:
         where = f" ({', '.join(scope.named)})" if scope.named else ""
         raise ServiceError(
@@ -217,16 +225,29 @@ def _run_one(
             )
         )
     program = program_for(version)
-    linked = linked_input(session, program, period)
-    links = linked.links if linked is not None else None
+    return _Read(program, subjects, linked_input(session, program, period))
+
+
+@dataclass(frozen=True)
+class _Evaluated:
+    """What the evaluation gave: the subjects it took part on and their snapshot, and either
+    the result rows and grade counts or the error that stopped it."""
+
+    subjects: list[StoredSubject]
+    snapshot: str
+    rows: list[tuple[object, ...]] = field(default_factory=list)
+    grades: dict[str, int] = field(default_factory=dict)
+    error: EvaluationError | None = None
+
+
+def _evaluate(read: _Read, period: Period, explain: ExplainPolicy) -> _Evaluated:
+    program, subjects = read.program, read.subjects
+    links = read.linked.links if read.linked is not None else None
     cohort = decode_cohort(program, subjects)
     try:
         results = evaluate_linked(program, cohort, period, links)
     except EvaluationError as error:
-        snapshot = snapshot_sha256(subjects)
-        return _store_failed(
-            session, period, version, list(scope.named), subjects, snapshot, error, started, actor
-        )
+        return _Evaluated(subjects, snapshot_sha256(subjects), error=error)
     if len(results) != len(subjects):
         # `applies when` left some subjects out; they took no part in the evaluation (not in
         # quotas either), so the run's inputs are those it evaluated.
@@ -234,67 +255,96 @@ def _run_one(
         subjects = [subject for subject in subjects if subject.code in evaluated]
         cohort = decode_cohort(program, subjects)
         results = evaluate_linked(program, cohort, period, links)
-    snapshot = snapshot_sha256(subjects)
-    linked_runs = linked.runs if linked is not None else {}
     rows = result_rows(program, cohort, results, subjects, explain)
     grades = dict(Counter(grade or "-" for grade in results.grade))
+    return _Evaluated(subjects, snapshot_sha256(subjects), rows, grades)
 
-    begin_write(session)
-    try:
+
+def _record(
+    session: Session,
+    period: Period,
+    version: RuleVersion,
+    scope: Scope,
+    read: _Read,
+    evaluated: _Evaluated,
+    started: datetime,
+    actor: str,
+) -> RunOutcome:
+    """The run's row, its results and its audit entry, in one transaction. A failed run is
+    recorded with why (its first 100 problems) and without results."""
+    assert period.id is not None and version.id is not None
+    error, snapshot = evaluated.error, evaluated.snapshot
+    linked_runs = read.linked.runs if read.linked is not None else {}
+    with writing(session):
         run = EvaluationRun(
             rule_version_id=version.id,
             period_id=period.id,
             scope_json=dumps(list(scope.named)),
-            linked_runs_json=dumps({str(k): v for k, v in sorted(linked_runs.items())}),
             snapshot_sha256=snapshot,
             engine_version=chamdiem.__version__,
-            subjects=len(subjects),
-            status="complete",
+            subjects=len(evaluated.subjects),
+            status="complete" if error is None else "failed",
             run_by=actor,
             started_at=started,
             finished_at=utc_now(),
         )
+        if error is None:
+            run.linked_runs_json = dumps({str(k): v for k, v in sorted(linked_runs.items())})
+        else:
+            run.detail = _failure_detail(error)
         session.add(run)
         session.flush()
         assert run.id is not None
         run_id = run.id
-        bulk_insert(
-            session.connection(),
-            Result.__table__,  # type: ignore[attr-defined]
-            RESULT_COLUMNS,
-            [(run_id, *row) for row in rows],
-            pause_point="run",
-        )
-        audit.record(
-            session,
-            actor,
-            "run",
-            "evaluation_runs",
+        if error is None:
+            bulk_insert(
+                session.connection(),
+                Result.__table__,  # type: ignore[attr-defined]
+                RESULT_COLUMNS,
+                [(run_id, *row) for row in evaluated.rows],
+                pause_point="run",
+            )
+        what: dict[str, object] = {
+            "period": period.code,
+            "ruleset": version.name,
+            "rule_sha256": version.sha256,
+        }
+        if error is None:
+            what |= {
+                "scope": list(scope.named),
+                "subjects": len(evaluated.subjects),
+                "snapshot_sha256": snapshot,
+                "engine_version": chamdiem.__version__,
+                "grades": evaluated.grades,
+                "linked_runs": sorted(linked_runs),
+            }
+        else:
+            what |= {"status": "failed", "problems": error.total}
+        audit.record(session, actor, "run", "evaluation_runs", run_id, **what)
+    common = (len(evaluated.subjects), period.code, version.name, version.sha256, snapshot)
+    if error is not None:
+        return RunOutcome(
             run_id,
-            period=period.code,
-            ruleset=version.name,
-            rule_sha256=version.sha256,
-            scope=list(scope.named),
-            subjects=len(subjects),
-            snapshot_sha256=snapshot,
-            engine_version=chamdiem.__version__,
-            grades=grades,
-            linked_runs=sorted(linked_runs),
+            "failed",
+            *common,
+            problems=list(error.problems),
+            problems_total=error.total,
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return RunOutcome(
         run_id,
         "complete",
-        len(subjects),
-        period.code,
-        version.name,
-        version.sha256,
-        snapshot,
-        grades,
-        grade_names=[(grade.name, grade.label or grade.name) for grade in program.grades],
+        *common,
+        evaluated.grades,
+        grade_names=[(grade.name, grade.label or grade.name) for grade in read.program.grades],
+    )
+
+
+def _failure_detail(error: EvaluationError) -> str:
+    return dumps(
+        [
+            {"subject": p.subject, "name": p.name, "vi": p.message.vi, "en": p.message.en}
+            for p in error.problems[:100]
+        ]
     )
 
 
@@ -324,7 +374,7 @@ def linked_input(session: Session, program: Program, period: Period) -> LinkedIn
     in each period concerned); None for one without."""
     if not program.header.needs:
         return None
-    try:
+    with transaction(session):
         program.bind(linked_rule_fields(session, program))
         run_ids = latest_linked_runs(session, program, period)
         if not run_ids:
@@ -340,10 +390,6 @@ def linked_input(session: Session, program: Program, period: Period) -> LinkedIn
                 )
             )
         linked = load_links(session, program, period, run_ids)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return linked
 
 
@@ -408,70 +454,4 @@ def result_rows(
             explanations,
             strict=True,
         )
-    )
-
-
-def _store_failed(
-    session: Session,
-    period: Period,
-    version: RuleVersion,
-    scope_codes: list[str],
-    subjects: Sequence[StoredSubject],
-    snapshot: str,
-    error: EvaluationError,
-    started: datetime,
-    actor: str,
-) -> RunOutcome:
-    """A run whose evaluation failed: recorded (with why), without results."""
-    assert period.id is not None and version.id is not None
-    detail = dumps(
-        [
-            {"subject": p.subject, "name": p.name, "vi": p.message.vi, "en": p.message.en}
-            for p in error.problems[:100]
-        ]
-    )
-    begin_write(session)
-    try:
-        run = EvaluationRun(
-            rule_version_id=version.id,
-            period_id=period.id,
-            scope_json=dumps(scope_codes),
-            snapshot_sha256=snapshot,
-            engine_version=chamdiem.__version__,
-            subjects=len(subjects),
-            status="failed",
-            detail=detail,
-            run_by=actor,
-            started_at=started,
-            finished_at=utc_now(),
-        )
-        session.add(run)
-        session.flush()
-        assert run.id is not None
-        audit.record(
-            session,
-            actor,
-            "run",
-            "evaluation_runs",
-            run.id,
-            period=period.code,
-            ruleset=version.name,
-            rule_sha256=version.sha256,
-            status="failed",
-            problems=error.total,
-        )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return RunOutcome(
-        run.id,
-        "failed",
-        len(subjects),
-        period.code,
-        version.name,
-        version.sha256,
-        snapshot,
-        problems=list(error.problems),
-        problems_total=error.total,
     )

@@ -9,6 +9,7 @@ what the evaluation gives. Each difference is reported with its subject and fiel
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from operator import attrgetter
 from typing import Any
 
@@ -23,6 +24,7 @@ from chamdiem.dsl.links import Links
 from chamdiem.dsl.loader import Program
 from chamdiem.dsl.results import Results
 from chamdiem.platform.db.codec import loads
+from chamdiem.platform.db.engine import transaction
 from chamdiem.platform.db.models import (
     EvaluationRun,
     Period,
@@ -156,11 +158,30 @@ def _evaluate(stored: _StoredRun) -> tuple[Program, Cohort, Results]:
     return program, cohort, results
 
 
+@dataclass(frozen=True)
+class Reevaluated:
+    """A stored run evaluated again from its stored rules and data."""
+
+    program: Program
+    cohort: Cohort
+    results: Results
+    period_start: date
+
+
+def reevaluate_run(session: Session, run_id: int) -> Reevaluated:
+    """Run `run_id` evaluated again from its stored rule version and data snapshot (read in
+    one transaction; the evaluation runs after it ends). Nothing is written."""
+    with transaction(session):
+        stored = _load(session, run_id)
+    program, cohort, results = _evaluate(stored)
+    return Reevaluated(program, cohort, results, stored.period.start_date)
+
+
 @gc_paused()
 def verify_run(session: Session, run_id: int, *, actor: str) -> VerifyReport:
     """Re-evaluate run `run_id` from its stored rule version and data snapshot and compare.
     The verification itself is written to the audit log."""
-    try:
+    with transaction(session):
         stored = _load(session, run_id)
         report = _compare(stored)
         audit.record(
@@ -173,10 +194,6 @@ def verify_run(session: Session, run_id: int, *, actor: str) -> VerifyReport:
             differences=report.differences_total,
             engine_version=chamdiem.__version__,
         )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     return report
 
 
@@ -278,12 +295,8 @@ def _first_line_differing(stored: str, again: str) -> str:
 def explain_result(session: Session, run_id: int, code: str, language: Language) -> str:
     """How a subject's result in a stored run came about (stored, or rebuilt from the run's
     rules and data when the run kept explanations only for flagged subjects)."""
-    try:
+    with transaction(session):
         stored = _load(session, run_id)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     row = stored.results.get(code)
     if row is None:
         raise NotFound(

@@ -16,43 +16,26 @@ import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from chamdiem.dsl.data import Cohort
-from chamdiem.dsl.loader import Program
 from chamdiem.dsl.results import Results
 from chamdiem.platform.db.tables import decisions_t, results_t
-from chamdiem.platform.services.verify import _evaluate, _load
+from chamdiem.platform.services.verify import Reevaluated, reevaluate_run
 
 KEEP_RUNS = 4
-
-
-@dataclass(frozen=True)
-class Evaluated:
-    program: Program
-    cohort: Cohort
-    results: Results
-    period_start: object
 
 
 class EvaluationCache:
     def __init__(self, size: int = KEEP_RUNS) -> None:
         self._size = size
         self._lock = threading.Lock()
-        self._runs: OrderedDict[int, Evaluated] = OrderedDict()
+        self._runs: OrderedDict[int, Reevaluated] = OrderedDict()
 
-    def get(self, session: Session, run_id: int) -> Evaluated:
+    def get(self, session: Session, run_id: int) -> Reevaluated:
         with self._lock:
             found = self._runs.get(run_id)
             if found is not None:
                 self._runs.move_to_end(run_id)
                 return found
-        try:
-            stored = _load(session, run_id)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        program, cohort, results = _evaluate(stored)
-        evaluated = Evaluated(program, cohort, results, stored.period.start_date)
+        evaluated = reevaluate_run(session, run_id)
         with self._lock:
             self._runs[run_id] = evaluated
             while len(self._runs) > self._size:
@@ -107,7 +90,7 @@ def quota_warnings(
     if final_grade not in names:
         return []
     level = len(names) - 1 - names.index(final_grade)
-    compiled = program.compiled(evaluated.period_start)  # type: ignore[arg-type]
+    compiled = program.compiled(evaluated.period_start)
     outcomes = results.evaluation.quota_outcomes
     if not outcomes:
         return []

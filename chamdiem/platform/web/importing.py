@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from chamdiem.dsl.diagnostics import Text
-from chamdiem.platform.db.engine import open_session
+from chamdiem.platform.db.engine import open_session, transaction
 from chamdiem.platform.excel.cohort_reader import read_cohort
 from chamdiem.platform.excel.problems import DataFileError, DataProblem
 from chamdiem.platform.services.errors import ServiceError
@@ -152,18 +152,14 @@ def check_file(
     agreement with the organisation and whose stored data it changes (the import itself
     checks the former again and counts the latter, so its re-check leaves both out).
     `read` reads the file. Raises ServiceError or DataFileError; stores nothing."""
-    try:
+    with transaction(session):
         period = get_period(session, period_code)
         refuse_if_locked(period)
         version = resolve_rule_version(session, rules or None, period)
         people = head_count(session)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     program = program_for(version)
     cohort = read(path, program.inputs, program.items, head_count=people)
-    try:
+    with transaction(session):
         connection = session.connection()
         roster = read_roster(connection, cohort.codes)
         outside = [
@@ -187,10 +183,6 @@ def check_file(
                 [roster.person_id(code) for code in cohort.codes],
                 encode_cohort(program, cohort),
             )
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     counts = Counter(roster.unit_id(code) for code in cohort.codes)
     per_unit = sorted(
         (
@@ -383,10 +375,10 @@ def declared_names(
 ) -> tuple[list[str], dict[str, list[str]]]:
     with open_session(engine) as session:
         try:
-            version = resolve_rule_version(session, rules or None, get_period(session, period))
-            session.commit()
+            with transaction(session):
+                period_row = get_period(session, period)
+                version = resolve_rule_version(session, rules or None, period_row)
         except ServiceError as error:
-            session.rollback()
             raise JobFailed(error.message) from None
     program = program_for(version)
     return (
