@@ -375,7 +375,9 @@ def convert_all(cells: list[object], spec: InputSpec) -> list[object] | None:
     if kinds == {float}:
         floats: list[float] = cells  # type: ignore[assignment]
         low, high = min(floats), max(floats)
-        if not (low > -_TOO_LARGE and high < _TOO_LARGE):  # also false for NaN
+        # min and max skip a NaN that is not first ([0.0, nan]); the sum is NaN with any.
+        total = sum(floats)
+        if not (low > -_TOO_LARGE and high < _TOO_LARGE) or total != total:
             return None
         if kind == "number" or (kind == "percent" and low >= -1 and high <= 1):
             # Each distinct number converted once (a column has few); 0.0 and -0.0 share a
