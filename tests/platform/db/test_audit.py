@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from chamdiem.platform.db.engine import make_engine, open_session
+from chamdiem.platform.db.migrate import upgrade
 from chamdiem.platform.db.models import AuditEntry
 from chamdiem.platform.services import audit
 from chamdiem.platform.services.decisions import record_decision
@@ -20,6 +22,7 @@ from chamdiem.platform.services.periods import lock_period
 from chamdiem.platform.services.runs import run_evaluation
 from chamdiem.platform.services.scope import Scope
 from chamdiem.platform.services.verify import verify_run
+from tests.platform.db.conftest import new_database_url
 from tests.platform.db.helpers import ACTOR, PERIOD, count, prepare
 
 
@@ -81,14 +84,16 @@ def test_the_database_rejects_changing_or_removing_an_entry(
         assert connection.execute(sa.text("SELECT actor FROM audit_log")).scalar_one() == ACTOR
 
 
-def test_postgresql_also_rejects_truncate(session: Session, engine: Engine) -> None:
-    audit.record(session, ACTOR, "login", "users", None)
-    session.commit()
-    if engine.dialect.name != "postgresql":
-        # SQLite has no TRUNCATE; its DELETE without WHERE is covered above. Skipped, not
-        # passed: a green run on SQLite alone has not checked PostgreSQL's trigger.
-        assert engine.dialect.name == "sqlite"
-        pytest.skip("TRUNCATE is PostgreSQL's; SQLite has none")
+def test_postgresql_also_rejects_truncate(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """PostgreSQL only: SQLite has no TRUNCATE (its DELETE without WHERE is covered above)."""
+    engine = make_engine(new_database_url("postgresql", request, tmp_path_factory))
+    upgrade(engine)
+    with open_session(engine) as session:
+        audit.record(session, ACTOR, "login", "users", None)
+        session.commit()
     with engine.connect() as connection, pytest.raises(sa.exc.DatabaseError):
         connection.execute(sa.text("TRUNCATE audit_log"))
     assert count(engine, "audit_log") == 1
+    engine.dispose()
