@@ -17,19 +17,17 @@ from typing import Literal
 import numpy as np
 
 from chamdiem.dsl import syntax as s
+from chamdiem.dsl.aggregates import items_of
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.frames import Frame, ItemFrame, SubjectFrame
-from chamdiem.dsl.links import (
+from chamdiem.dsl.links import LinkError, build_rows, field_data, record_rows
+from chamdiem.dsl.names import (
+    BUILTIN_ATTRIBUTES,
     LINK_FUNCTIONS,
-    LIST_FUNCTIONS,
-    RECORD_FUNCTIONS,
+    RECORD_LINKS,
     RESULT_FIELDS,
-    LinkError,
-    build_rows,
-    field_data,
-    record_rows,
+    canonical,
 )
-from chamdiem.dsl.names import BUILTIN_ATTRIBUTES, canonical
 from chamdiem.dsl.numeric import Num, maximum, minimum
 from chamdiem.dsl.numeric import where as num_where
 from chamdiem.dsl.values import (
@@ -394,7 +392,7 @@ class Compiler:
             if key is not None and f"{key[0]}({key[1]})" == scope.items:
                 return self._field(canonical(node.name))
         key = link_key(node.target)
-        if key is not None and key[0] in RECORD_FUNCTIONS:
+        if key is not None and key[0] in RECORD_LINKS:
             return self._record_field(key[0], key[1], canonical(node.name), node.span.line)
         raise ValueError(f"unsupported attribute at line {node.span.line}")
 
@@ -503,7 +501,7 @@ class Compiler:
 
     def _call(self, node: s.Call, scope: Scope) -> Fn:
         name = node.function
-        items = self._items_of(node)
+        items = items_of(node, self.items)
         if items is not None and scope.kind != "items":
             return self._aggregate(node, items)
         if name in ("count", "sum") and scope.kind == "quota" and len(node.args) == 1:
@@ -568,25 +566,6 @@ class Compiler:
             return Val(quotient, err, cause)
 
         return ratio
-
-    def _items_of(self, node: s.Call) -> str | None:
-        """The items list an aggregate runs over, found from the names in its argument."""
-        if len(node.args) != 1:
-            return None
-        arg = node.args[0]
-        if isinstance(arg, s.Name) and arg.name in self.items:
-            return arg.name
-        for found in s.walk(arg, node.where):
-            key = link_key(found)
-            if key is not None and key[0] in LIST_FUNCTIONS:
-                return f"{key[0]}({key[1]})"
-            if (
-                isinstance(found, s.Attribute)
-                and isinstance(found.target, s.Name)
-                and found.target.name in self.items
-            ):
-                return found.target.name
-        return None
 
     def _rows(self, items: str) -> Callable[[SubjectFrame], ItemFrame]:
         """How to find the rows of an items list or of a linked list in a subject frame."""

@@ -16,8 +16,9 @@ from chamdiem.dsl import syntax as s
 from chamdiem.dsl.compile import link_key
 from chamdiem.dsl.data import Cohort
 from chamdiem.dsl.diagnostics import Diagnostic, did_you_mean, error
-from chamdiem.dsl.links import RESULT_FIELDS, Links
+from chamdiem.dsl.links import Links
 from chamdiem.dsl.loader import Program
+from chamdiem.dsl.names import RESULT_FIELDS
 from chamdiem.dsl.organisation import Organisation
 from chamdiem.dsl.periods import Period, longer
 from chamdiem.dsl.results import Results

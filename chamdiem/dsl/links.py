@@ -18,6 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
+from chamdiem.dsl.names import RESULT_FIELDS as RESULT_FIELDS  # importers read it here
 from chamdiem.dsl.numeric import Num
 from chamdiem.dsl.organisation import Organisation
 from chamdiem.dsl.periods import Period
@@ -37,12 +38,6 @@ class Results(Protocol):
     def index_of(self, code: str) -> int | None: ...
 
     def field(self, name: str, grades: Sequence[str]) -> Data: ...
-
-
-LIST_FUNCTIONS = ("members", "subordinates", "periods")
-RECORD_FUNCTIONS = ("unit_result", "result")
-LINK_FUNCTIONS = LIST_FUNCTIONS + RECORD_FUNCTIONS
-RESULT_FIELDS = ("total", "grade", "score_grade", "graded")
 
 
 class LinkError(ValueError):

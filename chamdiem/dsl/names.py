@@ -46,10 +46,26 @@ FUNCTION_KEYWORDS: dict[str, tuple[str, ...]] = {
     "max": ("if_empty",),
 }
 
+# Reading the results of the rule sets named in `needs` (language design §5): a list link is
+# an items list whose rows are results of the needed rule set (links.py builds them); a record
+# link is one result per subject. Every result has RESULT_FIELDS; its other fields are the
+# needed rule set's lets, criteria and groups.
+LIST_LINKS = ("members", "subordinates", "periods")
+RECORD_LINKS = ("unit_result", "result")
+LINK_FUNCTIONS = (*LIST_LINKS, *RECORD_LINKS)
+RESULT_FIELDS = ("total", "grade", "score_grade", "graded")
+
 # Flags a result may carry.
 FLAGS = ("tie_at_quota", "not_graded")
 
 MAX_PRECISION = 6
+
+
+def is_aggregate(function: str, arg_count: int) -> bool:
+    """Whether a call of `function` with `arg_count` arguments is an aggregate (it folds an
+    items list): `sum`, `count`, `mean`, `any` and `all` always are (a wrong number of
+    arguments is reported as such), `min` and `max` only with one argument."""
+    return function in AGGREGATE_FUNCTIONS and (function not in SCALAR_FUNCTIONS or arg_count == 1)
 
 
 def canonical(name: str) -> str:

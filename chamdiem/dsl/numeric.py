@@ -31,6 +31,8 @@ from typing import Any, Final, TypeAlias, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from chamdiem.dsl.rounding import round_half_away
+
 IntArray: TypeAlias = npt.NDArray[Any]
 """A 1-D array of dtype int64 or of dtype object holding Python ints."""
 BoolArray: TypeAlias = npt.NDArray[np.bool_]
@@ -103,16 +105,6 @@ def _fraction(value: Scalar) -> Fraction:
     if isinstance(value, Decimal) and not value.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
     return Fraction(value)
-
-
-def _round_fraction(value: Fraction, places: int) -> Fraction:
-    """value rounded half away from zero to `places` decimals (places may be negative)."""
-    scaled = abs(value) * Fraction(10) ** places
-    q, r = divmod(scaled.numerator, scaled.denominator)
-    if 2 * r >= scaled.denominator:
-        q += 1
-    result = Fraction(q) / Fraction(10) ** places
-    return -result if value < 0 else result
 
 
 class Num:
@@ -425,7 +417,7 @@ class Num:
         places is negative, e.g. -1 rounds to tens)."""
         n = len(self)
         if self._const is not None:
-            return Num._constant(_round_fraction(self._const, places), n, 10 ** max(places, 0))
+            return Num._constant(round_half_away(self._const, places), n, 10 ** max(places, 0))
         scale_up, scale_down = (10**places, 1) if places >= 0 else (1, 10**-places)
         result_den = 10**places if places >= 0 else 1
 

@@ -18,7 +18,8 @@ from math import ceil, floor
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.diagnostics import Diagnostic, warning
 from chamdiem.dsl.intervals import Interval, RealSet, format_interval, format_number
-from chamdiem.dsl.names import BUILTIN_ATTRIBUTES, canonical
+from chamdiem.dsl.names import BUILTIN_ATTRIBUTES, canonical, is_aggregate
+from chamdiem.dsl.rounding import round_half_away
 
 NUMBER_KINDS = ("number", "count", "percent")
 _FLIP = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "==": "==", "!=": "!="}
@@ -63,41 +64,6 @@ def constant_number(node: s.Expr | None, params: Mapping[str, s.Param]) -> Fract
             if isinstance(value, s.Number | s.Unary):
                 return constant_number(value, params)
     return None
-
-
-def item_refs(
-    arg: s.Expr,
-    where: s.Expr | None,
-    items: Mapping[str, s.Items],
-    list_links: Sequence[str] = (),
-) -> set[str]:
-    """The lists an aggregate's argument reads, as the compiler decides: the argument itself
-    when it is a list (`count(san_pham)`), a list's fields anywhere inside, or a list of a
-    needed rule set's results (`members(R)`, keyed "members(R)")."""
-    found: set[str] = set()
-    if isinstance(arg, s.Name) and arg.name in items:
-        found.add(arg.name)
-    for node in s.walk(arg, where):
-        if (
-            isinstance(node, s.Attribute)
-            and isinstance(node.target, s.Name)
-            and node.target.name in items
-        ):
-            found.add(node.target.name)
-        elif (
-            isinstance(node, s.Call)
-            and node.function in list_links
-            and len(node.args) == 1
-            and isinstance(node.args[0], s.Name)
-        ):
-            found.add(f"{node.function}({node.args[0].name})")
-    return found
-
-
-def round_half_away(value: Fraction, places: int) -> Fraction:
-    scale = 10**places
-    magnitude = floor(abs(value) * scale + Fraction(1, 2))
-    return Fraction(magnitude if value >= 0 else -magnitude, scale)
 
 
 def _fraction_floor(value: Fraction) -> Fraction:
@@ -325,10 +291,7 @@ class Analysis:
 
     def _call(self, node: s.Call, env: Env) -> Estimate:
         function = node.function
-        aggregate = function in ("sum", "count", "mean", "any", "all") or (
-            function in ("min", "max") and len(node.args) == 1
-        )
-        if aggregate and len(node.args) == 1:
+        if is_aggregate(function, len(node.args)) and len(node.args) == 1:
             return self._aggregate(node, env)
         args = [self.expr(a, env) for a in node.args]
         keywords = {k.name: self.expr(k.value, env) for k in node.keywords}

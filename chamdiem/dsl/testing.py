@@ -39,6 +39,7 @@ from chamdiem.dsl.names import canonical
 from chamdiem.dsl.numeric import Num
 from chamdiem.dsl.organisation import Organisation
 from chamdiem.dsl.periods import Period, PeriodKind
+from chamdiem.dsl.rounding import round_half_away
 from chamdiem.dsl.values import Data, GradeCol, TextCol
 
 if TYPE_CHECKING:
@@ -279,16 +280,6 @@ def _exact(value: object) -> Fraction | None:
 
 def _places(value: Decimal) -> int:
     return max(0, -int(value.as_tuple().exponent))
-
-
-def round_half_away(value: Fraction, places: int) -> Fraction:
-    """`round(x, n)` of the language: half away from zero, exactly."""
-    scaled = abs(value) * 10**places
-    whole = int(scaled)
-    if scaled - whole >= Fraction(1, 2):
-        whole += 1
-    rounded = Fraction(whole, 10**places)
-    return -rounded if value < 0 else rounded
 
 
 def _matches(expected: object, actual: object, expectation: s.Expectation) -> bool:

@@ -6,9 +6,13 @@ test; expectations compare exactly; a test may pick its period.
 
 from __future__ import annotations
 
-from chamdiem.dsl import Program, load_source, testing
+from fractions import Fraction
+
+from chamdiem.dsl import Program, load_source, ranges, testing
 from chamdiem.dsl.format import format_source
+from chamdiem.dsl.numeric import Num
 from chamdiem.dsl.parser import parse
+from chamdiem.dsl.rounding import round_half_away
 from chamdiem.dsl.semantic_diff import diff_modules
 
 YEARLY = """
@@ -273,3 +277,29 @@ def test_the_semantic_diff_sees_a_new_period_or_tolerance_of_a_test() -> None:
         assert [(c.kind, c.entity, c.name) for c in changes] == [("changed", "test", "t")]
     same = old.replace("within 0.01", "sai   số 0.01")
     assert diff_modules(parse(old)[0], parse(same)[0]) == []
+
+
+# ---------------------------------------------------------------- one rounding (issue 16)
+
+
+def test_a_rounded_expectation_rounds_exactly_just_below_a_half() -> None:
+    """0.005 − 10⁻³¹ rounds to 0 at two places, as the evaluator and the range analysis
+    round it; through 28-digit Decimal it would have become 0.01."""
+    just_below = "0.0049999999999999999999999999999"
+    assert Fraction(just_below) == Fraction(5, 1000) - Fraction(1, 10**31)
+    assert round_half_away(Fraction(just_below), 2) == 0
+    assert testing.round_half_away is ranges.round_half_away is round_half_away
+    column, _ = Num.from_values([Fraction(just_below)])
+    assert column.round_half_away(2).to_fraction(0) == 0
+    program = load_source(
+        MONTHLY.replace("let r = a / 6", "let r = a")
+        + f'test "ngay dưới nửa"\n  given a = {just_below}\n'
+        + "  expect round(r, 2) = 0\nend\n"
+        + f'test "không phải 0.01"\n  given a = {just_below}\n'
+        + "  expect round(r, 2) = 0.01\nend\n",
+        "kpi.rules",
+    )
+    assert failures(program.run_tests()) == [
+        "không phải 0.01: dòng 26: kỳ vọng round(r, 2) = 0.01, thực tế "
+        "0.0049999999999999999999999999999",
+    ]

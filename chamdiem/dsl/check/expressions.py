@@ -10,18 +10,16 @@ from dataclasses import replace
 from decimal import Decimal
 
 from chamdiem.dsl import syntax as s
+from chamdiem.dsl.aggregates import item_refs
 from chamdiem.dsl.check.scope import AggregateFrame, Ctx, Scope, Symbol
 from chamdiem.dsl.check.types import (
     ALL_FUNCTIONS,
     BOOL,
     DATE,
     GRADE,
-    LINK_FUNCTIONS,
-    LIST_LINKS,
     MAX_ROUND_PLACES,
     NUMBER,
-    RECORD_LINKS,
-    RESULT_FIELDS,
+    RESULT_FIELD_TYPES,
     TEXT,
     UNKNOWN,
     Type,
@@ -33,10 +31,14 @@ from chamdiem.dsl.intervals import RealSet, format_number
 from chamdiem.dsl.names import (
     BUILTIN_ATTRIBUTES,
     FUNCTION_KEYWORDS,
+    LINK_FUNCTIONS,
+    LIST_LINKS,
+    RECORD_LINKS,
     SCALAR_FUNCTIONS,
     canonical,
+    is_aggregate,
 )
-from chamdiem.dsl.ranges import constant_number, item_refs
+from chamdiem.dsl.ranges import constant_number
 
 
 class Checker(Scope):
@@ -141,7 +143,7 @@ class Checker(Scope):
         if ctx.frame is not None and ctx.frame.link is not None:
             # Inside an aggregate over a needed rule set's results, `grade`, `total` … are
             # the row's; other names may be that rule set's values, which are not visible here.
-            field_type = RESULT_FIELDS.get(canonical(name))
+            field_type = RESULT_FIELD_TYPES.get(canonical(name))
             if field_type is not None:
                 return field_type
             if name not in self.symbols and canonical(name) not in BUILTIN_ATTRIBUTES:
@@ -295,7 +297,7 @@ class Checker(Scope):
         """`unit_result(R).grade` (one value per subject) or `periods(R).total` (one value
         per row, so only inside an aggregate)."""
         key = self.link(target)
-        found = RESULT_FIELDS.get(canonical(node.name), UNKNOWN)
+        found = RESULT_FIELD_TYPES.get(canonical(node.name), UNKNOWN)
         if key is None and ctx.frame is not None and ctx.frame.items is None:
             ctx.frame.items = ""  # the list is wrong (reported), but there is one
         if key is None or target.function in RECORD_LINKS:
@@ -409,9 +411,7 @@ class Checker(Scope):
             for arg in node.args:
                 self.value(arg, ctx)
             return UNKNOWN
-        aggregate = function in ("sum", "count", "mean", "any", "all") or (
-            function in ("min", "max") and len(node.args) == 1
-        )
+        aggregate = is_aggregate(function, len(node.args))
         allowed = FUNCTION_KEYWORDS.get(function, ()) if aggregate or function == "ratio" else ()
         keywords: dict[str, s.Keyword] = {}
         for keyword in node.keywords:

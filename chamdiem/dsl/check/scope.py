@@ -16,7 +16,6 @@ from typing import Literal
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.check.types import (
     ALL_FUNCTIONS,
-    LINK_FUNCTIONS,
     NUMBER_KINDS,
     TEXT,
     UNKNOWN,
@@ -29,6 +28,7 @@ from chamdiem.dsl.diagnostics import Diagnostic, Text, closest_names, did_you_me
 from chamdiem.dsl.names import (
     BUILTIN_ALIASES,
     BUILTIN_ATTRIBUTES,
+    LINK_FUNCTIONS,
     SPECIAL_NAMES,
     canonical,
 )

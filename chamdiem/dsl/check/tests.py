@@ -12,11 +12,9 @@ from chamdiem.dsl.check.expressions import Checker
 from chamdiem.dsl.check.scope import KIND_WORDS
 from chamdiem.dsl.check.types import (
     GRADE,
-    LINK_FUNCTIONS,
-    LIST_LINKS,
     MAX_ROUND_PLACES,
     NUMBER,
-    RESULT_FIELDS,
+    RESULT_FIELD_TYPES,
     TEXT,
     Type,
     input_type,
@@ -28,6 +26,8 @@ from chamdiem.dsl.names import (
     BUILTIN_ALIASES,
     BUILTIN_ATTRIBUTES,
     FLAGS,
+    LINK_FUNCTIONS,
+    LIST_LINKS,
     canonical,
 )
 from chamdiem.dsl.periods import Period
@@ -256,7 +256,7 @@ def check_link_given(c: Checker, given: s.Given) -> None:
 
 
 def check_result_value(c: Checker, entry: s.Keyword) -> None:
-    wanted = RESULT_FIELDS.get(canonical(entry.name))
+    wanted = RESULT_FIELD_TYPES.get(canonical(entry.name))
     value = entry.value
     if wanted is not None and wanted.kind == "grade":
         ok = isinstance(value, s.Name)

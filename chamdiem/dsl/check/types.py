@@ -1,6 +1,4 @@
-"""The types of values the checker gives expressions, and the language's fixed names
-for link functions and result fields as the checker sees them.
-"""
+"""The types the checker gives values and expressions, and the checker's own limits."""
 
 from __future__ import annotations
 
@@ -10,18 +8,8 @@ from typing import Literal
 
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.diagnostics import Text
-from chamdiem.dsl.names import (
-    AGGREGATE_FUNCTIONS,
-    SCALAR_FUNCTIONS,
-)
+from chamdiem.dsl.names import AGGREGATE_FUNCTIONS, RESULT_FIELDS, SCALAR_FUNCTIONS
 
-# links.py, which evaluates them; they are repeated here so that checking does not load the
-# evaluator. A list link is an items list whose rows are results of the needed rule set; a
-# record link is one result per subject. Fields other than these four are the needed rule
-# set's lets, criteria and groups, which this file cannot see.
-LIST_LINKS = ("members", "subordinates", "periods")
-RECORD_LINKS = ("unit_result", "result")
-LINK_FUNCTIONS = (*LIST_LINKS, *RECORD_LINKS)
 ALL_FUNCTIONS = (*SCALAR_FUNCTIONS, *AGGREGATE_FUNCTIONS)
 NUMBER_KINDS = ("number", "count", "percent")
 MAX_ROUND_PLACES = 10
@@ -69,7 +57,8 @@ TEXT = Type("text")
 DATE = Type("date")
 GRADE = Type("grade")
 UNKNOWN = Type("unknown")
-RESULT_FIELDS = {"total": NUMBER, "grade": GRADE, "score_grade": GRADE, "graded": BOOL}
+# The type of each field every result of a needed rule set has (names.RESULT_FIELDS).
+RESULT_FIELD_TYPES = dict(zip(RESULT_FIELDS, (NUMBER, GRADE, GRADE, BOOL), strict=True))
 
 
 def input_type(spec: s.TypeSpec) -> Type:
