@@ -140,8 +140,11 @@ def _templates() -> Environment:
     )
 
 
-def _render(template: str, **context: Any) -> str:
-    return _templates().get_template(template).render(**context)
+def _render(template: str, embedded: bool, **context: Any) -> str:
+    """A page: whole and self-contained (base.html), or `embedded`, its content only
+    (embedded.html), for the web service to show inside its own frame, menu and stylesheet."""
+    frame = "embedded.html" if embedded else "base.html"
+    return _templates().get_template(template).render(frame=frame, **context)
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,7 @@ class _IndexEntry:
     basis: str
 
 
-def render_index(entries: Sequence[tuple[s.Module, str]]) -> str:
+def render_index(entries: Sequence[tuple[s.Module, str]], *, embedded: bool = False) -> str:
     """The index page: one row per rule set, linking to its page."""
     rows = []
     for module, page in entries:
@@ -166,12 +169,14 @@ def render_index(entries: Sequence[tuple[s.Module, str]]) -> str:
                 url_quote(page), h.title or h.name, h.name, h.subject, h.period, dates, h.basis
             )
         )
-    return _render("index.html", title="Các bộ tiêu chí đánh giá, xếp loại", entries=rows)
+    return _render("index.html", embedded, title="Các bộ tiêu chí đánh giá, xếp loại", entries=rows)
 
 
-def render_ruleset(module: s.Module) -> str:
-    """The page of one rule set."""
-    return _RulesetPage(module).render()
+def render_ruleset(
+    module: s.Module, *, embedded: bool = False, index_href: str = "index.html"
+) -> str:
+    """The page of one rule set (`index_href`: where its link back to the index goes)."""
+    return _RulesetPage(module).render(embedded, index_href)
 
 
 @dataclass(frozen=True)
@@ -223,7 +228,7 @@ class _RulesetPage:
     def decls(self, kind: type[_T]) -> list[_T]:
         return [d for d in self.module.declarations if isinstance(d, kind)]
 
-    def render(self) -> str:
+    def render(self, embedded: bool = False, index_href: str = "index.html") -> str:
         h = self.header
         lets, let_bands = self._lets()
         items = [
@@ -232,6 +237,8 @@ class _RulesetPage:
         ]
         return _render(
             "ruleset.html",
+            embedded,
+            index_href=index_href,
             title=h.title or h.name,
             h=h,
             groups=[self._group(group) for group in self.decls(s.Group)],

@@ -62,6 +62,11 @@ def thousands(value: int | None) -> str:
     return "" if value is None else f"{value:,}".replace(",", ".")
 
 
+def percent(value: float | None) -> str:
+    """18.25 -> '18,3%' (one decimal, a decimal comma, as Vietnamese writes it)."""
+    return "" if value is None else f"{value:.1f}".replace(".", ",") + "%"
+
+
 _NOT_GRADED = Markup('<span class="muted">không xếp loại</span>')
 
 
@@ -101,6 +106,7 @@ def make_environment() -> Environment:
     env.filters["local_time"] = local_time
     env.filters["local_date"] = local_date
     env.filters["thousands"] = thousands
+    env.filters["percent"] = percent
     env.filters["grade"] = grade_html
     env.filters["urlencode"] = url_part
     env.globals["ROLE_TEXT"] = {role: text.vi for role, text in ROLE_TEXT.items()}

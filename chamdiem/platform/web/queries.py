@@ -464,6 +464,49 @@ def grade_distribution(
     return found
 
 
+@dataclass(frozen=True)
+class GradeCount:
+    """How many results of a unit share a position group, a score grade, a grade, whether a
+    veto applied and whether they tie at a quota's limit."""
+
+    position_group: str | None
+    score_grade: str | None
+    grade: str | None
+    vetoed: bool
+    tie_at_quota: bool
+    count: int
+
+
+def unit_grade_counts(
+    session: Session, principal: Principal, run_id: int, unit_code: str
+) -> list[GradeCount]:
+    """The results of one unit in a run, counted (for its chart and its quota situation)."""
+    vetoed = results_t.c.vetoes_json != "[]"
+    tie = results_t.c.flags_json.like('%"tie_at_quota"%')
+    statement = (
+        sa.select(
+            results_t.c.position_group,
+            results_t.c.score_grade,
+            results_t.c.grade,
+            vetoed,
+            tie,
+            sa.func.count(),
+        )
+        .where(
+            results_t.c.run_id == run_id,
+            results_t.c.unit_code == unit_code,
+            result_filter(principal, results_t.c.unit_code),
+        )
+        .group_by(
+            results_t.c.position_group, results_t.c.score_grade, results_t.c.grade, vetoed, tie
+        )
+    )
+    return [
+        GradeCount(group, score, grade, bool(v), bool(t), int(n))
+        for group, score, grade, v, t, n in _conn(session).execute(statement)
+    ]
+
+
 def decisions(session: Session, result_id: int) -> list[Any]:
     return list(
         _conn(session)

@@ -15,7 +15,11 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST
 from markupsafe import Markup
 from sqlmodel import Session
 
+from chamdiem.dsl import syntax
+from chamdiem.platform.expr_words import Glossary, Words
 from chamdiem.platform.limits import MAX_SEARCH
+from chamdiem.platform.services.errors import ServiceError
+from chamdiem.platform.services.rules import program_for
 from chamdiem.platform.web import charts, queries
 from chamdiem.platform.web.access import (
     Action,
@@ -40,18 +44,25 @@ def dashboard(
     db: NamedDependency[Session],
     me: NamedDependency[Principal],
     thong_bao: FromQuery[str | None] = None,
+    xep: FromQuery[str | None] = None,
+    tat_ca: FromQuery[bool] = False,
 ) -> Template:
     tree = web_state(request).units.get(db)
     periods = queries.periods(db)
     latest = queries.runs(db, me, limit=8)
+    # Per agency (sở, ban, commune: the reader's top units), each department counted in.
+    tops = charts.agencies(tree, tree.roots() if me.whole_province else me.root_unit_ids)
+    part_of = charts.part_of(tree, tops)
     charts_shown: list[dict[str, Any]] = []
     seen: set[str] = set()
     for run in latest:
         if run.status != "complete" or run.ruleset in seen or len(charts_shown) >= 2:
             continue
         seen.add(run.ruleset)
-        distribution = queries.grade_distribution(db, me, run.id)
-        charts_shown.append(_grade_chart(db, tree, run, distribution, limit=25))
+        rolled = charts.roll_up(queries.grade_distribution(db, me, run.id), part_of)
+        charts_shown.append(
+            _grade_chart(db, tree, run, rolled, limit=None if tat_ca else AGENCIES, sort=xep)
+        )
     versions = queries.rule_versions(db) if can(me, Action.READ_RULES) else []
     db.commit()
     return page(
@@ -62,10 +73,14 @@ def dashboard(
         periods=periods,
         runs=latest,
         charts=charts_shown,
+        all_agencies=tat_ca,
         versions=versions[:8],
         units=[tree.code[i] for i in me.root_unit_ids if i in tree.code],
         unit_names={tree.code[i]: tree.name[i] for i in me.root_unit_ids if i in tree.code},
     )
+
+
+AGENCIES = 20  # bars on the dashboard before "all"
 
 
 @get("/don-vi", include_in_schema=False)
@@ -79,17 +94,34 @@ def units(
     counts = queries.people_counts(db, me)
     db.commit()
     shown = set(visible)
-    rows = [
-        {
+    nodes: dict[int, dict[str, Any]] = {
+        unit_id: {
             "code": tree.code[unit_id],
             "name": tree.name[unit_id],
-            # Depth within what the user sees (an HR officer's roots are at depth 0).
-            "depth": sum(1 for u in tree.path(unit_id)[:-1] if u in shown),
-            "people": counts.get(unit_id, 0),
+            "people": counts.get(unit_id, 0),  # the unit and every unit below it, below
+            "children": [],
         }
         for unit_id in visible
-    ]
-    return page("units.html", me, title="Đơn vị và người", rows=rows)
+    }
+    tops: list[dict[str, Any]] = []
+    for unit_id in visible:  # each after its parent
+        parent = tree.parent.get(unit_id)
+        if parent in shown:
+            nodes[parent]["children"].append(nodes[unit_id])
+        else:
+            tops.append(nodes[unit_id])
+    for unit_id in reversed(visible):  # each before its parent: subtree counts
+        parent = tree.parent.get(unit_id)
+        if parent in shown:
+            nodes[parent]["people"] += nodes[unit_id]["people"]
+    return page(
+        "units.html",
+        me,
+        title="Đơn vị và người",
+        tops=tops,
+        open_all=len(tops) == 1,
+        people=sum(n["people"] for n in tops),
+    )
 
 
 UNIT_PAGE = 250  # results per page of a unit (a large department has hundreds of people)
@@ -104,6 +136,7 @@ def unit_page(
     code: FromPath[str],
     ky: FromQuery[str | None] = None,
     trang: PageQuery = 1,
+    xep: FromQuery[str | None] = None,
 ) -> Template:
     state = web_state(request)
     tree = state.units.get(db)
@@ -111,13 +144,15 @@ def unit_page(
     number = max(1, trang)
     # The body shows only what the reader's scope lets them see, so the scope is in the key;
     # the tree (read again within seconds of a change) by identity.
-    key = ("unit", request_stamp(request, db), id(tree), me.scope, code, ky, number)
+    key = ("unit", request_stamp(request, db), id(tree), me.scope, code, ky, number, xep)
     body = state.fragments.get(key)
     if body is None:
-        body = _unit_body(state.templates, db, me, tree, unit_id, code, ky, number)
+        body = _unit_body(state.templates, db, me, tree, unit_id, code, ky, number, xep)
         state.fragments.put(key, body)
     db.commit()
-    return page("unit.html", me, title=f"{tree.name[unit_id]} ({code})", body=body)
+    name = tree.name[unit_id]
+    title = name if name == code else f"{name} ({code})"  # a department's code is its name
+    return page("unit.html", me, title=title, body=body)
 
 
 def _unit_body(
@@ -129,6 +164,7 @@ def _unit_body(
     code: str,
     ky: str | None,
     number: int,
+    sort: str | None = None,
 ) -> Markup:
     assert templates is not None, "the app sets the templates"
     periods = queries.periods(db)
@@ -149,11 +185,14 @@ def _unit_body(
                 "total": total,
                 "pages": max(1, -(-total // UNIT_PAGE)),
                 "labels": queries.grade_labels(db, run.rule_version_id),
+                **_unit_chart(db, me, tree, run, code),
             }
         )
     children = [c for c in tree.children.get(unit_id, []) if unit_visible(me, c)]
     parent = tree.parent.get(unit_id)
-    summaries = _subtree_summaries(db, me, tree, unit_id, children, period_id) if children else []
+    summaries = (
+        _subtree_summaries(db, me, tree, unit_id, children, period_id, sort) if children else []
+    )
     html = templates.get_template("unit_body.html").render(
         unit_code=code,
         unit_name=tree.name[unit_id],
@@ -175,6 +214,64 @@ def _unit_body(
     return Markup(html)
 
 
+def _unit_chart(
+    db: Session, me: Principal, tree: UnitTree, run: queries.RunRow, code: str
+) -> dict[str, Any]:
+    """A unit's own grades in a run: one bar for the unit and one per position group (a
+    quota counts per unit and position group), and per quota of the rules, where the unit
+    stands: who holds the grade, who reached it by points but was placed lower by the
+    quota, who ties at the limit."""
+    counts = queries.unit_grade_counts(db, me, run.id, code)
+    grades = queries.grade_order(db, run.rule_version_id)
+    labels = queries.grade_labels(db, run.rule_version_id)
+    whole: Counter[str] = Counter()
+    by_group: dict[str | None, Counter[str]] = {}
+    for c in counts:
+        whole[c.grade or charts.NOT_GRADED] += c.count
+        by_group.setdefault(c.position_group or "", Counter())[c.grade or charts.NOT_GRADED] += (
+            c.count
+        )
+    groups = {g or "": (g or "không ghi nhóm vị trí") for g in by_group}
+    names = {code: tree.name.get(tree.by_code.get(code, -1), code), **groups}
+    bars = charts.bars({code: whole}, grades, labels, tree, limit=None, names=names)
+    if len(by_group) > 1:
+        bars += charts.bars(
+            by_group, grades, labels, tree, limit=None, sort=charts.BY_SIZE, names=names
+        )
+    quotas = []
+    version = queries.rule_version(db, run.rule_version_id)
+    try:
+        program = program_for(version)
+    except ServiceError:
+        program = None
+    if program is not None:
+        words = Words(Glossary.of(program.module))
+        for q in program.module.declarations:
+            if not isinstance(q, syntax.Quota):
+                continue
+            grade = q.grade.name
+            per = ", ".join(words(key) for key in q.per)
+            quotas.append(
+                {
+                    "label": labels.get(grade, grade),
+                    "rule": f"tối đa {words(q.share)} của {words(q.count)}"
+                    + (f", tính riêng theo {per}" if per else ""),
+                    "holders": sum(c.count for c in counts if c.grade == grade),
+                    "lowered": sum(
+                        c.count
+                        for c in counts
+                        if c.score_grade == grade and c.grade != grade and not c.vetoed
+                    ),
+                    "ties": sum(c.count for c in counts if c.tie_at_quota),
+                }
+            )
+    return {
+        "chart": bars,
+        "legend": charts.legend(grades, labels),
+        "quotas": quotas,
+    }
+
+
 def _subtree_summaries(
     db: Session,
     me: Principal,
@@ -182,6 +279,7 @@ def _subtree_summaries(
     unit_id: int,
     children: list[int],
     period_id: int | None,
+    sort: str | None = None,
 ) -> list[dict[str, Any]]:
     """For a unit with units under it (an agency, a commune): per rule set, the latest run's
     grades in each unit directly under it, that unit's own units counted in. A head reads
@@ -197,7 +295,7 @@ def _subtree_summaries(
             part = part_of.get(code or "")
             if part is not None:
                 rolled.setdefault(part, Counter()).update(counts)
-        summaries.append(_grade_chart(db, tree, run, rolled, limit=len(rolled)))
+        summaries.append(_grade_chart(db, tree, run, rolled, limit=None, sort=sort))
     return summaries
 
 
@@ -206,17 +304,22 @@ def _grade_chart(
     tree: UnitTree,
     run: queries.RunRow,
     distribution: dict[str | None, Counter[str]],
-    limit: int,
+    limit: int | None,
+    sort: str | None = None,
 ) -> dict[str, Any]:
-    """What a chart card shows of a run: a bar per unit of `distribution`, the legend, the
-    counts of each grade in all."""
+    """What a chart card shows of a run: a bar per unit of `distribution` (sorted as asked:
+    by size unless a link asks for a grade's share or the name), the legend, the sort links,
+    the counts of each grade in all."""
     grades = queries.grade_order(db, run.rule_version_id)
     labels = queries.grade_labels(db, run.rule_version_id)
+    chosen = charts.sort_key(sort, grades)
     return {
         "run": run,
-        "bars": charts.bars(distribution, grades, labels, tree, limit=limit),
+        "bars": charts.bars(distribution, grades, labels, tree, limit=limit, sort=chosen),
         "legend": charts.legend(grades, labels),
-        "units": len(distribution),
+        "sorts": charts.sorts(grades, labels, chosen),
+        "sort": chosen,
+        "units": sum(1 for counts in distribution.values() if sum(counts.values())),
         "totals": charts.totals(distribution),
         "labels": labels,
     }

@@ -66,6 +66,7 @@ def run_page(
     don_vi: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
     trang: PageQuery = 1,
+    xep: FromQuery[str | None] = None,
 ) -> Template:
     if q and len(q) > MAX_SEARCH:
         raise FieldErrors({"q": queries.search_too_long(q)})
@@ -84,6 +85,9 @@ def run_page(
     labels = queries.grade_labels(db, run.rule_version_id)
     distribution = queries.grade_distribution(db, me, run_id)
     db.commit()
+    tops = charts.agencies(tree, tree.roots() if me.whole_province else me.root_unit_ids)
+    rolled = charts.roll_up(distribution, charts.part_of(tree, tops))
+    sort = charts.sort_key(xep, grades)
     problems = []
     if run.status == "failed" and run.detail:
         from chamdiem.platform.db.codec import loads
@@ -99,7 +103,11 @@ def run_page(
         page_number=page_number,
         pages=max(1, -(-total // queries.PAGE_SIZE)),
         labels=labels,
-        bars=charts.bars(distribution, grades, labels, tree),
+        # The chart (after the results, folded): per agency, its departments counted in.
+        bars=charts.bars(rolled, grades, labels, tree, limit=None, sort=sort),
+        agencies=len(rolled),
+        sorts=charts.sorts(grades, labels, sort),
+        sorted_by=xep is not None,
         legend=charts.legend(grades, labels),
         overall=charts.totals(distribution),
         units=sorted(c for c in distribution if c),

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import MediaType, Request, Response, get, post
+from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, MultipartBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
+from markupsafe import Markup
 from sqlmodel import Session
 
 from chamdiem.dsl.inputs import EvaluationError
@@ -186,11 +187,9 @@ def impact_page(
 
 @get("/tai-lieu", include_in_schema=False)
 @in_thread
-def documentation_index(
-    db: NamedDependency[Session], me: NamedDependency[Principal]
-) -> Response[str]:
+def documentation_index(db: NamedDependency[Session], me: NamedDependency[Principal]) -> Template:
     """How the people being scored are scored: the latest published version of each rule
-    set, in words (every signed-in user may read it)."""
+    set, in words (every signed-in user may read it), inside the app's frame and menu."""
     latest: dict[str, int] = {}
     for row in queries.rule_versions(db):
         latest[row.name] = max(row.id, latest.get(row.name, 0))
@@ -202,17 +201,21 @@ def documentation_index(
             entries.append((program_for(version).module, f"/tai-lieu/{version.id}"))
         except ServiceError:
             continue
-    return Response(render_index(entries), media_type=MediaType.HTML)
+    body = Markup(render_index(entries, embedded=True))
+    return page("docs.html", me, title="Các bộ tiêu chí đánh giá, xếp loại", body=body)
 
 
 @get("/tai-lieu/{version_id:int}", include_in_schema=False)
 @in_thread
 def documentation_page(
     db: NamedDependency[Session], me: NamedDependency[Principal], version_id: IdPath
-) -> Response[str]:
+) -> Template:
     version = queries.rule_version(db, version_id)
     db.commit()
-    return Response(render_ruleset(program_for(version).module), media_type=MediaType.HTML)
+    module = program_for(version).module
+    body = Markup(render_ruleset(module, embedded=True, index_href="/tai-lieu"))
+    title = (module.ruleset.title or module.ruleset.name) if module.ruleset else version.name
+    return page("docs.html", me, title=title, body=body)
 
 
 @dataclass
