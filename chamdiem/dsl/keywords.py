@@ -93,6 +93,17 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("_BAND", "band", "bảng"),
 )
 
+# The keyword that writes each input type (syntax.TypeKind); the parser reads it backwards.
+TYPE_TERMINALS: dict[str, str] = {
+    "number": "NUMBER_TYPE",
+    "count": "COUNT_TYPE",
+    "percent": "PERCENT_TYPE",
+    "bool": "BOOL_TYPE",
+    "text": "TEXT_TYPE",
+    "date": "DATE_TYPE",
+    "enum": "_ONE_OF",
+}
+
 BY_TERMINAL: dict[str, Keyword] = {k.terminal: k for k in KEYWORDS}
 
 # Spellings of one word -> terminal, and the multi-word spellings by their first word

@@ -905,13 +905,10 @@ def _label(child: _Child) -> str | None:
     return None if child is None else _string_value(str(_tok(child)))
 
 
-_TYPE_KINDS: dict[str, TypeKind] = {
-    "NUMBER_TYPE": "number",
-    "COUNT_TYPE": "count",
-    "PERCENT_TYPE": "percent",
-    "BOOL_TYPE": "bool",
-    "TEXT_TYPE": "text",
-    "DATE_TYPE": "date",
+_TYPE_KINDS = {
+    terminal: cast(TypeKind, kind)
+    for kind, terminal in keywords.TYPE_TERMINALS.items()
+    if kind != "enum"  # `one of` is followed by its choices: a rule of its own
 }
 _GROUP_KINDS: dict[str, GroupKind] = {"GROUP": "group", "BONUS": "bonus", "PENALTY": "penalty"}
 _BINARY_OPS: dict[str, BinaryOp] = {

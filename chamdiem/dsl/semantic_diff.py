@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Literal, TypeVar
 
+from chamdiem.dsl import keywords
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.diagnostics import Language, Text
 from chamdiem.dsl.format import format_expr, format_node, quote, spell_keyword
@@ -268,16 +269,7 @@ class _Differ:
                 self.label(entity, shown, a.label, b.label)
 
     def _type(self, f: s.Input, module: s.Module) -> str:
-        terminal = {
-            "number": "NUMBER_TYPE",
-            "count": "COUNT_TYPE",
-            "percent": "PERCENT_TYPE",
-            "bool": "BOOL_TYPE",
-            "text": "TEXT_TYPE",
-            "date": "DATE_TYPE",
-            "enum": "_ONE_OF",
-        }[f.type.kind]
-        word = spell_keyword(module, terminal)
+        word = spell_keyword(module, keywords.TYPE_TERMINALS[f.type.kind])
         if f.type.kind == "enum":
             return f"{word} " + ", ".join(quote(c) for c in f.type.choices)
         return word

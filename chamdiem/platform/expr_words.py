@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from chamdiem.dsl import syntax as s
+from chamdiem.dsl.precedence import BINARY_LEVELS, COMPARISON, SUM, level
 
 __all__ = ["Glossary", "Words", "band_row_words", "date_words", "number_words", "range_words"]
 
@@ -80,32 +81,12 @@ _GRADE_COMPARISON_WORDS = {
     "!=": "{a} không phải {b}",
 }
 _ARITHMETIC = {"+": "+", "-": "-", "*": "×", "/": "/"}
-_LEVEL = {
-    "or": 1,
-    "and": 2,
-    "==": 4,
-    "!=": 4,
-    "<": 4,
-    "<=": 4,
-    ">": 4,
-    ">=": 4,
-    "+": 5,
-    "-": 5,
-    "*": 6,
-    "/": 6,
-}
 
 
 def _level(e: s.Expr) -> int:
-    if isinstance(e, s.Conditional):
-        return 0
-    if isinstance(e, s.Binary):
-        return _LEVEL[e.op]
-    if isinstance(e, s.Unary):
-        return 3 if e.op == "not" else 7
     if isinstance(e, s.Call) and e.function in _PHRASES:
-        return 4  # "tổng … của các …" is bracketed inside arithmetic and comparisons
-    return 9
+        return COMPARISON  # "tổng … của các …" is bracketed inside arithmetic and comparisons
+    return level(e)  # attributes and other calls: 8, where this module never asks for more
 
 
 # Functions read as phrases with words after their arguments.
@@ -197,15 +178,16 @@ class Words:
         return "{" + "; ".join(f"{f.name}: {self.words(f.value)}" for f in e.fields) + "}"
 
     def _binary(self, e: s.Binary) -> str:
-        level = _LEVEL[e.op]
+        strength = BINARY_LEVELS[e.op]
         if e.op in ("and", "or"):
             word = "và" if e.op == "and" else "hoặc"
-            return f"{self.words(e.left, level)} {word} {self.words(e.right, level + 1)}"
-        if level == 4:
+            return f"{self.words(e.left, strength)} {word} {self.words(e.right, strength + 1)}"
+        if strength == COMPARISON:
             grade_side = _is_grade(e.left) or _is_grade(e.right)
             template = (_GRADE_COMPARISON_WORDS if grade_side else _COMPARISON_WORDS)[e.op]
-            return template.format(a=self.words(e.left, 5), b=self.words(e.right, 5))
-        return f"{self.words(e.left, level)} {_ARITHMETIC[e.op]} {self.words(e.right, level + 1)}"
+            return template.format(a=self.words(e.left, SUM), b=self.words(e.right, SUM))
+        left, right = self.words(e.left, strength), self.words(e.right, strength + 1)
+        return f"{left} {_ARITHMETIC[e.op]} {right}"
 
     def _call(self, e: s.Call) -> str:
         f = e.function
