@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from chamdiem.cli.versions import dispatch, main, register
 from chamdiem.dsl.format import format_source
-from chamdiem.platform.rule_commands import dispatch, main, register
 
 ROOT = Path(__file__).resolve().parents[2]
 DESIGN = (ROOT / "tests" / "dsl" / "examples" / "design_example.rules").read_text("utf-8")
@@ -170,5 +170,5 @@ def test_register_and_dispatch_plug_into_another_parser(
     path = write(tmp_path / "a.rules", CANONICAL)
     args = parser.parse_args(["fmt", "--check", str(path), "--lang", "en"])
     assert dispatch(args) == 0
-    assert args.run(args, None) == 0  # cli.py's `run(args, console)` convention
+    assert args.run(args, None) == 0  # the entry point's `run(args, console)` convention
     assert "0 file(s) would be reformatted" in capsys.readouterr().out

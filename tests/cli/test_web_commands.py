@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from chamdiem.cli import main
-from chamdiem.platform import web_commands
+from chamdiem.cli import web as web_commands
 
 PASSWORD = "mot mat khau dai 123\n"
 

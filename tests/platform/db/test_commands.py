@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from chamdiem.platform.commands import dispatch, main, register
+from chamdiem.cli.database import dispatch, main, register
 from chamdiem.platform.db.engine import make_engine
 from chamdiem.platform.db.migrate import head_revision
 from tests.platform.db.helpers import ACTOR, RULES, editable, people_copy, save, workbook
@@ -178,7 +178,7 @@ def test_user_errors_in_english(
 def test_register_adds_the_commands_to_a_parser_whose_commands_take_a_console(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """cli.py's own commands are run as `args.run(args, console)`; ours fit that too."""
+    """The entry point runs each command as `args.run(args, console)`; these fit that too."""
     parser = argparse.ArgumentParser(prog="chamdiem")
     register(parser.add_subparsers(dest="command"), "en")
     args = parser.parse_args(["db", "upgrade"])

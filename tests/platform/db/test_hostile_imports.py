@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from chamdiem.platform.commands import main
+from chamdiem.cli.database import main
 from chamdiem.platform.db.engine import make_engine
 from tests.platform import hostile_files as hostile
 from tests.platform.db.helpers import ACTOR, RULES, workbook

@@ -34,7 +34,7 @@ def kill_half_way(db_url: str, tmp_path: Path, point: str, *command: str) -> Non
         PAUSE_FILE_ENV: str(marker),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "chamdiem.platform.commands", *command],
+        [sys.executable, "-m", "chamdiem.cli.database", *command],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

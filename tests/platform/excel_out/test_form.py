@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from chamdiem.cli.reports import main
 from chamdiem.platform.excel.form import FORM_SHEET, write_form
-from chamdiem.platform.report_commands import main
 from chamdiem.platform.services.decisions import record_decision
 from chamdiem.platform.services.errors import NotFound, ServiceError
 from chamdiem.platform.services.imports import import_period_data

@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 import chamdiem
+from chamdiem.cli.reports import main
 from chamdiem.platform.db.models import EvaluationRun
 from chamdiem.platform.excel.report import INFO_SHEET, SUMMARY_SHEET, write_report
-from chamdiem.platform.report_commands import main
 from chamdiem.platform.services.decisions import record_decision
 from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.services.runs import run_evaluation

@@ -13,6 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from chamdiem.cli.reports import main
 from chamdiem.dsl import load_file, load_source
 from chamdiem.platform.excel import read_cohort
 from chamdiem.platform.excel.template import (
@@ -28,7 +29,6 @@ from chamdiem.platform.excel.template import (
     validation_for,
     write_template,
 )
-from chamdiem.platform.report_commands import main
 from chamdiem.platform.services.errors import NotFound
 from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.organisation import load_organisation

@@ -1,4 +1,5 @@
-"""The rule-version commands: `fmt`, `diff` and `doc`.
+"""The rule-version commands: `fmt`, `diff` and `doc` (and the arguments of `impact` and
+`history`, run by chamdiem.cli.impact).
 
     chamdiem fmt FILE|DIR… [--check]   canonical layout, rewritten in place (atomically);
                                        --check lists the files that would change, exit 1
@@ -9,8 +10,8 @@
 
 `register(subparsers)` adds the commands to the `chamdiem` parser and `dispatch(args)` runs
 the one chosen; `main(argv)` runs them on their own. Everything said goes through
-Text(vi, en) (`--lang`, else CHAMDIEM_LANG, else Vietnamese). Exit codes as in cli.py: 0 ok,
-1 a user's problem (a syntax error, a file to reformat, a missing revision), 2 usage.
+Text(vi, en) (`--lang`, else CHAMDIEM_LANG, else Vietnamese). Exit codes as for every command:
+0 ok, 1 a user's problem (a syntax error, a file to reformat, a missing revision), 2 usage.
 """
 
 from __future__ import annotations
@@ -20,13 +21,11 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
-from chamdiem.dsl.diagnostics import Language, Text, has_errors, render_all
-from chamdiem.platform.console import (
+from chamdiem.cli.console import (
     EXIT_OK,
     EXIT_USAGE,
     EXIT_USER,
@@ -34,20 +33,17 @@ from chamdiem.platform.console import (
     Console,
     Unreadable,
     add_lang_option,
-    configured_engine,
     decode_text,
     parse_or_exit_code,
     read_text,
     rule_files,
     silence_stdout,
-    user_problem,
 )
+from chamdiem.dsl.diagnostics import Language, Text, has_errors, render_all
 from chamdiem.platform.i18n import resolve_language
 
 if TYPE_CHECKING:
-    from chamdiem.dsl.loader import Program
     from chamdiem.dsl.syntax import Module
-    from chamdiem.platform.services.impact import Impact
 
 __all__ = ["dispatch", "main", "register"]
 
@@ -62,10 +58,10 @@ def register(
     parents: Sequence[argparse.ArgumentParser] = (),
     language: Language | None = None,
 ) -> None:
-    """Add `fmt`, `diff` and `doc` to a `chamdiem` subparsers object. `parents` are passed to
-    each command's parser (cli.py's common `--lang`); without them each gets its own `--lang`.
-    Each command sets `rule_command` (for `dispatch`) and `run(args, console)` (cli.py's
-    convention), so either way of wiring works."""
+    """Add `fmt`, `diff`, `doc`, `impact` and `history` to a `chamdiem` subparsers object.
+    `parents` are passed to each command's parser (a common `--lang`); without them each gets
+    its own `--lang`. Each command sets `rule_command` (for `dispatch`) and `run(args,
+    console)` (the entry point's convention), so either way of wiring works."""
     lang = language or resolve_language(None)
     t = Console(lang).text
 
@@ -183,8 +179,12 @@ def dispatch(args: argparse.Namespace) -> int:
     if command == "doc":
         return run_doc(args.rules, Path(args.out), out)
     if command == "impact":
+        from chamdiem.cli.impact import run_impact
+
         return run_impact(args, out)
     if command == "history":
+        from chamdiem.cli.impact import run_history
+
         return run_history(args.person, out)
     out.error("chamdiem", Text("lệnh không rõ", "unknown command"))
     return EXIT_USAGE
@@ -195,7 +195,7 @@ def _run_from_cli(args: argparse.Namespace, _console: object) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m chamdiem.platform.rule_commands fmt|diff|doc …`."""
+    """`python -m chamdiem.cli.versions fmt|diff|doc …`."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="chamdiem")
     register(parser.add_subparsers(dest="command", required=True))
@@ -407,161 +407,3 @@ def run_doc(arguments: Sequence[str], out_dir: Path, out: Console) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-# ---------------------------------------------------------------- impact
-
-
-def _program(spec: str, out: Console) -> Program | None:
-    from chamdiem.dsl.loader import RuleFileError, load_source
-
-    try:
-        text, name = read_version(spec)
-    except Unreadable as problem:
-        out.error(spec, problem.message)
-        return None
-    try:
-        return load_source(text, name)
-    except RuleFileError as error:
-        out.err(error.render(out.language))
-        return None
-
-
-def run_impact(args: argparse.Namespace, out: Console) -> int:
-    """`chamdiem impact OLD NEW --period P`: both versions on the period's stored data."""
-    from chamdiem.platform.services.impact import impact_for_period
-    from chamdiem.platform.services.scope import operator_scope
-
-    old, new = _program(args.old, out), _program(args.new, out)
-    if old is None or new is None:
-        return EXIT_USER
-    found = _with_session(
-        out,
-        lambda session: impact_for_period(
-            session, old, new, args.period, operator_scope(session, args.units)
-        ),
-    )
-    if found is None:
-        return EXIT_USER
-    impact = found
-    out.out(render_impact(impact, args.old, args.new, out.language))
-    if args.out:
-        from chamdiem.platform.excel.impact_workbook import write_impact_workbook
-
-        write_impact_workbook(impact, Path(args.out), args.old, args.new)
-        out.say(Text(f"Đã ghi {args.out}", f"Wrote {args.out}"))
-    return EXIT_OK
-
-
-def render_impact(impact: Impact, old_name: str, new_name: str, language: Language) -> str:
-    vi = language == "vi"
-    lines = [
-        (
-            f"Ảnh hưởng của thay đổi {old_name} → {new_name}"
-            if vi
-            else f"Impact of {old_name} → {new_name}"
-        ),
-        (
-            f"{impact.people} người; {len(impact.moves)} người đổi mức; "
-            f"{impact.totals_changed} người đổi tổng điểm"
-            if vi
-            else f"{impact.people} people; {len(impact.moves)} change grade; "
-            f"{impact.totals_changed} change total"
-        ),
-        "",
-        (
-            "Ma trận chuyển mức (hàng: cũ, cột: mới):"
-            if vi
-            else "Grade transitions (rows: old, columns: new):"
-        ),
-        *_matrix_lines(impact.grades, impact.overall),
-    ]
-    for unit in sorted(impact.per_unit):
-        counts = impact.per_unit[unit]
-        if all(before == after for before, after in counts):
-            continue
-        lines += [
-            "",
-            (f"Đơn vị {unit}:" if vi else f"Unit {unit}:"),
-            *_matrix_lines(impact.grades, counts),
-        ]
-    if impact.moves:
-        lines += ["", "Những người đổi mức:" if vi else "People whose grade changes:"]
-        for move in impact.moves:
-            moved = ", ".join(f"{c.name} {c.old or '—'} → {c.new or '—'}" for c in move.criteria)
-            lines.append(
-                f"  {move.unit or '-'}  {move.code}  {move.name or ''}  "
-                f"{move.old_grade} → {move.new_grade}  "
-                f"({move.old_total or '—'} → {move.new_total or '—'})"
-                + (f"  [{moved}]" if moved else "")
-            )
-    return "\n".join(lines)
-
-
-def _matrix_lines(grades: list[str], counts: Counter[tuple[str, str]]) -> list[str]:
-    width = max(len(g) for g in grades) + 2
-    lines = [" " * width + "".join(f"{g:>{width}}" for g in grades)]
-    for before in grades:
-        row = [counts.get((before, after), 0) for after in grades]
-        if not any(row):
-            continue
-        lines.append(f"{before:<{width}}" + "".join(f"{v:>{width}}" for v in row))
-    return lines
-
-
-T = TypeVar("T")
-
-
-def _with_session(out: Console, work: Callable[[Any], T]) -> T | None:
-    """Run `work(session)` on the configured database; a user's problem (no database, an
-    unknown period or person, data that cannot be evaluated) is printed and gives None."""
-    from chamdiem.dsl.inputs import EvaluationError
-    from chamdiem.platform.db.engine import open_session
-    from chamdiem.platform.settings import Settings
-
-    try:
-        with configured_engine(Settings().database()) as engine, open_session(engine) as session:
-            return work(session)
-    except EvaluationError as error:
-        for problem in error.problems[:20]:
-            out.err(f"{problem.subject}: {problem.name}: {problem.message.in_(out.language)}")
-        return None
-    except Exception as error:
-        if user_problem(error, out) is None:
-            raise
-        return None
-
-
-def run_history(person: str, out: Console) -> int:
-    """`chamdiem history PERSON`."""
-    from chamdiem.platform.services.history import person_history
-
-    rows = _with_session(out, lambda session: person_history(session, person))
-    if rows is None:
-        return EXIT_USER
-    vi = out.language == "vi"
-    if not rows:
-        out.say(Text(f"{person}: chưa có kết quả nào", f"{person}: no results yet"))
-        return EXIT_OK
-    headers = (
-        ["Kỳ", "Bộ tiêu chí", "Tổng điểm", "Mức theo điểm", "Mức", "Quyết định", "Phiên bản", "Git"]
-        if vi
-        else ["Period", "Rule set", "Total", "Score grade", "Grade", "Decision", "Version", "Git"]
-    )
-    table = [
-        [
-            r.period,
-            r.ruleset,
-            r.total or "—",
-            r.score_grade or "—",
-            r.grade or "—",
-            f"{r.decision_grade} ({r.decision_document})" if r.decision_grade else "",
-            r.version_sha256[:12],
-            f"{r.git_commit[:10]} {r.git_path}" if r.git_commit else "",
-        ]
-        for r in rows
-    ]
-    widths = [max(len(str(x)) for x in column) for column in zip(headers, *table, strict=True)]
-    for line in [headers, *table]:
-        out.out("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=True)).rstrip())
-    return EXIT_OK

@@ -9,10 +9,10 @@
     chamdiem verify RUN
 
 `register(subparsers)` adds them to the `chamdiem` parser and `dispatch(args)` runs the one
-parsed (each subparser also sets `run(args, console)` as cli.py's own commands do). Settings
+parsed (each subparser also sets `run(args, console)`, as every command module does). Settings
 come from CHAMDIEM_* variables or `.env` (chamdiem/platform/settings.py). Messages are in
 Vietnamese, or English with `--lang en` / CHAMDIEM_LANG=en. A user's problem is a message
-and exit code 1, never a traceback. `python -m chamdiem.platform.commands …` runs them alone.
+and exit code 1, never a traceback. `python -m chamdiem.cli.database …` runs them alone.
 """
 
 from __future__ import annotations
@@ -24,18 +24,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chamdiem.dsl.diagnostics import Language
-from chamdiem.platform.console import (
+from chamdiem.cli.console import (
     EXIT_OK,
     EXIT_USER,
     Console,
     add_lang_option,
     command_language,
-    configured_engine,
-    shown_url,
     standalone_main,
-    user_problem,
 )
+from chamdiem.cli.session import configured_engine, shown_url, user_problem
+from chamdiem.dsl.diagnostics import Language
 from chamdiem.platform.i18n import count_text, language_in_argv, seconds_text
 
 if TYPE_CHECKING:  # SQLAlchemy is imported when a command needs the database, not to register

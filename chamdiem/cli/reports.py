@@ -11,8 +11,8 @@
         one person's evaluation form (phiếu đánh giá)
 
 `register(subparsers, language)` adds them to the `chamdiem` parser; each sets
-`run(args, console)` as cli.py's commands do. Settings (database, language, user) as for the
-other platform commands. A user's problem (unknown run, person or period, a rule file with
+`run(args, console)`, as every command module does. Settings (database, language, user) as for
+the database commands. A user's problem (unknown run, person or period, a rule file with
 errors, a database not created) is a message and exit code 1, and no file is written.
 """
 
@@ -25,18 +25,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chamdiem.dsl.diagnostics import Language, Text
-from chamdiem.platform.console import (
+from chamdiem.cli.console import (
     EXIT_OK,
     EXIT_USER,
     Console,
-    Database,
-    UserError,
     add_lang_option,
     command_language,
     standalone_main,
-    user_problem,
 )
+from chamdiem.cli.session import Database, UserError, user_problem
+from chamdiem.dsl.diagnostics import Language, Text
 from chamdiem.platform.i18n import count_text, language_in_argv, seconds_text
 
 if TYPE_CHECKING:
@@ -352,7 +350,7 @@ def _form(args: argparse.Namespace, out: Console, database: Database) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m chamdiem.platform.report_commands template|report|form …`."""
+    """`python -m chamdiem.cli.reports template|report|form …`."""
     return standalone_main(register, dispatch, argv)
 
 

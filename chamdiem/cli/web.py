@@ -5,8 +5,8 @@
     chamdiem user token USERNAME [--name NAME]
 
 `register(subparsers, language)` adds them to `chamdiem`'s parser (each sets `run(args,
-console)` as cli.py's commands do). Settings come from CHAMDIEM_* variables or `.env`, as for
-every command. A password is asked for twice without echo (or read from standard input with
+console)`, as every command module does). Settings come from CHAMDIEM_* variables or `.env`, as
+for every command. A password is asked for twice without echo (or read from standard input with
 `--password-stdin`, for scripts); it is never an argument (it would stay in the shell history).
 """
 
@@ -18,8 +18,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from chamdiem.dsl.diagnostics import Language, Text
-from chamdiem.platform.console import (
+from chamdiem.cli.console import (
     EXIT_OK,
     EXIT_USER,
     Console,
@@ -28,6 +27,7 @@ from chamdiem.platform.console import (
     parse_or_exit_code,
     standalone_parser,
 )
+from chamdiem.dsl.diagnostics import Language, Text
 from chamdiem.platform.i18n import language_in_argv
 
 DEFAULT_HOST = "127.0.0.1"
@@ -284,7 +284,7 @@ def _serve(args: argparse.Namespace, _console: object = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m chamdiem.platform.web_commands …` runs these commands alone."""
+    """`python -m chamdiem.cli.web …` runs these commands alone."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     parser = standalone_parser(register, language_in_argv(arguments), lang_option=False)
     args = parse_or_exit_code(parser, arguments)

@@ -1,18 +1,17 @@
-"""What every command module shares: output in the user's language, the `--lang` option, the
-rule files named on a command line, and the configured database opened or a clear reason why
-not.
+"""What every command module shares: output in the user's language, the `--lang` option, a
+parser of one module's commands, the rule files named on a command line, and a data file's
+problems shown.
 
 A user's problem is a message on stderr (`WHERE: lỗi: …` / `WHERE: error: …`) and exit code 1,
-never a traceback; what a command produces goes to stdout.
+never a traceback; what a command produces goes to stdout. The configured database is opened
+by `chamdiem.cli.session`.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,19 +19,23 @@ from chamdiem.dsl.diagnostics import Language, Text
 from chamdiem.platform.i18n import language_in_argv, resolve_language
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-    from sqlalchemy.engine import URL
-    from sqlmodel import Session
-
     from chamdiem.platform.excel.problems import DataFileError
     from chamdiem.platform.settings import Settings
 
-EXIT_OK, EXIT_USER, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
 LANG_HELP = Text("ngôn ngữ thông báo", "language of messages")
 LANG_HELP_DEFAULT = Text(
     "ngôn ngữ thông báo (mặc định: CHAMDIEM_LANG, nếu không thì vi)",
     "language of messages (default: CHAMDIEM_LANG, else vi)",
 )
+
+
+class UsageError(Exception):
+    """A command line that cannot be run as given (exit 2)."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.en)
+        self.message = message
 
 
 # ---------------------------------------------------------------- output and language
@@ -199,124 +202,6 @@ def rule_files(arguments: Sequence[str], console: Console) -> tuple[list[Path], 
     return files, missing
 
 
-# ---------------------------------------------------------------- the database
-
-
-class UserError(Exception):
-    """A user's problem found by a command itself; `details` are extra lines for stderr."""
-
-    def __init__(self, message: Text, details: Sequence[str] = ()) -> None:
-        super().__init__(message.en)
-        self.message = message
-        self.details = list(details)
-
-
-def shown_url(url: str | URL) -> str:
-    """The database URL as said to the user: the password hidden."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def open_engine(url: str) -> Engine:
-    """An engine for the configured URL, or a UserError saying why not."""
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
-    from chamdiem.platform.db.engine import make_engine
-
-    try:
-        return make_engine(url)
-    except (ArgumentError, NoSuchModuleError, ValueError) as error:
-        raise UserError(
-            Text(
-                f"CHAMDIEM_DATABASE_URL không hợp lệ ({error})",
-                f"invalid CHAMDIEM_DATABASE_URL ({error})",
-            )
-        ) from None
-    except OSError as error:
-        raise UserError(
-            Text(
-                f"không tạo được thư mục dữ liệu: {error}",
-                f"cannot create the data folder: {error}",
-            )
-        ) from None
-
-
-def not_created(where: str) -> UserError:
-    from chamdiem.platform.db.migrate import not_created as not_created_text
-
-    return UserError(not_created_text(where))
-
-
-def require_current_schema(engine: Engine, where: str) -> None:
-    """A UserError unless `chamdiem db upgrade` has brought the database up to date; `where`
-    names the database in the message."""
-    from chamdiem.platform.db.migrate import schema_problem
-
-    problem = schema_problem(engine, where)
-    if problem is not None:
-        raise UserError(problem)
-
-
-@contextmanager
-def configured_engine(url: str, *, current: bool = True) -> Iterator[Engine]:
-    """The configured database's engine (up to date unless `current` is False), disposed of
-    afterwards; a UserError when it cannot be used."""
-    engine = open_engine(url)
-    try:
-        if current:
-            require_current_schema(engine, shown_url(engine.url))
-        yield engine
-    finally:
-        engine.dispose()
-
-
-@dataclass
-class Database:
-    """The configured database, opened on first use and never created on the way (a SQLite
-    file that does not exist is reported, not made)."""
-
-    url: str
-    engine: Engine | None = None
-
-    def shown(self) -> str:
-        try:
-            return shown_url(self.url)
-        except Exception:  # an unparsable URL is reported by `open`
-            return self.url
-
-    def exists(self) -> bool:
-        """False for a SQLite file not created yet (and then nothing is created)."""
-        from sqlalchemy.engine import make_url
-
-        try:
-            parsed = make_url(self.url)
-        except Exception:
-            return True  # let `open` report it
-        if parsed.get_backend_name() != "sqlite":
-            return True
-        database = parsed.database
-        return not database or database == ":memory:" or Path(database).exists()
-
-    def open(self) -> Engine:
-        if self.engine is not None:
-            return self.engine
-        if not self.exists():
-            raise not_created(self.shown())
-        self.engine = open_engine(self.url)
-        require_current_schema(self.engine, self.shown())
-        return self.engine
-
-    def session(self) -> Session:
-        from chamdiem.platform.db.engine import open_session
-
-        return open_session(self.open())
-
-    def dispose(self) -> None:
-        if self.engine is not None:
-            self.engine.dispose()
-
-
 def show_file_problems(
     error: DataFileError, console: Console, summary: Callable[[int], Text]
 ) -> None:
@@ -324,43 +209,3 @@ def show_file_problems(
     many there are (what was not done because of them)."""
     console.err(error.render(console.language))
     console.err(summary(len(error.problems) + error.omitted).in_(console.language))
-
-
-def user_problem(error: Exception, console: Console) -> int | None:
-    """Print a user's problem and return its exit code; None for a bug (to be re-raised)."""
-    from sqlalchemy.exc import OperationalError
-
-    from chamdiem.platform.excel.problems import DataFileError
-    from chamdiem.platform.services.errors import ServiceError
-
-    if isinstance(error, UserError):
-        console.error("chamdiem", error.message)
-        for line in error.details:
-            console.err(line)
-        return EXIT_USER
-    if isinstance(error, ServiceError):
-        console.error("chamdiem", error.message)
-        for text in error.details:
-            console.err(text.in_(console.language))
-        return EXIT_USER
-    if isinstance(error, DataFileError):
-        show_file_problems(
-            error,
-            console,
-            lambda total: Text(
-                f"Tệp có {total} lỗi; không lưu gì vào cơ sở dữ liệu.",
-                f"The file has {total} problem(s); nothing was stored.",
-            ),
-        )
-        return EXIT_USER
-    if isinstance(error, OperationalError):
-        detail = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
-        console.error(
-            "chamdiem",
-            Text(
-                f"lỗi cơ sở dữ liệu (không kết nối được, bị khóa hoặc thiếu quyền?): {detail}",
-                f"database error (cannot connect, locked, or no permission?): {detail}",
-            ),
-        )
-        return EXIT_USER
-    return None

@@ -1,0 +1,3 @@
+from chamdiem.cli.entry import main
+
+raise SystemExit(main())

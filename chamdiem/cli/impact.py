@@ -1,0 +1,181 @@
+"""`chamdiem impact` and `chamdiem history`: a rule change tried on a period's stored data,
+and a person's grades across periods with the rule version of each.
+
+    chamdiem impact OLD NEW --period P [--units U …] [-o FILE.xlsx]
+    chamdiem history PERSON
+
+Their arguments are registered with `fmt`, `diff` and `doc` (chamdiem.cli.versions); OLD and
+NEW are read as there (a file, or REV:path from git).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from chamdiem.cli.console import EXIT_OK, EXIT_USER, Console, Unreadable
+from chamdiem.cli.session import configured_engine, user_problem
+from chamdiem.cli.versions import read_version
+from chamdiem.dsl.diagnostics import Language, Text
+
+if TYPE_CHECKING:
+    from chamdiem.dsl.loader import Program
+    from chamdiem.platform.services.impact import Impact
+
+
+def _program(spec: str, out: Console) -> Program | None:
+    from chamdiem.dsl.loader import RuleFileError, load_source
+
+    try:
+        text, name = read_version(spec)
+    except Unreadable as problem:
+        out.error(spec, problem.message)
+        return None
+    try:
+        return load_source(text, name)
+    except RuleFileError as error:
+        out.err(error.render(out.language))
+        return None
+
+
+def run_impact(args: argparse.Namespace, out: Console) -> int:
+    """`chamdiem impact OLD NEW --period P`: both versions on the period's stored data."""
+    from chamdiem.platform.services.impact import impact_for_period
+    from chamdiem.platform.services.scope import operator_scope
+
+    old, new = _program(args.old, out), _program(args.new, out)
+    if old is None or new is None:
+        return EXIT_USER
+    found = _with_session(
+        out,
+        lambda session: impact_for_period(
+            session, old, new, args.period, operator_scope(session, args.units)
+        ),
+    )
+    if found is None:
+        return EXIT_USER
+    impact = found
+    out.out(render_impact(impact, args.old, args.new, out.language))
+    if args.out:
+        from chamdiem.platform.excel.impact_workbook import write_impact_workbook
+
+        write_impact_workbook(impact, Path(args.out), args.old, args.new)
+        out.say(Text(f"Đã ghi {args.out}", f"Wrote {args.out}"))
+    return EXIT_OK
+
+
+def render_impact(impact: Impact, old_name: str, new_name: str, language: Language) -> str:
+    vi = language == "vi"
+    lines = [
+        (
+            f"Ảnh hưởng của thay đổi {old_name} → {new_name}"
+            if vi
+            else f"Impact of {old_name} → {new_name}"
+        ),
+        (
+            f"{impact.people} người; {len(impact.moves)} người đổi mức; "
+            f"{impact.totals_changed} người đổi tổng điểm"
+            if vi
+            else f"{impact.people} people; {len(impact.moves)} change grade; "
+            f"{impact.totals_changed} change total"
+        ),
+        "",
+        (
+            "Ma trận chuyển mức (hàng: cũ, cột: mới):"
+            if vi
+            else "Grade transitions (rows: old, columns: new):"
+        ),
+        *_matrix_lines(impact.grades, impact.overall),
+    ]
+    for unit in sorted(impact.per_unit):
+        counts = impact.per_unit[unit]
+        if all(before == after for before, after in counts):
+            continue
+        lines += [
+            "",
+            (f"Đơn vị {unit}:" if vi else f"Unit {unit}:"),
+            *_matrix_lines(impact.grades, counts),
+        ]
+    if impact.moves:
+        lines += ["", "Những người đổi mức:" if vi else "People whose grade changes:"]
+        for move in impact.moves:
+            moved = ", ".join(f"{c.name} {c.old or '—'} → {c.new or '—'}" for c in move.criteria)
+            lines.append(
+                f"  {move.unit or '-'}  {move.code}  {move.name or ''}  "
+                f"{move.old_grade} → {move.new_grade}  "
+                f"({move.old_total or '—'} → {move.new_total or '—'})"
+                + (f"  [{moved}]" if moved else "")
+            )
+    return "\n".join(lines)
+
+
+def _matrix_lines(grades: list[str], counts: Counter[tuple[str, str]]) -> list[str]:
+    width = max(len(g) for g in grades) + 2
+    lines = [" " * width + "".join(f"{g:>{width}}" for g in grades)]
+    for before in grades:
+        row = [counts.get((before, after), 0) for after in grades]
+        if not any(row):
+            continue
+        lines.append(f"{before:<{width}}" + "".join(f"{v:>{width}}" for v in row))
+    return lines
+
+
+T = TypeVar("T")
+
+
+def _with_session(out: Console, work: Callable[[Any], T]) -> T | None:
+    """Run `work(session)` on the configured database; a user's problem (no database, an
+    unknown period or person, data that cannot be evaluated) is printed and gives None."""
+    from chamdiem.dsl.inputs import EvaluationError
+    from chamdiem.platform.db.engine import open_session
+    from chamdiem.platform.settings import Settings
+
+    try:
+        with configured_engine(Settings().database()) as engine, open_session(engine) as session:
+            return work(session)
+    except EvaluationError as error:
+        for problem in error.problems[:20]:
+            out.err(f"{problem.subject}: {problem.name}: {problem.message.in_(out.language)}")
+        return None
+    except Exception as error:
+        if user_problem(error, out) is None:
+            raise
+        return None
+
+
+def run_history(person: str, out: Console) -> int:
+    """`chamdiem history PERSON`."""
+    from chamdiem.platform.services.history import person_history
+
+    rows = _with_session(out, lambda session: person_history(session, person))
+    if rows is None:
+        return EXIT_USER
+    vi = out.language == "vi"
+    if not rows:
+        out.say(Text(f"{person}: chưa có kết quả nào", f"{person}: no results yet"))
+        return EXIT_OK
+    headers = (
+        ["Kỳ", "Bộ tiêu chí", "Tổng điểm", "Mức theo điểm", "Mức", "Quyết định", "Phiên bản", "Git"]
+        if vi
+        else ["Period", "Rule set", "Total", "Score grade", "Grade", "Decision", "Version", "Git"]
+    )
+    table = [
+        [
+            r.period,
+            r.ruleset,
+            r.total or "—",
+            r.score_grade or "—",
+            r.grade or "—",
+            f"{r.decision_grade} ({r.decision_document})" if r.decision_grade else "",
+            r.version_sha256[:12],
+            f"{r.git_commit[:10]} {r.git_path}" if r.git_commit else "",
+        ]
+        for r in rows
+    ]
+    widths = [max(len(str(x)) for x in column) for column in zip(headers, *table, strict=True)]
+    for line in [headers, *table]:
+        out.out("  ".join(str(x).ljust(w) for x, w in zip(line, widths, strict=True)).rstrip())
+    return EXIT_OK
