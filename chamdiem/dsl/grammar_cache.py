@@ -1,9 +1,9 @@
 """Where lark's parser for grammar.lark is cached between processes.
 
 Building the LALR tables from the grammar takes 0.15–0.2 s, most of a `chamdiem check` of one
-file; loading them back from lark's cache takes about 0.02 s. So parser.py builds its parser
+file; loading them back from lark's cache takes about 0.02 s. So parser/lexer.py builds its parser
 with lark's `cache=` option, pointed at the file this module names (it does not import lark
-itself: parser.py stays the only module that does):
+itself: the parser package stays the only one that does):
 
 - the directory is CHAMDIEM_CACHE_DIR when set, else $XDG_CACHE_HOME/chamdiem, else
   ~/.cache/chamdiem (made private to the user: the file is a pickle, and a cache anyone may

@@ -13,6 +13,7 @@ import lark
 import pytest
 
 from chamdiem.dsl import grammar_cache, parser
+from chamdiem.dsl.parser import lexer
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = (ROOT / "rules" / "cong_chuc_quy.rules").read_text(encoding="utf-8")
@@ -37,8 +38,8 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def fresh(monkeypatch: pytest.MonkeyPatch) -> Any:
     """The parser's lark instance as a new process would make it (the old one is put back
     after the test)."""
-    monkeypatch.setattr(parser, "_LARK", None)
-    return parser._lark()
+    monkeypatch.setattr(lexer, "_LARK", None)
+    return lexer.lark_parser()
 
 
 def cache_files(directory: Path) -> list[Path]:
@@ -47,7 +48,7 @@ def cache_files(directory: Path) -> list[Path]:
 
 def test_the_key_is_the_grammar_text_options_and_versions() -> None:
     grammar = parser.grammar_text()
-    options = parser._BUILD_OPTIONS
+    options = lexer._BUILD_OPTIONS
     key = grammar_cache.cache_key(grammar, options, "1.3.1")
     assert key == grammar_cache.cache_key(grammar, dict(options), "1.3.1")
     assert key != grammar_cache.cache_key(grammar + EXTRA, options, "1.3.1")
@@ -81,7 +82,7 @@ def test_a_changed_grammar_is_never_served_from_an_older_cache(
     [old_file] = cache_files(tmp_path)
 
     changed = original + EXTRA
-    monkeypatch.setattr(parser, "grammar_text", lambda: changed)
+    monkeypatch.setattr(lexer, "grammar_text", lambda: changed)
     new_parser = fresh(monkeypatch)
     assert len(builds) == 2
     assert "ZZ_EXTRA" in {t.name for t in new_parser.terminals}
@@ -95,7 +96,7 @@ def test_a_changed_grammar_is_never_served_from_an_older_cache(
     assert len(builds) == 3
     assert "ZZ_EXTRA" in {t.name for t in again.terminals}
 
-    monkeypatch.setattr(parser, "grammar_text", lambda: original)
+    monkeypatch.setattr(lexer, "grammar_text", lambda: original)
     back = fresh(monkeypatch)
     assert len(builds) == 3  # the original grammar's file is still good
     assert "ZZ_EXTRA" not in {t.name for t in back.terminals}
@@ -134,7 +135,7 @@ def test_a_cache_file_that_cannot_be_written_or_read_means_building_as_before(
     # A directory where the file should be: opening it fails for reading and for writing,
     # even for root (for whom a read-only directory is writable).
     monkeypatch.setenv(grammar_cache.CACHE_ENV, str(tmp_path))
-    path = grammar_cache.cache_file(parser.grammar_text(), parser._BUILD_OPTIONS, lark.__version__)
+    path = grammar_cache.cache_file(parser.grammar_text(), lexer._BUILD_OPTIONS, lark.__version__)
     assert path is not None
     path.mkdir()
     fresh(monkeypatch)
