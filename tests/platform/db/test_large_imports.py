@@ -1,7 +1,7 @@
 """A DATA file too large to import is refused cleanly: over the size limit before anything is
-read, and a workbook with far more subjects than the organisation has people with each code
-that is not a person named at its cell (the first PROBLEM_LIMIT, then a count). Nothing is
-stored either way."""
+read; with more rows than the organisation's people could fill, before it is parsed; and with
+more subjects than people but within that bound, with each code that is not a person named at
+its cell (the first PROBLEM_LIMIT, then a count). Nothing is stored either way."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ from tests.platform.db.helpers import (
     workbook,
 )
 
-EXTRA = 20_000  # subjects that are not people of the organisation (it has 14)
+# Subjects that are not people of the organisation (it has 14): within the rows 14 people may
+# fill (14 × 5 + 1,000), and far beyond them.
+EXTRA = 1_000
+FAR_TOO_MANY = 20_000
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
@@ -52,17 +55,36 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(
         get_settings.cache_clear()
 
 
-def test_far_more_subjects_than_people_is_refused_cell_by_cell(
-    session: Session, engine: Engine, tmp_path: Path
-) -> None:
-    prepare(session, tmp_path, data=False)
+def with_strangers(folder: Path, extra: int) -> Path:
     people = people_copy()
     template = people[1]
     strangers = [
         P(f"X{k:06d}", f"Người lạ {k}", template.unit, template.group, template.scores)
-        for k in range(EXTRA)
+        for k in range(extra)
     ]
-    book = workbook(tmp_path / "qua_lon.xlsx", people + strangers)
+    return workbook(folder / "qua_lon.xlsx", people + strangers)
+
+
+def test_far_more_rows_than_the_people_could_fill_is_refused_before_parsing(
+    session: Session, engine: Engine, tmp_path: Path
+) -> None:
+    prepare(session, tmp_path, data=False)
+    book = with_strangers(tmp_path, FAR_TOO_MANY)
+    before = counts(engine)
+    with pytest.raises(DataFileError) as refused:
+        import_period_data(session, book, PERIOD, actor=ACTOR)
+    problems = refused.value.problems
+    assert {p.sheet for p in problems} == {"subjects", "san_pham"}
+    assert all("(tổ chức có 14 người × " in p.render("vi") for p in problems)
+    assert all(p.row is None for p in problems)  # at the sheet: no cell was read
+    assert counts(engine) == before
+
+
+def test_more_subjects_than_people_is_refused_cell_by_cell(
+    session: Session, engine: Engine, tmp_path: Path
+) -> None:
+    prepare(session, tmp_path, data=False)
+    book = with_strangers(tmp_path, EXTRA)
     before = counts(engine)
     with pytest.raises(DataFileError) as refused:
         import_period_data(session, book, PERIOD, actor=ACTOR)
