@@ -70,6 +70,18 @@ def test_a_workbook_whose_list_of_sheets_is_damaged(tmp_path: Path) -> None:
     assert "hỏng" in problem.message.vi
 
 
+def test_a_workbook_that_asks_for_a_newer_zip_version(tmp_path: Path) -> None:
+    """Found by the fuzz: a part whose entry says it needs zip version 15.0 to extract made
+    the workbook gate's zipfile raise NotImplementedError."""
+    path = xlsx(tmp_path / "d.xlsx", {"subjects": [["code", "a"], ["P1", 5]]})
+    data = bytearray(path.read_bytes())
+    entry = data.index(b"PK\x01\x02")  # the central directory's first entry
+    data[entry + 6 : entry + 8] = (150).to_bytes(2, "little")  # version needed to extract
+    path.write_bytes(bytes(data))
+    [problem] = problems_of(path)
+    assert problem.message.vi
+
+
 def test_a_sheet_whose_compressed_bytes_are_damaged(tmp_path: Path) -> None:
     """The formula-error scan, on its own thread, met a zlib error it did not expect and
     printed a traceback beside the problem."""
