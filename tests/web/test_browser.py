@@ -30,6 +30,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.platform.db.helpers import editable, people_copy, save
 from tests.web.conftest import PASSWORD, Site
+from tests.web.test_rule_pages import second_version
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -192,3 +193,146 @@ def test_login_import_run_explanation_and_report(
     (report,) = done
     workbook = load_workbook(report, read_only=True)
     assert "Tổng hợp" in workbook.sheetnames
+
+
+# ---------------------------------------------------------------- every page, two widths
+
+LAPTOP = (1366, 768)
+PHONE = (390, 844)
+ERROR_TITLES = ("Không có quyền", "Không tìm thấy", "Lỗi máy chủ", "Không thực hiện được")
+
+
+def set_viewport(driver: WebDriver, size: tuple[int, int]) -> None:
+    """A viewport of exactly this size. Not a mobile emulation: a phone's browser widens its
+    layout to a page too wide for it, which would hide the very overflow measured here."""
+    width, height = size
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+
+
+def sign_in(driver: WebDriver, served: str, username: str) -> None:
+    driver.delete_all_cookies()
+    driver.get(served + "/dang-nhap")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    click_button(driver, "Đăng nhập")
+    wait_for_text(driver, "Tổng quan")
+
+
+def start_job(driver: WebDriver, served: str) -> str:
+    """Start a run from its form; the path of the job's page."""
+    driver.get(served + "/lan-chay/moi")
+    click_button(driver, "Chạy đánh giá")
+    WebDriverWait(driver, WAIT).until(lambda d: "/cong-viec/" in d.current_url)
+    path = "/cong-viec/" + driver.current_url.split("/cong-viec/", 1)[1]
+    wait_for_text(driver, "Đã đánh giá xong")
+    return path
+
+
+MEASURE = """
+const header = document.querySelector('header.top');
+const nav = document.querySelector('nav.menu');
+const bar = document.querySelector('.bars svg');
+return {
+  scrollWidth: document.documentElement.scrollWidth,
+  innerWidth: window.innerWidth,
+  innerHeight: window.innerHeight,
+  header: header ? header.getBoundingClientRect().height : 0,
+  menuShown: !!(nav && nav.offsetParent !== null && nav.getBoundingClientRect().height > 0),
+  bar: bar ? bar.getBoundingClientRect().width : null,
+  title: document.querySelector('h1') ? document.querySelector('h1').innerText : '',
+  wide: Array.from(document.querySelectorAll('main *')).filter(
+    e => e.getBoundingClientRect().right > window.innerWidth + 1
+      && !e.closest('table, pre, .scroll')
+  ).slice(0, 3).map(e => e.tagName + '.' + e.className + ': ' + e.innerText.slice(0, 40)),
+};
+"""
+
+
+def test_every_page_fits_a_laptop_and_a_phone(
+    site: Site, served: str, browser: tuple[WebDriver, Path]
+) -> None:
+    """Every page an administrator and an HR officer open, at 1366 × 768 and at a phone's
+    390 px: nothing makes the page scroll sideways at 390 (wide tables scroll in their own
+    box or are cards), the menu is folded behind its button there and does not fill the first
+    screen, the grade bars keep a visible width, and the shipped font is the one drawn."""
+    driver, _ = browser
+    old, new, _ = second_version(site)
+    run = site.run_id
+    common = [
+        "/tong-quan",
+        "/tong-quan?xep=xuat_sac",
+        "/don-vi",
+        "/don-vi/SNV",
+        "/don-vi/SNV-TH",
+        "/tim-kiem?q=nguyen",
+        "/nguoi/A1",
+        f"/ket-qua/{run}/A2",
+        "/lan-chay",
+        f"/lan-chay/{run}",
+        f"/lan-chay/{run}?xep=tot",
+        "/lan-chay/moi",
+        "/nhap-du-lieu",
+        "/quy-tac",
+        f"/quy-tac/{old}",
+        f"/quy-tac/so-sanh?a={old}&b={new}",
+        f"/quy-tac/anh-huong?a={old}&b={new}&ky=2026-Q1",
+        "/tai-lieu",
+        f"/tai-lieu/{old}",
+        "/ky",
+    ]
+    pages = {"admin": [*common, "/nhat-ky", "/nguoi-dung"], "tcsnv": common}
+    problems: list[str] = []
+    for username, paths in pages.items():
+        set_viewport(driver, LAPTOP)
+        sign_in(driver, served, username)
+        job = start_job(driver, served)
+        for path in [*paths, job]:
+            for size in (LAPTOP, PHONE):
+                set_viewport(driver, size)
+                driver.get(served + path)
+                seen = driver.execute_script(MEASURE)
+                where = f"{username} {path} at {size[0]} px"
+                assert not seen["title"].startswith(ERROR_TITLES), (where, seen["title"])
+                if size == LAPTOP:
+                    assert seen["menuShown"], f"{where}: the menu is not shown"
+                    continue
+                assert seen["innerWidth"] == PHONE[0], where
+                if seen["scrollWidth"] > seen["innerWidth"]:
+                    problems.append(f"{where}: {seen['scrollWidth']} px wide {seen['wide']}")
+                assert not seen["menuShown"], f"{where}: the menu is not folded"
+                assert seen["header"] < seen["innerHeight"] / 5, (where, seen["header"])
+                if seen["bar"] is not None:
+                    assert seen["bar"] > 100, f"{where}: grade bars {seen['bar']} px wide"
+    assert not problems, "\n".join(problems)
+
+    # The menu opens from its button on a phone and its links work.
+    set_viewport(driver, PHONE)
+    driver.get(served + "/tong-quan")
+    click(driver, By.CSS_SELECTOR, "label.menu-button")
+    seen = driver.execute_script(MEASURE)
+    assert seen["menuShown"] and seen["header"] < seen["innerHeight"], seen
+    click(driver, By.LINK_TEXT, "Cách chấm điểm")
+    wait_for_text(driver, "Các bộ tiêu chí đánh giá, xếp loại")
+
+    # The documentation is styled by the app's own stylesheet (the CSP allows no other).
+    color = driver.execute_script(
+        "return getComputedStyle(document.querySelector('.doc th')).backgroundColor;"
+    )
+    assert color == "rgb(238, 242, 246)", color
+
+    # The shipped fonts are drawn, the monospace one with every Vietnamese mark.
+    driver.get(served + f"/ket-qua/{run}/A2")
+    fonts = driver.execute_script(
+        "return document.fonts.ready.then(() => ["
+        "document.fonts.check('15px \"Noto Sans\"', 'Nguyễn Sở ố'),"
+        "document.fonts.check('13px \"Noto Sans Mono\"', 'Nguyễn Sở ố'),"
+        "Array.from(document.fonts).filter(f => f.status === 'loaded').map(f => f.family)]);"
+    )
+    assert fonts[0] and fonts[1], fonts
+    assert {'"Noto Sans"', '"Noto Sans Mono"'} <= set(fonts[2]) or {
+        "Noto Sans",
+        "Noto Sans Mono",
+    } <= set(fonts[2]), fonts
