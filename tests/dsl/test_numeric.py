@@ -695,7 +695,8 @@ def test_plain_strings_drop_trailing_zeros_only() -> None:
 
 
 def test_long_columns_format_each_distinct_value_once_with_the_same_digits() -> None:
-    from chamdiem.dsl.numeric import _format_each, _format_scaled
+    from chamdiem.dsl.numeric.formatting import format_each as _format_each
+    from chamdiem.dsl.numeric.formatting import format_scaled as _format_scaled
 
     rng = np.random.default_rng(7)
     scaled = rng.integers(-3000, 3000, 5000).astype(np.int64)
