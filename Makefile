@@ -27,7 +27,7 @@ chromium:
 
 test: lint chromium
 	$(BIN)/chamdiem check rules/
-	$(BIN)/chamdiem test rules/
+	$(BIN)/chamdiem test --lang en rules/
 	$(BIN)/chamdiem fmt --check rules/
 	$(BIN)/pytest
 

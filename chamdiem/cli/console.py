@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from chamdiem.dsl.diagnostics import Language, Text
-from chamdiem.platform.i18n import language_in_argv, resolve_language
+from chamdiem.cli.argparse_vi import install as install_argparse_words
+from chamdiem.dsl.diagnostics import Diagnostic, Language, Text, render_all
+from chamdiem.platform.i18n import language_in_argv, resolve_language, seconds_text
 
 if TYPE_CHECKING:
     from chamdiem.platform.excel.problems import DataFileError
@@ -46,6 +50,8 @@ class Console:
 
     def __init__(self, language: Language) -> None:
         self.language = language
+        # set by a Progress line on a terminal: wipe it (for good) before a line on stderr
+        self.interrupt: Callable[[], None] | None = None
 
     def text(self, vi: str, en: str) -> str:
         return vi if self.language == "vi" else en
@@ -58,12 +64,31 @@ class Console:
         print(line, file=sys.stdout)
 
     def err(self, line: str) -> None:
+        if self.interrupt is not None:
+            self.interrupt()
         print(line, file=sys.stderr)
 
     def error(self, where: str, message: Text) -> None:
         """`WHERE: lỗi: message` on stderr."""
         word = self.text("lỗi", "error")
         self.err(f"{where}: {word}: {message.in_(self.language)}")
+
+    def diagnostics(self, diagnostics: Iterable[Diagnostic], source: str, path: str) -> str:
+        """A rule file's diagnostics as the command line shows them: in Vietnamese the
+        severity too (`lỗi:`, `cảnh báo:`), where the golden files keep `error:`."""
+        return render_all(diagnostics, source, path, self.language, severity_words=True)
+
+    def rule_errors(self, error: RuleErrors) -> str:
+        """A rule file's errors (a RuleFileError or a FormatError), as `diagnostics`."""
+        return self.diagnostics(error.diagnostics, error.source, error.path)
+
+
+class RuleErrors(Protocol):
+    """What a RuleFileError and a FormatError have in common."""
+
+    path: str
+    source: str
+    diagnostics: list[Diagnostic]
 
 
 def command_language(args: argparse.Namespace, settings: Settings | None = None) -> Language:
@@ -91,14 +116,104 @@ def add_lang_option(
     )
 
 
+PROGRESS_HELP = Text(
+    "hiện tiến độ trên stderr cả khi stderr không phải màn hình (mặc định: chỉ khi là màn hình)",
+    "show progress on stderr even when stderr is not a terminal (default: only on a terminal)",
+)
+
+
+def add_progress_option(parser: argparse.ArgumentParser, language: Language) -> None:
+    """`--progress` on a command that may take more than a second or two."""
+    parser.add_argument("--progress", action="store_true", help=PROGRESS_HELP.in_(language))
+
+
+class Progress:
+    """What a long command is doing and for how long, on stderr.
+
+    On a terminal one line is redrawn every half second (`Đang đánh giá… 3,5 giây`) and wiped
+    when the step ends; with `--progress` and stderr not a terminal (a log file), one line per
+    step when it starts. Otherwise (a pipe, a test) nothing: stdout is never touched."""
+
+    TICK = 0.5
+
+    def __init__(self, console: Console, enabled: bool, redraw: bool) -> None:
+        self.console = console
+        self.enabled = enabled
+        self.redraw = redraw
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_args(cls, args: argparse.Namespace, console: Console) -> Progress:
+        terminal = _stderr_is_terminal()
+        asked = bool(getattr(args, "progress", False))
+        verbose = bool(getattr(args, "verbose", False))  # says each stage itself
+        return cls(console, enabled=(terminal or asked) and not verbose, redraw=terminal)
+
+    @contextmanager
+    def step(self, what: Text) -> Iterator[None]:
+        """Say `what` is being done while the block runs."""
+        if not self.enabled:
+            yield
+            return
+        label = what.in_(self.console.language)
+        if not self.redraw:
+            self._write(f"{label}…\n")
+            yield
+            return
+        started = time.perf_counter()
+        stop = threading.Event()
+
+        def draw() -> None:
+            spent = seconds_text(time.perf_counter() - started, self.console.language)
+            self._write(f"\r\x1b[K{label}… {spent}")
+
+        def tick() -> None:
+            while not stop.wait(self.TICK):
+                draw()
+
+        def wipe() -> None:  # for good: the step's own messages follow on stderr
+            if not stop.is_set():
+                stop.set()
+                ticker.join()
+                self._write("\r\x1b[K")
+
+        draw()
+        ticker = threading.Thread(target=tick, daemon=True)
+        ticker.start()
+        self.console.interrupt = wipe
+        try:
+            yield
+        finally:
+            self.console.interrupt = None
+            wipe()
+
+    def _write(self, text: str) -> None:
+        with self._lock:
+            try:
+                sys.stderr.write(text)
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def standalone_parser(
     register: Callable[[Any, Language], None], language: Language, *, lang_option: bool = True
 ) -> argparse.ArgumentParser:
     """A `chamdiem` parser with only one module's commands, for `python -m …`."""
+    install_argparse_words(language)
     parser = argparse.ArgumentParser(prog="chamdiem")
     if lang_option:
         add_lang_option(parser, language, help=None)
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(
+        dest="command", metavar=Console(language).text("LỆNH", "COMMAND")
+    )
     subparsers.required = True
     register(subparsers, language)
     return parser

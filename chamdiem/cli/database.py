@@ -28,12 +28,14 @@ from chamdiem.cli.console import (
     EXIT_OK,
     EXIT_USER,
     Console,
+    Progress,
     add_lang_option,
+    add_progress_option,
     command_language,
     standalone_main,
 )
 from chamdiem.cli.session import configured_engine, shown_url, user_problem
-from chamdiem.dsl.diagnostics import Language
+from chamdiem.dsl.diagnostics import Language, Text
 from chamdiem.platform.i18n import count_text, language_in_argv, seconds_text
 
 if TYPE_CHECKING:  # SQLAlchemy is imported when a command needs the database, not to register
@@ -59,7 +61,9 @@ def register(subparsers: Any, language: Language | None = None) -> None:
 
     def group(name: str, vi: str, en: str) -> Any:
         """A command made of sub-commands: `db upgrade`, `org load`, `period add`, …"""
-        actions = command(name, vi, en).add_subparsers(dest=f"{name}_command", metavar="COMMAND")
+        actions = command(name, vi, en).add_subparsers(
+            dest=f"{name}_command", metavar=t("LỆNH", "COMMAND")
+        )
         actions.required = True
         return actions
 
@@ -86,7 +90,11 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         "load units and people from a workbook (sheet subjects, and sheet units if any)",
         _org_load,
     )
-    load.add_argument("file", metavar=t("TỆP", "FILE"))
+    load.add_argument(
+        "file",
+        metavar=t("TỆP", "FILE"),
+        help=t("sổ tính .xlsx của tổ chức", "the organisation's .xlsx workbook"),
+    )
     load.add_argument(
         "--category",
         choices=["can_bo", "cong_chuc", "vien_chuc"],
@@ -112,7 +120,13 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         ),
     ]
     for name, vi, en, target in period_actions:
-        action(period, name, vi, en, target).add_argument("period", metavar=t("KỲ", "PERIOD"))
+        action(period, name, vi, en, target).add_argument(
+            "period",
+            metavar=t("KỲ", "PERIOD"),
+            help=t(
+                "kỳ đánh giá (2026, 2026-Q1, 2026-03)", "evaluation period (2026, 2026-Q1, 2026-03)"
+            ),
+        )
 
     rules = group("rules", "phiên bản quy tắc", "rule versions")
     publish = action(
@@ -122,7 +136,7 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         "publish a rule file (refused when it has errors or a failing test)",
         _rules_publish,
     )
-    publish.add_argument("file", metavar=t("TỆP", "FILE"))
+    publish.add_argument("file", metavar=t("TỆP", "FILE"), help=t("tệp quy tắc", "a rule file"))
 
     data_import = command(
         "import",
@@ -130,8 +144,22 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         "import a period's data from a workbook (all or nothing)",
         _import,
     )
-    data_import.add_argument("file", metavar=t("TỆP", "FILE"))
-    data_import.add_argument("--period", required=True, metavar=t("KỲ", "PERIOD"))
+    data_import.add_argument(
+        "file",
+        metavar=t("TỆP", "FILE"),
+        help=t(
+            "sổ tính .xlsx hoặc thư mục .csv của kỳ", "the period's .xlsx workbook or .csv folder"
+        ),
+    )
+    data_import.add_argument(
+        "--period",
+        required=True,
+        metavar=t("KỲ", "PERIOD"),
+        help=t(
+            "kỳ đánh giá (2026, 2026-Q1, 2026-03)", "evaluation period (2026, 2026-Q1, 2026-03)"
+        ),
+    )
+    add_progress_option(data_import, lang)
     data_import.add_argument(
         "--rules",
         metavar=t("BỘ_TIÊU_CHÍ", "RULESET"),
@@ -147,8 +175,25 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         "evaluate a period from the database and store the results",
         _run,
     )
-    run.add_argument("--period", required=True, metavar=t("KỲ", "PERIOD"))
-    run.add_argument("--rules", nargs="+", metavar=t("BỘ_TIÊU_CHÍ", "RULESET"))
+    run.add_argument(
+        "--period",
+        required=True,
+        metavar=t("KỲ", "PERIOD"),
+        help=t(
+            "kỳ đánh giá (2026, 2026-Q1, 2026-03)", "evaluation period (2026, 2026-Q1, 2026-03)"
+        ),
+    )
+    run.add_argument(
+        "--rules",
+        nargs="+",
+        metavar=t("BỘ_TIÊU_CHÍ", "RULESET"),
+        help=t(
+            "chỉ các bộ tiêu chí này: tên, mã băm hoặc tệp đã công bố (mặc định: mọi bộ "
+            "đánh giá theo loại kỳ này)",
+            "only these rule sets: name, hash or published file (default: every rule set "
+            "evaluated for this kind of period)",
+        ),
+    )
     run.add_argument(
         "--units",
         nargs="+",
@@ -164,6 +209,7 @@ def register(subparsers: Any, language: Language | None = None) -> None:
             "whose explanation to store (default: vetoed, flagged or not graded subjects)",
         ),
     )
+    add_progress_option(run, lang)
 
     verify = command(
         "verify",
@@ -171,7 +217,13 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         "re-evaluate a run from its stored rules and data and compare the results",
         _verify,
     )
-    verify.add_argument("run_id", type=int, metavar=t("LẦN_CHẠY", "RUN"))
+    verify.add_argument(
+        "run_id",
+        type=int,
+        metavar=t("LẦN_CHẠY", "RUN"),
+        help=t("số của lần chạy (xem `chamdiem run`)", "the run's number (see `chamdiem run`)"),
+    )
+    add_progress_option(verify, lang)
 
 
 def _run_from_cli(args: argparse.Namespace, _console: object) -> int:
@@ -336,7 +388,8 @@ def _import(args: argparse.Namespace, out: Console, engine: Engine, user: str) -
     from chamdiem.platform.services.imports import import_period_data
 
     started = time.perf_counter()
-    with _session(engine) as session:
+    working = Text(f"Đang nhập {args.file}", f"Importing {args.file}")
+    with Progress.for_args(args, out).step(working), _session(engine) as session:
         done = import_period_data(session, Path(args.file), args.period, args.rules, actor=user)
     lang = out.language
     seconds = seconds_text(time.perf_counter() - started, lang)
@@ -373,7 +426,8 @@ def _run(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> i
     from chamdiem.platform.services.scope import operator_scope
 
     started = time.perf_counter()
-    with _session(engine) as session:
+    working = Text(f"Đang đánh giá kỳ {args.period}", f"Evaluating period {args.period}")
+    with Progress.for_args(args, out).step(working), _session(engine) as session:
         outcomes = run_evaluation(
             session,
             args.period,
@@ -421,7 +475,8 @@ def _run(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> i
 def _verify(args: argparse.Namespace, out: Console, engine: Engine, user: str) -> int:
     from chamdiem.platform.services.verify import verify_run
 
-    with _session(engine) as session:
+    working = Text(f"Đang tính lại lần chạy #{args.run_id}", f"Re-evaluating run #{args.run_id}")
+    with Progress.for_args(args, out).step(working), _session(engine) as session:
         report = verify_run(session, args.run_id, actor=user)
     lang = out.language
     if report.note is not None:

@@ -49,17 +49,41 @@ def register(commands: Any, common: argparse.ArgumentParser, t: Callable[[str, s
             "tạo dữ liệu mẫu của một tỉnh, đánh giá và tóm tắt kết quả",
             "generate a demo province, evaluate it and summarise the results",
         ),
+        description=t(
+            "Tạo dữ liệu giả lập của một tỉnh (người, đơn vị, điểm một quý), kiểm tra và "
+            "kiểm thử quy tắc trong rules/, đánh giá, ghi kết quả vào THƯ_MỤC_DỮ_LIỆU/demo/, "
+            "rồi làm lại quý đó qua cơ sở dữ liệu mẫu riêng THƯ_MỤC_DỮ_LIỆU/demo/chamdiem.db "
+            "(mỗi lần chạy tạo mới; cơ sở dữ liệu đã cấu hình không bị động đến) và in tài "
+            "khoản mẫu để xem trên web bằng `chamdiem serve --demo`. Với --year: cả năm ở mọi "
+            "cấp, không dùng cơ sở dữ liệu.",
+            "Generate a simulated province (people, units, a quarter's scores), check and test "
+            "the rules in rules/, evaluate, write the results to DATA_DIR/demo/, then run the "
+            "quarter again through a demo database of its own, DATA_DIR/demo/chamdiem.db (new "
+            "on every run; the configured database is not touched), and print demo accounts "
+            "to see it on the web with `chamdiem serve --demo`. With --year: the whole year at "
+            "every level, without a database.",
+        ),
     )
     demo.add_argument(
         "--people",
         type=int,
         default=None,
+        metavar=t("SỐ_NGƯỜI", "N"),
         help=t(
             f"số người ({DEMO_PEOPLE}; với --year: {DEMO_YEAR_PEOPLE})",
             f"people ({DEMO_PEOPLE}; with --year: {DEMO_YEAR_PEOPLE})",
         ),
     )
-    demo.add_argument("--seed", type=int, default=2026, help=t("hạt giống ngẫu nhiên", "seed"))
+    demo.add_argument(
+        "--seed",
+        type=int,
+        default=2026,
+        metavar=t("SỐ", "N"),
+        help=t(
+            "hạt giống ngẫu nhiên: cùng số, cùng dữ liệu (mặc định 2026)",
+            "random seed: the same number gives the same data (default 2026)",
+        ),
+    )
     demo.add_argument(
         "--year",
         action="store_true",
@@ -240,14 +264,25 @@ def _grade_summary(program: Program, results: Results, console: Console) -> None
 
 
 def _demo_database(workbook: Path, rules: Path, demo_dir: Path, console: Console) -> DemoRun | None:
-    """Step 5 of the demo: the same quarter through the database, as an HR officer runs it."""
+    """Step 5 of the demo: the same quarter through the demo's own database (made afresh, so
+    that a second demo does not mix its people with the first's), as an HR officer runs it."""
     from chamdiem.platform.demo.platform_demo import DEMO_PERIOD, run_platform_demo
+    from chamdiem.platform.demo.walkthrough import demo_database, fresh_demo_database
     from chamdiem.platform.settings import Settings
 
     t = console.text
     settings = Settings()
-    url = settings.database()
+    url, replaced = fresh_demo_database(demo_dir)
     console.out()
+    if replaced:
+        console.out(
+            t(
+                f"Cơ sở dữ liệu mẫu {demo_database(demo_dir)} của lần chạy trước được thay "
+                "bằng một cơ sở dữ liệu mới.",
+                f"The demo database {demo_database(demo_dir)} of the previous run is replaced "
+                "by a new one.",
+            )
+        )
     console.out(
         t(
             f"5. Cơ sở dữ liệu: tạo/nâng cấp, nạp tổ chức, công bố quy tắc, nhập kỳ "
@@ -289,10 +324,11 @@ def _demo_web_hint(done: DemoRun, console: Console) -> None:
     console.out()
     console.out(
         t(
-            "6. Giao diện web: chạy `.venv/bin/chamdiem serve` rồi mở http://127.0.0.1:8000 "
-            "và đăng nhập bằng một tài khoản mẫu (mật khẩu mới sau mỗi lần chạy demo):",
-            "6. Web pages: run `.venv/bin/chamdiem serve`, open http://127.0.0.1:8000 and sign "
-            "in with a demo account (new passwords on every demo run):",
+            "6. Giao diện web: chạy `.venv/bin/chamdiem serve --demo` rồi mở "
+            "http://127.0.0.1:8000 và đăng nhập bằng một tài khoản mẫu (mật khẩu mới sau mỗi "
+            "lần chạy demo):",
+            "6. Web pages: run `.venv/bin/chamdiem serve --demo`, open http://127.0.0.1:8000 "
+            "and sign in with a demo account (new passwords on every demo run):",
         )
     )
     for username, role, password in done.accounts:

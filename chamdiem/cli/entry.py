@@ -1,8 +1,10 @@
 """The `chamdiem` command: its parser, made of every command group's `register`, and `main`.
 
 Everything it says goes through `Text(vi, en)` (`--lang`, else CHAMDIEM_LANG, else
-Vietnamese). Exit codes: 0 ok, 1 a user's problem (bad rules, data or tests), 2 usage, 3 an
-unexpected failure, shown as one line (with the traceback only when CHAMDIEM_DEBUG=1).
+Vietnamese), argparse's own words too (chamdiem.cli.argparse_vi): the language is read from the
+command line before the parser is built. Exit codes: 0 ok, 1 a user's problem (bad rules, data
+or tests), 2 usage, 3 an unexpected failure, shown as one line (with the traceback only when
+CHAMDIEM_DEBUG=1).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 import traceback
 from typing import Any, NoReturn
 
+from chamdiem.cli.argparse_vi import install as install_argparse_words
 from chamdiem.cli.console import (
     EXIT_UNEXPECTED,
     EXIT_USAGE,
@@ -46,6 +49,7 @@ def build_parser(language: Language) -> argparse.ArgumentParser:
     """`chamdiem` and every command, in the order `--help` lists them."""
     from chamdiem.cli import database, demo, evaluate, reports, rules, versions, web
 
+    install_argparse_words(language)
     t = Console(language).text
     _Parser.language = language
     common = _Parser(add_help=False)
@@ -58,7 +62,9 @@ def build_parser(language: Language) -> argparse.ArgumentParser:
             "Score and grade civil servants by rule files.",
         ),
     )
-    commands: Any = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands: Any = parser.add_subparsers(
+        dest="command", metavar=t("LỆNH", "COMMAND"), parser_class=_Parser
+    )
     commands.required = True
     rules.register(commands, common, t)
     evaluate.register(commands, common, t, language)

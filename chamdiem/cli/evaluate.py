@@ -19,12 +19,14 @@ from chamdiem.cli.console import (
     EXIT_OK,
     EXIT_USER,
     Console,
+    Progress,
     UsageError,
+    add_progress_option,
     rule_files,
     show_file_problems,
 )
 from chamdiem.cli.rules import load_rules, show_diagnostics, show_warning_count
-from chamdiem.dsl.diagnostics import Diagnostic, Language, Text, render_all
+from chamdiem.dsl.diagnostics import Diagnostic, Language, Text
 from chamdiem.platform.i18n import count_text, seconds_text
 
 if TYPE_CHECKING:
@@ -38,6 +40,9 @@ if TYPE_CHECKING:
     from chamdiem.platform.excel.problems import DataFileError
 
 PROBLEMS_SHOWN = 200  # evaluation problems listed; the rest are counted
+READING = Text("Đang đọc dữ liệu", "Reading the data")
+EVALUATING = Text("Đang đánh giá", "Evaluating")
+WRITING = Text("Đang ghi kết quả", "Writing the results")
 
 
 def register(
@@ -52,21 +57,35 @@ def register(
         parents=[common],
         help=t("đánh giá dữ liệu theo tệp quy tắc", "evaluate data by a rule file"),
         description=t(
-            "Đánh giá DATA (sổ tính .xlsx hoặc thư mục .csv) theo RULES. Mặc định in JSON "
-            "lines ra stdout; với --explain MÃ (và không có --out) chỉ in lời giải thích. "
-            "RULES là một tệp, nhiều tệp hoặc một thư mục .rules; với nhiều bộ tiêu chí "
-            "liên kết (needs), --period chọn kỳ (xem docs/data-format.md).",
+            "Đánh giá DỮ_LIỆU (sổ tính .xlsx hoặc thư mục .csv) theo QUY_TẮC. Mặc định in "
+            "kết quả dạng JSON lines ra stdout; với --explain MÃ (và không có --out) chỉ in lời "
+            "giải thích. QUY_TẮC là một tệp, nhiều tệp hoặc một thư mục .rules; với nhiều bộ "
+            "tiêu chí liên kết (needs), --period chọn kỳ (xem docs/data-format.md).",
             "Evaluate DATA (an .xlsx workbook or a folder of .csv files) by RULES. By default "
             "prints JSON lines to stdout; with --explain CODE (and no --out) only the "
             "explanation. RULES is one file, several files or a folder of .rules; for linked "
             "rule sets (needs), --period selects the period (see docs/data-format.md).",
         ),
     )
-    evaluate.add_argument("rules", metavar="RULES", nargs="+")
-    evaluate.add_argument("data", metavar="DATA")
+    evaluate.add_argument(
+        "rules",
+        metavar=t("QUY_TẮC", "RULES"),
+        nargs="+",
+        help=t(
+            "tệp quy tắc, nhiều tệp hoặc thư mục chứa chúng",
+            "a rule file, several, or a folder holding them",
+        ),
+    )
+    evaluate.add_argument(
+        "data",
+        metavar=t("DỮ_LIỆU", "DATA"),
+        help=t(
+            "sổ tính .xlsx hoặc thư mục các tệp .csv", "an .xlsx workbook or a folder of .csv files"
+        ),
+    )
     evaluate.add_argument(
         "--period",
-        metavar="KỲ" if language == "vi" else "PERIOD",
+        metavar=t("KỲ", "PERIOD"),
         help=t(
             "kỳ đánh giá (2026, 2026-Q2, 2026-03): đánh giá mọi bộ tiêu chí và mọi kỳ cần "
             "cho kỳ này, theo thứ tự phụ thuộc",
@@ -88,13 +107,19 @@ def register(
         ),
     )
     evaluate.add_argument(
-        "--out", metavar="PATH", help=t("tệp ghi kết quả", "file to write the results to")
+        "--out",
+        metavar=t("ĐƯỜNG_DẪN", "PATH"),
+        help=t("tệp ghi kết quả", "file to write the results to"),
     )
     evaluate.add_argument(
         "--explain",
-        metavar="CODE",
-        help=t("giải thích kết quả của một đối tượng", "explain one subject's result"),
+        metavar=t("MÃ", "CODE"),
+        help=t(
+            "giải thích kết quả của đối tượng có mã này",
+            "explain the result of the subject with this code",
+        ),
     )
+    add_progress_option(evaluate, language)
     evaluate.set_defaults(run=run_eval)
 
 
@@ -106,7 +131,7 @@ def read_data(path: Path, program: Program, console: Console) -> Cohort | None:
     from chamdiem.platform.excel import DataFileError, read_cohort
 
     try:
-        return read_cohort(path, program.inputs, program.items)
+        return read_cohort(path, program.inputs, program.items, columnar=True)
     except DataFileError as exc:
         show_data_problems(exc, console)
         return None
@@ -195,7 +220,7 @@ def write_results(
     """Write `results` to `path` in `fmt` (atomically); `records` when already made."""
     from chamdiem.platform.excel import result_writers as writers
 
-    rows = records if records is not None else results.records()
+    rows = records if records is not None else results  # a Results: written per column
     if fmt == "jsonl":
         writers.save_jsonl(path, rows)
     elif fmt == "csv":
@@ -246,10 +271,13 @@ def run_eval(args: argparse.Namespace, console: Console) -> int:
     if loaded.warnings:
         show_warning_count(loaded, console)
     started = time.perf_counter()
-    cohort = read_data(Path(args.data), program, console)
+    progress = Progress.for_args(args, console)
+    with progress.step(READING):
+        cohort = read_data(Path(args.data), program, console)
     if cohort is None:
         return EXIT_USER
-    results = evaluate(program, cohort, args.data, console)
+    with progress.step(EVALUATING):
+        results = evaluate(program, cohort, args.data, console)
     if results is None:
         return EXIT_USER
     index = None
@@ -259,7 +287,8 @@ def run_eval(args: argparse.Namespace, console: Console) -> int:
             return EXIT_USER
     if out is not None:
         try:
-            write_results(out, fmt, program, results, cohort, args.data, console)
+            with progress.step(WRITING):
+                write_results(out, fmt, program, results, cohort, args.data, console)
         except OSError as exc:
             console.error(str(out), Text(f"không ghi được: {exc}", f"cannot write: {exc}"))
             return EXIT_USER
@@ -273,7 +302,7 @@ def run_eval(args: argparse.Namespace, console: Console) -> int:
             )
         )
     elif index is None:
-        write_jsonl(results.records(), sys.stdout)
+        write_jsonl(results, sys.stdout)
     if index is not None:
         console.out(program.explain(cohort, results, index, console.language))
     return EXIT_OK
@@ -307,7 +336,7 @@ def show_link_problems(
         if program is None:
             console.error("chamdiem", diagnostic.message)
         else:
-            console.err(render_all([diagnostic], program.source, program.path, console.language))
+            console.err(console.diagnostics([diagnostic], program.source, program.path))
 
 
 def check_graph(programs: Sequence[Program], console: Console) -> bool:
@@ -511,7 +540,9 @@ def run_eval_graph(args: argparse.Namespace, console: Console, out: Path | None,
             )
         )
     loaded_at = time.perf_counter()
-    data = read_period_data(Path(args.data), programs, target, console)
+    progress = Progress.for_args(args, console)
+    with progress.step(READING):
+        data = read_period_data(Path(args.data), programs, target, console)
     if data is None:
         return EXIT_USER
     read_at = time.perf_counter()
@@ -524,7 +555,8 @@ def run_eval_graph(args: argparse.Namespace, console: Console, out: Path | None,
                 f"{seconds_text(read_at - loaded_at, lang)}; evaluating:",
             )
         )
-    graph = evaluate_all(programs, data, target, console, args.verbose)
+    with progress.step(EVALUATING):
+        graph = evaluate_all(programs, data, target, console, args.verbose)
     if graph is None:
         return EXIT_USER
     evaluated_at = time.perf_counter()
@@ -548,7 +580,8 @@ def run_eval_graph(args: argparse.Namespace, console: Console, out: Path | None,
         )
     if out is not None:
         try:
-            written = write_graph_results(out, fmt, graph, args.data, console)
+            with progress.step(WRITING):
+                written = write_graph_results(out, fmt, graph, args.data, console)
         except OSError as exc:
             console.error(str(out), Text(f"không ghi được: {exc}", f"cannot write: {exc}"))
             return EXIT_USER

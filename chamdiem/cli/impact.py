@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from chamdiem.cli.console import EXIT_OK, EXIT_USER, Console, Unreadable
+from chamdiem.cli.console import EXIT_OK, EXIT_USER, Console, Progress, Unreadable
 from chamdiem.cli.session import configured_engine, user_problem
 from chamdiem.cli.versions import read_version
 from chamdiem.dsl.diagnostics import Language, Text
@@ -37,7 +37,7 @@ def _program(spec: str, out: Console) -> Program | None:
     try:
         return load_source(text, name)
     except RuleFileError as error:
-        out.err(error.render(out.language))
+        out.err(out.rule_errors(error))
         return None
 
 
@@ -49,12 +49,17 @@ def run_impact(args: argparse.Namespace, out: Console) -> int:
     old, new = _program(args.old, out), _program(args.new, out)
     if old is None or new is None:
         return EXIT_USER
-    found = _with_session(
-        out,
-        lambda session: impact_for_period(
-            session, old, new, args.period, operator_scope(session, args.units)
-        ),
+    working = Text(
+        f"Đang đánh giá hai phiên bản trên dữ liệu kỳ {args.period}",
+        f"Evaluating both versions on the data of period {args.period}",
     )
+    with Progress.for_args(args, out).step(working):
+        found = _with_session(
+            out,
+            lambda session: impact_for_period(
+                session, old, new, args.period, operator_scope(session, args.units)
+            ),
+        )
     if found is None:
         return EXIT_USER
     impact = found

@@ -8,7 +8,7 @@
         the official workbook of a stored run: summary with charts, one sheet per unit, and
         where the results came from
     chamdiem form PERSON --period P [-o FILE.xlsx] [--rules R] [--run N]
-        one person's evaluation form (phiếu đánh giá)
+        one person's evaluation form (phiếu đánh giá), by default in DATA_DIR/phieu/
 
 `register(subparsers, language)` adds them to the `chamdiem` parser; each sets
 `run(args, console)`, as every command module does. Settings (database, language, user) as for
@@ -29,7 +29,9 @@ from chamdiem.cli.console import (
     EXIT_OK,
     EXIT_USER,
     Console,
+    Progress,
     add_lang_option,
+    add_progress_option,
     command_language,
     standalone_main,
 )
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
     from chamdiem.platform.excel.template import CurrentData, Prefill
 
 __all__ = ["dispatch", "main", "register"]
+
+FORMS_FOLDER = "phieu"  # `form`'s default output: DATA_DIR/phieu/phieu_danh_gia_CODE_PERIOD.xlsx
 
 
 # ---------------------------------------------------------------- the parser
@@ -72,7 +76,13 @@ def register(subparsers: Any, language: Language | None = None) -> None:
             "a rule file, or a published rule set's name or hash",
         ),
     )
-    template.add_argument("-o", "--out", required=True, metavar=t("TỆP", "FILE"))
+    template.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        metavar=t("TỆP", "FILE"),
+        help=t("sổ tính .xlsx sẽ ghi", "the .xlsx workbook to write"),
+    )
     template.add_argument(
         "--units",
         nargs="+",
@@ -83,7 +93,11 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         ),
     )
     template.add_argument(
-        "--period", metavar=t("KỲ", "PERIOD"), help=t("kỳ đánh giá", "evaluation period")
+        "--period",
+        metavar=t("KỲ", "PERIOD"),
+        help=t(
+            "kỳ đánh giá (2026, 2026-Q1, 2026-03)", "evaluation period (2026, 2026-Q1, 2026-03)"
+        ),
     )
     template.add_argument(
         "--with-data",
@@ -100,8 +114,20 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         "write the Excel report of a run",
         _report,
     )
-    report.add_argument("run_id", type=int, metavar=t("LẦN_CHẠY", "RUN"))
-    report.add_argument("-o", "--out", required=True, metavar=t("TỆP", "FILE"))
+    report.add_argument(
+        "run_id",
+        type=int,
+        metavar=t("LẦN_CHẠY", "RUN"),
+        help=t("số của lần chạy (xem `chamdiem run`)", "the run's number (see `chamdiem run`)"),
+    )
+    report.add_argument(
+        "-o",
+        "--out",
+        required=True,
+        metavar=t("TỆP", "FILE"),
+        help=t("sổ tính .xlsx sẽ ghi", "the .xlsx workbook to write"),
+    )
+    add_progress_option(report, lang)
 
     form = command(
         "form",
@@ -109,13 +135,25 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         "write one person's evaluation form",
         _form,
     )
-    form.add_argument("person", metavar=t("MÃ_NGƯỜI", "PERSON"))
-    form.add_argument("--period", required=True, metavar=t("KỲ", "PERIOD"))
+    form.add_argument(
+        "person", metavar=t("MÃ_NGƯỜI", "PERSON"), help=t("mã của người", "the person's code")
+    )
+    form.add_argument(
+        "--period",
+        required=True,
+        metavar=t("KỲ", "PERIOD"),
+        help=t(
+            "kỳ đánh giá (2026, 2026-Q1, 2026-03)", "evaluation period (2026, 2026-Q1, 2026-03)"
+        ),
+    )
     form.add_argument(
         "-o",
         "--out",
         metavar=t("TỆP", "FILE"),
-        help=t("mặc định: phieu_danh_gia_MÃ_KỲ.xlsx", "default: phieu_danh_gia_CODE_PERIOD.xlsx"),
+        help=t(
+            f"mặc định: THƯ_MỤC_DỮ_LIỆU/{FORMS_FOLDER}/phieu_danh_gia_MÃ_KỲ.xlsx",
+            f"default: DATA_DIR/{FORMS_FOLDER}/phieu_danh_gia_CODE_PERIOD.xlsx",
+        ),
     )
     form.add_argument(
         "--rules",
@@ -295,7 +333,7 @@ def _rule_file(path: Path, out: Console) -> Program:
                 f"{path}: tệp quy tắc có lỗi, không tạo mẫu",
                 f"{path}: the rule file has errors; no template written",
             ),
-            [error.render(out.language)],
+            [out.rule_errors(error)],
         ) from None
 
 
@@ -306,7 +344,10 @@ def _report(args: argparse.Namespace, out: Console, database: Database) -> int:
     from chamdiem.platform.excel.report import write_report
 
     started = time.perf_counter()
-    with database.session() as session:
+    working = Text(
+        f"Đang lập báo cáo lần chạy #{args.run_id}", f"Writing the report of run #{args.run_id}"
+    )
+    with Progress.for_args(args, out).step(working), database.session() as session:
         done = write_report(session, args.run_id, Path(args.out))
     lang = out.language
     seconds = seconds_text(time.perf_counter() - started, lang)
@@ -325,6 +366,7 @@ def _report(args: argparse.Namespace, out: Console, database: Database) -> int:
 
 def _form(args: argparse.Namespace, out: Console, database: Database) -> int:
     from chamdiem.platform.excel.form import write_form
+    from chamdiem.platform.settings import Settings
 
     with database.session() as session:
         done = write_form(
@@ -334,6 +376,7 @@ def _form(args: argparse.Namespace, out: Console, database: Database) -> int:
             Path(args.out) if args.out else None,
             rules=args.rules,
             run_id=args.run_id,
+            folder=Settings().data_dir / FORMS_FOLDER,
         )
     out.out(
         out.text(

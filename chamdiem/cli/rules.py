@@ -39,15 +39,34 @@ def register(commands: Any, common: argparse.ArgumentParser, t: Callable[[str, s
             "stderr.",
         ),
     )
-    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument(
+        "files",
+        nargs="+",
+        metavar=t("TỆP", "FILE"),
+        help=t("tệp quy tắc hoặc thư mục chứa chúng", "rule files, or folders holding them"),
+    )
     check.set_defaults(run=run_check)
 
     test = commands.add_parser(
         "test",
         parents=[common],
         help=t("chạy các khối kiểm thử trong tệp quy tắc", "run the test blocks of rule files"),
+        description=t(
+            "Chạy mọi khối test trong tệp quy tắc (thư mục: mọi tệp *.rules bên trong); in "
+            "từng kiểm thử không đạt kèm vị trí, giá trị mong đợi và giá trị tính ra, rồi một "
+            "dòng tổng kết “N đạt, M không đạt” (với --lang en: “N passed, M failed”). Mã thoát "
+            "1 khi có kiểm thử không đạt.",
+            "Run every test block of rule files (a folder: every *.rules below it); print each "
+            "failing test with its place, the expected and the computed value, then a closing "
+            "line “N passed, M failed”. Exit 1 when a test fails.",
+        ),
     )
-    test.add_argument("paths", nargs="+", metavar="FILE|DIR")
+    test.add_argument(
+        "paths",
+        nargs="+",
+        metavar=t("TỆP", "FILE"),
+        help=t("tệp quy tắc hoặc thư mục chứa chúng", "rule files, or folders holding them"),
+    )
     test.set_defaults(run=run_test)
 
 
@@ -73,7 +92,11 @@ class LoadedRules:
         return sum(1 for d in self.diagnostics if not d.is_error)
 
     def render(self, language: Language) -> str:
-        return render_all(self.diagnostics, self.source, self.display, language)
+        """The diagnostics as the command line shows them (`lỗi:`/`cảnh báo:` in
+        Vietnamese)."""
+        return render_all(
+            self.diagnostics, self.source, self.display, language, severity_words=True
+        )
 
 
 def load_rules(path: Path) -> LoadedRules:
@@ -200,5 +223,10 @@ def run_test(args: argparse.Namespace, console: Console) -> int:
     tally = TestTally()
     test_files(files, console, tally)
     tally.failed += missing
-    console.out(f"{tally.passed} passed, {tally.failed} failed")
+    console.out(
+        console.text(
+            f"{tally.passed} đạt, {tally.failed} không đạt",
+            f"{tally.passed} passed, {tally.failed} failed",
+        )
+    )
     return EXIT_USER if tally.failed else EXIT_OK

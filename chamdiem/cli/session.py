@@ -61,19 +61,48 @@ def open_engine(url: str) -> Engine:
 
 
 def not_created(where: str) -> UserError:
+    """The database is not made yet: say so, and where the data folder was looked for."""
     from chamdiem.platform.db.migrate import not_created as not_created_text
 
-    return UserError(not_created_text(where))
+    message = not_created_text(where)
+    note = data_folder_note()
+    if note is None:
+        return UserError(message)
+    return UserError(Text(f"{message.vi}; {note.vi}", f"{message.en}; {note.en}"))
+
+
+def data_folder_note() -> Text | None:
+    """How the data folder (and so the default database) was found, for a database that is
+    not where the user expected; None when CHAMDIEM_DATABASE_URL names the database."""
+    from chamdiem.platform.settings import Settings, project_folder
+
+    settings = Settings()
+    if settings.database_url:
+        return None
+    folder, project = settings.data_dir, project_folder()
+    return Text(
+        f"thư mục dữ liệu là {folder} (CHAMDIEM_DATA_DIR; đường dẫn tương đối tính từ thư "
+        f"mục dự án {project}: thư mục gần nhất, từ thư mục hiện tại trở lên, có tệp .env "
+        "hoặc data/chamdiem.db); nếu cơ sở dữ liệu ở nơi khác, hãy đặt CHAMDIEM_DATA_DIR "
+        "là một đường dẫn tuyệt đối, hoặc chạy lệnh trong thư mục dự án",
+        f"the data folder is {folder} (CHAMDIEM_DATA_DIR; a relative path is taken from the "
+        f"project folder {project}: the nearest folder, from the current one upward, holding "
+        "a .env or data/chamdiem.db); if the database is elsewhere, set CHAMDIEM_DATA_DIR to "
+        "an absolute path, or run the command inside the project folder",
+    )
 
 
 def require_current_schema(engine: Engine, where: str) -> None:
     """A UserError unless `chamdiem db upgrade` has brought the database up to date; `where`
     names the database in the message."""
-    from chamdiem.platform.db.migrate import schema_problem
+    from chamdiem.platform.db.migrate import current_revision, schema_problem
 
     problem = schema_problem(engine, where)
-    if problem is not None:
-        raise UserError(problem)
+    if problem is None:
+        return
+    if current_revision(engine) is None:
+        raise not_created(where)
+    raise UserError(problem)
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chamdiem.cli.argparse_vi import install as install_argparse_words
 from chamdiem.cli.console import (
     EXIT_OK,
     EXIT_USAGE,
@@ -33,14 +34,15 @@ from chamdiem.cli.console import (
     Console,
     Unreadable,
     add_lang_option,
+    add_progress_option,
     decode_text,
     parse_or_exit_code,
     read_text,
     rule_files,
     silence_stdout,
 )
-from chamdiem.dsl.diagnostics import Language, Text, has_errors, render_all
-from chamdiem.platform.i18n import resolve_language
+from chamdiem.dsl.diagnostics import Language, Text, has_errors
+from chamdiem.platform.i18n import language_in_argv, resolve_language
 
 if TYPE_CHECKING:
     from chamdiem.dsl.syntax import Module
@@ -48,6 +50,16 @@ if TYPE_CHECKING:
 __all__ = ["dispatch", "main", "register"]
 
 COMMANDS = ("fmt", "diff", "doc")
+VERSION_HELP = (
+    (
+        "phiên bản cũ: tệp hoặc PHIÊN_BẢN:đường_dẫn trong git",
+        "the old version: a file or REV:path in git",
+    ),
+    (
+        "phiên bản mới: tệp hoặc PHIÊN_BẢN:đường_dẫn trong git",
+        "the new version: a file or REV:path in git",
+    ),
+)
 
 
 # ---------------------------------------------------------------- argument parsing
@@ -86,7 +98,12 @@ def register(
             "(exit 1 if any), writing nothing.",
         ),
     )
-    fmt.add_argument("files", nargs="+", metavar="FILE")
+    fmt.add_argument(
+        "files",
+        nargs="+",
+        metavar=t("TỆP", "FILE"),
+        help=t("tệp quy tắc hoặc thư mục chứa chúng", "rule files, or folders holding them"),
+    )
     fmt.add_argument(
         "--check",
         action="store_true",
@@ -97,15 +114,15 @@ def register(
         "diff",
         t("so sánh nội dung hai phiên bản tệp quy tắc", "compare two versions of a rule file"),
         t(
-            "Liệt kê các thay đổi về nội dung từ OLD sang NEW (bỏ qua thay đổi cách trình bày). "
-            "OLD, NEW là đường dẫn tệp hoặc PHIÊN_BẢN:đường_dẫn trong git (ví dụ "
+            "Liệt kê các thay đổi về nội dung từ CŨ sang MỚI (bỏ qua thay đổi cách trình bày). "
+            "CŨ, MỚI là đường dẫn tệp hoặc PHIÊN_BẢN:đường_dẫn trong git (ví dụ "
             "HEAD~1:rules/cong_chuc_quy.rules).",
             "List the changes of meaning from OLD to NEW (layout changes are ignored). OLD and "
             "NEW are file paths or REV:path in git (e.g. HEAD~1:rules/cong_chuc_quy.rules).",
         ),
     )
-    diff.add_argument("old", metavar="OLD")
-    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("old", metavar=t("CŨ", "OLD"), help=t(*VERSION_HELP[0]))
+    diff.add_argument("new", metavar=t("MỚI", "NEW"), help=t(*VERSION_HELP[1]))
     diff.add_argument(
         "--exit-code",
         action="store_true",
@@ -122,12 +139,17 @@ def register(
             "the people being scored.",
         ),
     )
-    doc.add_argument("rules", nargs="+", metavar="RULES")
+    doc.add_argument(
+        "rules",
+        nargs="+",
+        metavar=t("QUY_TẮC", "RULES"),
+        help=t("tệp quy tắc hoặc thư mục chứa chúng", "rule files, or folders holding them"),
+    )
     doc.add_argument(
         "-o",
         "--out",
         required=True,
-        metavar="DIR",
+        metavar=t("THƯ_MỤC", "DIR"),
         help=t("thư mục ghi các trang", "folder to write the pages to"),
     )
 
@@ -138,7 +160,7 @@ def register(
             "what a rule change does on stored data",
         ),
         t(
-            "Đánh giá cả hai phiên bản OLD, NEW trên cùng dữ liệu đã lưu của kỳ: ma trận chuyển "
+            "Đánh giá cả hai phiên bản CŨ, MỚI trên cùng dữ liệu đã lưu của kỳ: ma trận chuyển "
             "mức xếp loại chung và theo đơn vị, những người đổi mức cùng các tiêu chí làm họ "
             "đổi mức. Với -o ghi thêm sổ tính Excel.",
             "Evaluate both versions on the period's stored data: the grade-transition matrix "
@@ -146,11 +168,32 @@ def register(
             "moved them. With -o also write an Excel workbook.",
         ),
     )
-    impact.add_argument("old", metavar="OLD")
-    impact.add_argument("new", metavar="NEW")
-    impact.add_argument("--period", required=True, metavar="P")
-    impact.add_argument("--units", nargs="+", metavar="U", default=None)
-    impact.add_argument("-o", "--out", metavar="FILE.xlsx", default=None)
+    impact.add_argument("old", metavar=t("CŨ", "OLD"), help=t(*VERSION_HELP[0]))
+    impact.add_argument("new", metavar=t("MỚI", "NEW"), help=t(*VERSION_HELP[1]))
+    impact.add_argument(
+        "--period",
+        required=True,
+        metavar=t("KỲ", "PERIOD"),
+        help=t(
+            "kỳ có dữ liệu đã nhập (2026, 2026-Q1, 2026-03)",
+            "a period with imported data (2026, 2026-Q1, 2026-03)",
+        ),
+    )
+    impact.add_argument(
+        "--units",
+        nargs="+",
+        metavar=t("ĐƠN_VỊ", "UNIT"),
+        default=None,
+        help=t("chỉ các đơn vị này và cấp dưới", "only these units and those below them"),
+    )
+    impact.add_argument(
+        "-o",
+        "--out",
+        metavar=t("TỆP", "FILE"),
+        default=None,
+        help=t("ghi thêm sổ tính .xlsx này", "also write this .xlsx workbook"),
+    )
+    add_progress_option(impact, lang)
 
     history = command(
         "history",
@@ -165,7 +208,9 @@ def register(
             "any) across periods, each with the rule version (SHA-256, git commit) used.",
         ),
     )
-    history.add_argument("person", metavar="PERSON")
+    history.add_argument(
+        "person", metavar=t("MÃ_NGƯỜI", "PERSON"), help=t("mã của người", "the person's code")
+    )
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -197,8 +242,10 @@ def _run_from_cli(args: argparse.Namespace, _console: object) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m chamdiem.cli.versions fmt|diff|doc …`."""
     arguments = list(sys.argv[1:] if argv is None else argv)
+    language = language_in_argv(arguments)
+    install_argparse_words(language)
     parser = argparse.ArgumentParser(prog="chamdiem")
-    register(parser.add_subparsers(dest="command", required=True))
+    register(parser.add_subparsers(dest="command", required=True), language=language)
     args = parse_or_exit_code(parser, arguments)
     if isinstance(args, int):
         return args
@@ -247,7 +294,7 @@ def run_fmt(arguments: Sequence[str], check: bool, out: Console) -> int:
             failed += 1
             continue
         except FormatError as exc:
-            out.err(exc.render(out.language))
+            out.err(out.rule_errors(exc))
             out.error(
                 str(path),
                 Text(
@@ -334,7 +381,7 @@ def _parsed(spec: str, out: Console) -> Module | None:
         return None
     module, diagnostics = parse(source, name)
     if has_errors(diagnostics):
-        out.err(render_all(diagnostics, module.source, name, out.language))
+        out.err(out.diagnostics(diagnostics, module.source, name))
         out.error(
             name,
             Text(
@@ -378,7 +425,7 @@ def run_doc(arguments: Sequence[str], out_dir: Path, out: Console) -> int:
             continue
         module, diagnostics = check_source(source, str(path))
         if has_errors(diagnostics):
-            out.err(render_all(diagnostics, module.source, str(path), out.language))
+            out.err(out.diagnostics(diagnostics, module.source, str(path)))
             failed += 1
             continue
         modules.append(module)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -50,13 +51,18 @@ def register(subparsers: Any, language: Language | None = None) -> None:
     serve.add_argument(
         "--host",
         default=DEFAULT_HOST,
+        metavar=t("ĐỊA_CHỈ", "HOST"),
         help=t(
             f"địa chỉ lắng nghe (mặc định {DEFAULT_HOST}; 0.0.0.0 để mở cho mạng nội bộ)",
             f"address to listen on (default {DEFAULT_HOST}; 0.0.0.0 for the local network)",
         ),
     )
     serve.add_argument(
-        "--port", type=int, default=DEFAULT_PORT, help=t("cổng (mặc định 8000)", "port (8000)")
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        metavar=t("CỔNG", "PORT"),
+        help=t(f"cổng (mặc định {DEFAULT_PORT})", f"port (default {DEFAULT_PORT})"),
     )
     serve.add_argument(
         "--proxy-headers",
@@ -70,10 +76,21 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         "--workers",
         type=int,
         default=None,
+        metavar=t("SỐ", "N"),
         help=t(
             "số tiến trình phục vụ (mặc định CHAMDIEM_WEB_WORKERS, hoặc mỗi lõi CPU một, tối đa 4)",
             "processes serving requests (default CHAMDIEM_WEB_WORKERS, or one per CPU core, "
             "at most 4)",
+        ),
+    )
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help=t(
+            "mở cơ sở dữ liệu mẫu của `chamdiem demo` (THƯ_MỤC_DỮ_LIỆU/demo/chamdiem.db) thay "
+            "cho cơ sở dữ liệu đã cấu hình",
+            "open the demo database of `chamdiem demo` (DATA_DIR/demo/chamdiem.db) instead "
+            "of the configured one",
         ),
     )
     serve.set_defaults(run=_serve)
@@ -84,7 +101,7 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         description=t("tài khoản", "accounts"),
     )
     add_lang_option(user, lang)
-    actions = user.add_subparsers(dest="user_command", metavar="COMMAND")
+    actions = user.add_subparsers(dest="user_command", metavar=t("LỆNH", "COMMAND"))
     actions.required = True
     add = actions.add_parser(
         "add",
@@ -98,9 +115,16 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         ),
     )
     add_lang_option(add, lang)
-    add.add_argument("username", metavar=t("TÊN_ĐĂNG_NHẬP", "USERNAME"))
     add.add_argument(
-        "--role", required=True, choices=["admin", "policy", "hr", "auditor", "unit_head"]
+        "username",
+        metavar=t("TÊN_ĐĂNG_NHẬP", "USERNAME"),
+        help=t("tên đăng nhập của tài khoản mới", "the new account's user name"),
+    )
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=["admin", "policy", "hr", "auditor", "unit_head"],
+        help=t("vai trò (xem phần mô tả ở trên)", "the role (see the description above)"),
     )
     add.add_argument(
         "--units",
@@ -112,7 +136,12 @@ def register(subparsers: Any, language: Language | None = None) -> None:
             "units answered for (with those below); required for hr and unit_head",
         ),
     )
-    add.add_argument("--name", default=None, help=t("họ tên hiển thị", "display name"))
+    add.add_argument(
+        "--name",
+        default=None,
+        metavar=t("HỌ_TÊN", "NAME"),
+        help=t("họ tên hiển thị", "display name"),
+    )
     add.add_argument(
         "--password-stdin",
         action="store_true",
@@ -134,8 +163,20 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         ),
     )
     add_lang_option(token, lang)
-    token.add_argument("username", metavar=t("TÊN_ĐĂNG_NHẬP", "USERNAME"))
-    token.add_argument("--name", default="api", help=t("tên hệ thống dùng mã", "system name"))
+    token.add_argument(
+        "username",
+        metavar=t("TÊN_ĐĂNG_NHẬP", "USERNAME"),
+        help=t("tên đăng nhập của tài khoản", "the account's user name"),
+    )
+    token.add_argument(
+        "--name",
+        default="api",
+        metavar=t("TÊN", "NAME"),
+        help=t(
+            "tên của hệ thống sẽ dùng mã (mặc định api)",
+            "the name of the system that will use the token (default api)",
+        ),
+    )
     token.set_defaults(run=_user_token)
 
 
@@ -249,6 +290,8 @@ def _serve(args: argparse.Namespace, _console: object = None) -> int:
     from chamdiem.platform.web.config import WebSettings, default_workers
 
     console = _console_for(args)
+    if args.demo and not _use_demo_database(console):
+        return EXIT_USER
     web = WebSettings()
     workers = args.workers if args.workers is not None else web.web_workers or default_workers()
     if workers < 1:
@@ -281,6 +324,25 @@ def _serve(args: argparse.Namespace, _console: object = None) -> int:
         log_level="info",
     )
     return EXIT_OK
+
+
+def _use_demo_database(console: Console) -> bool:
+    """Point this process and the workers it starts at the demo's database; False (after
+    saying why) when `chamdiem demo` has not made it."""
+    from chamdiem.platform.demo.walkthrough import demo_database
+
+    path = demo_database()
+    if not path.exists():
+        console.error(
+            "--demo",
+            Text(
+                f"chưa có cơ sở dữ liệu mẫu {path}: chạy `chamdiem demo` trước",
+                f"there is no demo database {path}: run `chamdiem demo` first",
+            ),
+        )
+        return False
+    os.environ["CHAMDIEM_DATABASE_URL"] = f"sqlite:///{path.resolve().as_posix()}"
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -101,12 +101,26 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> tuple[Text, ...]:
 _SEVERITY_VI = {"error": "lỗi", "warning": "cảnh báo"}
 
 
-def render(diagnostic: Diagnostic, source: str, path: str, language: Language | None = None) -> str:
-    """`FILE:LINE:COL: error: message`, the source line, a caret underline and hints."""
+def render(
+    diagnostic: Diagnostic,
+    source: str,
+    path: str,
+    language: Language | None = None,
+    *,
+    severity_words: bool = False,
+) -> str:
+    """`FILE:LINE:COL: error: message`, the source line, a caret underline and hints.
+
+    The severity is the compiler-style `error`/`warning` (as the golden files keep it) unless
+    `severity_words`: then it is in the language too (`lỗi`/`cảnh báo`), as the command line
+    says it."""
     lang = language or default_language()
     span = diagnostic.span
     line_no, col = (span.line, span.column) if span else (1, 1)
-    head = f"{path}:{line_no}:{col}: {diagnostic.severity}: {diagnostic.message.in_(lang)}"
+    severity: str = diagnostic.severity
+    if severity_words and lang == "vi":
+        severity = _SEVERITY_VI[diagnostic.severity]
+    head = f"{path}:{line_no}:{col}: {severity}: {diagnostic.message.in_(lang)}"
     out = [head]
     lines = source.splitlines()
     if span and 1 <= span.line <= len(lines):
@@ -124,10 +138,17 @@ def render(diagnostic: Diagnostic, source: str, path: str, language: Language | 
 
 
 def render_all(
-    diagnostics: Iterable[Diagnostic], source: str, path: str, language: Language | None = None
+    diagnostics: Iterable[Diagnostic],
+    source: str,
+    path: str,
+    language: Language | None = None,
+    *,
+    severity_words: bool = False,
 ) -> str:
     ordered = sorted(diagnostics, key=sort_key)
-    return "\n".join(render(d, source, path, language) for d in ordered)
+    return "\n".join(
+        render(d, source, path, language, severity_words=severity_words) for d in ordered
+    )
 
 
 def summary(diagnostics: Iterable[Diagnostic], language: Language | None = None) -> str:

@@ -1,7 +1,16 @@
 """Settings shared by every command (and later the web app): environment variables prefixed
-`CHAMDIEM_`, or the same names in a `.env` file in the working directory.
+`CHAMDIEM_`, or the same names in a `.env` file.
 
-    CHAMDIEM_DATA_DIR       where the SQLite database and generated files live (./data)
+Where they are read from does not depend on the folder a command is run from, inside the
+project: the project folder is the nearest folder, from the current one upward, that holds a
+`.env` file, else the nearest that holds the default database `data/chamdiem.db`, else the
+current folder (`project_folder`). The `.env` read is the project folder's; a relative
+CHAMDIEM_DATA_DIR (and the default `data`) is taken from the project folder, an absolute one
+as it is. So `chamdiem run …` from `rules/` uses the database `chamdiem demo` or `db upgrade`
+made from the project's top.
+
+    CHAMDIEM_DATA_DIR       where the SQLite database and generated files live (data, in the
+                            project folder)
     CHAMDIEM_DATABASE_URL   sqlite:///… or postgresql+psycopg://… (default: DATA_DIR/chamdiem.db)
     CHAMDIEM_LANG           vi or en, the language of messages (vi)
     CHAMDIEM_USER           who is running the commands, written to the audit log (the OS user)
@@ -39,12 +48,29 @@ import getpass
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SQLITE_FILE = "chamdiem.db"
+ENV_FILE = ".env"
+DEFAULT_DATA_DIR = Path("data")
+
+
+def project_folder(start: Path | None = None) -> Path:
+    """The folder settings are read from and a relative data folder is taken from: the
+    nearest folder from `start` (the current folder) upward holding a `.env`, else the
+    nearest holding `data/chamdiem.db`, else `start` itself."""
+    here = (start or Path.cwd()).resolve()
+    folders = (here, *here.parents)
+    for folder in folders:
+        if (folder / ENV_FILE).is_file():
+            return folder
+    for folder in folders:
+        if (folder / DEFAULT_DATA_DIR / SQLITE_FILE).is_file():
+            return folder
+    return here
 
 
 def os_user() -> str:
@@ -58,10 +84,15 @@ def os_user() -> str:
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="CHAMDIEM_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+        env_prefix="CHAMDIEM_", env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore"
     )
 
-    data_dir: Path = Path("data")
+    def __init__(self, **values: Any) -> None:
+        if "_env_file" not in values:  # the project's .env, found from any folder inside it
+            values["_env_file"] = project_folder() / ENV_FILE
+        super().__init__(**values)
+
+    data_dir: Path = DEFAULT_DATA_DIR
     database_url: str | None = None
     lang: Literal["vi", "en"] = "vi"
     user: str = Field(default_factory=os_user)
@@ -102,6 +133,13 @@ class Settings(BaseSettings):
         if value is None or (isinstance(value, str) and not value.strip()):
             return os_user()
         return value.strip() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _data_dir_in_project(self) -> Settings:
+        """A relative data folder is the project folder's, whichever folder we run from."""
+        if not self.data_dir.is_absolute():
+            self.data_dir = project_folder() / self.data_dir
+        return self
 
     def database(self) -> str:
         """The database URL: the one configured, else a SQLite file in the data folder."""

@@ -97,9 +97,9 @@ def test_check_reports_errors_with_file_line_and_column(
     out, err = capsys.readouterr()
     line = BAD_RULES.splitlines().index('  criterion c_a "Nội dung A" max 10 = aa') + 1
     column = BAD_RULES.splitlines()[line - 1].index("aa") + 1
-    errors = [text for text in err.splitlines() if ": error: " in text]
+    errors = [text for text in err.splitlines() if ": lỗi: " in text]
     assert len(errors) == 1
-    assert errors[0].startswith(f"rules/bad.rules:{line}:{column}: error: ")
+    assert errors[0].startswith(f"rules/bad.rules:{line}:{column}: lỗi: ")
     assert "aa" in errors[0]
     assert out.startswith("Đã kiểm tra 2 tệp: 1 lỗi")
 
@@ -134,7 +134,9 @@ def test_test_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     write(tmp_path / "mini.rules", RULES)
     assert main(["test", "mini.rules"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[-1] == "1 passed, 0 failed"
+    assert out.splitlines()[-1] == "1 đạt, 0 không đạt"
+    assert main(["test", "--lang", "en", "mini.rules"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "1 passed, 0 failed"
 
 
 def test_test_failures_show_name_place_expected_and_actual(
@@ -152,8 +154,8 @@ def test_test_failures_show_name_place_expected_and_actual(
     failure = lines[lines.index(f"KHÔNG ĐẠT rules/a.rules:{test_line}: sai kỳ vọng") + 1]
     assert "99" in failure and "3" in failure  # expected 99, actual 1 + 2
     assert "KHÔNG ĐẠT rules/b.rules: tệp có lỗi nên không chạy được kiểm thử" in lines
-    assert "rules/b.rules:" in err and ": error: " in err  # its diagnostics
-    assert lines[-1] == "1 passed, 2 failed"
+    assert "rules/b.rules:" in err and ": lỗi: " in err  # its diagnostics
+    assert lines[-1] == "1 đạt, 2 không đạt"
 
 
 # ---------------------------------------------------------------- eval
@@ -261,7 +263,7 @@ def test_eval_with_bad_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     data(tmp_path / "data.xlsx", GOOD_ROWS)
     assert main(["eval", "bad.rules", "data.xlsx", "--out", "r.jsonl"]) == 1
     out, err = capsys.readouterr()
-    assert out == "" and "bad.rules:" in err and ": error: " in err
+    assert out == "" and "bad.rules:" in err and ": lỗi: " in err
     assert not (tmp_path / "r.jsonl").exists()
 
 
@@ -363,7 +365,7 @@ def test_the_demo_accounts_sign_in_with_the_passwords_it_prints(
         lines = capsys.readouterr().out.splitlines()[-4:]
         printed.append(dict(line.split()[:2] for line in lines))
     assert set(printed[0]) == {"quantri", "tccb.snv", "thanhtra", "chinhsach"}
-    engine = make_engine(f"sqlite:///{tmp_path / 'store' / 'chamdiem.db'}")
+    engine = make_engine(f"sqlite:///{tmp_path / 'store' / 'demo' / 'chamdiem.db'}")
     try:
         with open_session(engine) as session:
             for username, password in printed[1].items():

@@ -68,7 +68,7 @@ def test_fmt_refuses_a_file_with_syntax_errors(
     assert main(["fmt", str(path)]) == 1
     assert main(["fmt", "--check", str(path)]) == 1
     err = capsys.readouterr().err
-    assert f"{path}:22:12: error:" in err
+    assert f"{path}:22:12: lỗi:" in err
     assert "tệp có lỗi cú pháp nên chưa được định dạng" in err
     assert path.read_text("utf-8") == broken
 

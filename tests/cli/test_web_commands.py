@@ -79,20 +79,23 @@ def test_passwords_that_differ_or_are_missing(
     )
 
 
-def test_a_database_not_created_yet(capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_database_not_created_yet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "user", "token", "qt") == (
         1,
         "",
         "chamdiem: lỗi: cơ sở dữ liệu chưa tạo: chạy `chamdiem db upgrade` trước\n",
     )
-    shown = "sqlite:///data/chamdiem.db"
+    folder = tmp_path.resolve() / "data"
+    shown = f"sqlite:///{folder}/chamdiem.db"
     for argv in (["history", "A1"], ["report", "1", "-o", "r.xlsx"], ["period", "add", "2026"]):
-        assert run(capsys, *argv, "--lang", "en") == (
-            1,
-            "",
+        code, out, err = run(capsys, *argv, "--lang", "en")
+        assert (code, out) == (1, "")
+        assert err.startswith(
             f"chamdiem: error: the database {shown} is not created: run `chamdiem db upgrade` "
-            "first\n",
+            f"first; the data folder is {folder} (CHAMDIEM_DATA_DIR; a relative path is taken "
+            f"from the project folder {tmp_path.resolve()}: "
         )
+        assert "set CHAMDIEM_DATA_DIR to an absolute path" in err
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,27 @@ def demo_folder() -> Path:
     return Settings().data_dir / "demo"
 
 
+DEMO_DATABASE = "chamdiem.db"
+
+
+def demo_database(folder: Path | None = None) -> Path:
+    """The demo's own SQLite database, DATA_DIR/demo/chamdiem.db: made afresh by every run of
+    `chamdiem demo` (never the configured database, which may hold real data); `chamdiem serve
+    --demo` opens it."""
+    return (folder if folder is not None else demo_folder()) / DEMO_DATABASE
+
+
+def fresh_demo_database(folder: Path) -> tuple[str, bool]:
+    """The URL of an empty demo database in `folder` (the previous demo's deleted, with its
+    journal files), and whether there was one."""
+    path = demo_database(folder)
+    replaced = path.exists()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path.resolve().as_posix()}", replaced
+
+
 def timed(make: Callable[[], Path]) -> tuple[Path, float]:
     """The generated workbook and the seconds it took (ValueError when it cannot be made,
     e.g. too few people for the province's units)."""

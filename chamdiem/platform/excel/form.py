@@ -71,8 +71,10 @@ class FormOutcome:
     final_grade: str | None
 
 
-def default_form_path(code: str, period: str) -> Path:
-    return Path(f"phieu_danh_gia_{code}_{period}.xlsx".replace("/", "-"))
+def default_form_path(code: str, period: str, folder: Path | None = None) -> Path:
+    """`FOLDER/phieu_danh_gia_CODE_PERIOD.xlsx` (the command line's folder is DATA_DIR/phieu)."""
+    name = f"phieu_danh_gia_{code}_{period}.xlsx".replace("/", "-")
+    return folder / name if folder is not None else Path(name)
 
 
 def write_form(
@@ -83,9 +85,12 @@ def write_form(
     *,
     rules: str | None = None,
     run_id: int | None = None,
+    folder: Path | None = None,
 ) -> FormOutcome:
     """Write the form of `person_code` for the period (from the newest complete run that has
-    a result for them; `rules` or `run_id` choose when several rule sets graded them)."""
+    a result for them; `rules` or `run_id` choose when several rule sets graded them) to
+    `path`, else to its default name in `folder` (made if missing), else in the current
+    folder."""
     with transaction(session):
         period = get_period(session, period_code)
         person = find_person(session, person_code)
@@ -111,7 +116,9 @@ def write_form(
         units = load_units(session)
     chain = ancestors(units, line.unit_code)
     unit_names = [unit.name for unit in chain] or ([line.unit_code] if line.unit_code else [])
-    target = path or default_form_path(person.code, period.code)
+    target = path or default_form_path(person.code, period.code, folder)
+    if path is None and folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
     writer = _FormWriter(stored, line, unit_names)
     write_atomically(target, writer.write)
     return FormOutcome(

@@ -208,7 +208,7 @@ def test_a_person_graded_under_two_rule_sets_needs_one_chosen(
     assert again.ruleset == "cong_chuc_quy"
 
 
-def test_the_command_writes_the_form_where_asked_or_beside_the_user(
+def test_the_command_writes_the_form_where_asked_or_in_the_data_folder(
     db_url: str,
     run_id: int,
     tmp_path: Path,
@@ -216,17 +216,19 @@ def test_the_command_writes_the_form_where_asked_or_beside_the_user(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("CHAMDIEM_DATABASE_URL", db_url)
+    monkeypatch.setenv("CHAMDIEM_DATA_DIR", str(tmp_path / "store"))
     monkeypatch.delenv("CHAMDIEM_LANG", raising=False)
     folder = tmp_path / "lam_viec"
     folder.mkdir()
     monkeypatch.chdir(folder)
     assert main(["form", "A1", "--period", PERIOD]) == 0
     out = capsys.readouterr().out
+    written = tmp_path / "store" / "phieu" / "phieu_danh_gia_A1_2026-Q1.xlsx"
     assert out == (
         f"Đã ghi phiếu đánh giá của A1 (kỳ 2026-Q1, bộ tiêu chí cong_chuc_quy, lần chạy "
-        f"#{run_id}) vào phieu_danh_gia_A1_2026-Q1.xlsx.\n"
+        f"#{run_id}) vào {written}.\n"
     )
-    assert (folder / "phieu_danh_gia_A1_2026-Q1.xlsx").is_file()
+    assert written.is_file()  # not in the folder the command was run from
     for argv, message in [
         (["form", "ZZ9", "--period", PERIOD], "không có người mã 'ZZ9' trong tổ chức"),
         (["form", "A1", "--period", "2027-Q1"], "chưa có kỳ 2027-Q1"),
@@ -234,4 +236,4 @@ def test_the_command_writes_the_form_where_asked_or_beside_the_user(
         assert main([*argv, "-o", "x.xlsx"]) == 1
         err = capsys.readouterr().err
         assert err.startswith(f"chamdiem: lỗi: {message}") and "Traceback" not in err
-    assert sorted(p.name for p in folder.iterdir()) == ["phieu_danh_gia_A1_2026-Q1.xlsx"]
+    assert list(folder.iterdir()) == []
