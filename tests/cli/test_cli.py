@@ -315,7 +315,7 @@ def test_an_unexpected_failure_is_one_line_without_traceback(
     write(tmp_path / "mini.rules", RULES)
     data(tmp_path / "data.xlsx", GOOD_ROWS)
 
-    def broken(*args: object) -> None:
+    def broken(*args: object, **options: object) -> None:
         raise RuntimeError("something inside broke")
 
     monkeypatch.setattr("chamdiem.platform.excel.read_cohort", broken)

@@ -1,6 +1,10 @@
 """Writing evaluation results: JSON lines (one `results.record(i)` per line), CSV and a
 formatted Excel workbook with Vietnamese headers (see excel/xlsx/ for why not openpyxl).
 
+Given a `Results`, every writer assembles its output per column (`jsonl_chunks`,
+`result_columns`): each column's texts are made once per distinct value and the rows joined
+in C, the same bytes as writing one record at a time (tests/platform/test_result_writers.py).
+
 Files are written atomically (a temporary file in the same folder, then `os.replace`), so a
 failure half way never leaves a partial results file where the old one was.
 """
@@ -14,14 +18,19 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO, TypeAlias
 
 from chamdiem.dsl.diagnostics import Language, Text
 from chamdiem.platform.excel.xlsx import NumberText, SheetSpec, write_xlsx
 
+if TYPE_CHECKING:
+    from chamdiem.dsl.results import Results
+
 Format = Literal["jsonl", "csv", "xlsx"]
 Record = Mapping[str, object]
+Records: TypeAlias = "Iterable[Record] | Results"  # a Results is written column by column
 
 FIXED_COLUMNS = ("code", "name", "unit", "total", "score_grade", "grade")
 LIST_COLUMNS = ("vetoes", "flags")
@@ -68,14 +77,80 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
 # ---------------------------------------------------------------- JSON lines
 
 
-def write_jsonl(records: Iterable[Record], stream: TextIO) -> None:
+def write_jsonl(records: Records, stream: TextIO) -> None:
     """One JSON object per line, exactly the record, Vietnamese letters kept as they are."""
+    if not isinstance(records, Iterable):
+        for chunk in jsonl_chunks(records):
+            stream.write(chunk)
+        return
     for record in records:
         stream.write(json.dumps(record, ensure_ascii=False))
         stream.write("\n")
 
 
-def save_jsonl(path: Path, records: Iterable[Record]) -> None:
+# The keys of `Results.record`, in order; the columns below give each one's texts.
+RECORD_KEYS = (
+    "code", "unit", "total", "score_grade", "grade", "values", "vetoes", "flags", "not_graded",
+)  # fmt: skip
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\\"]')
+_CHUNK = 65536  # rows joined at a time
+
+
+def json_texts(values: Sequence[object]) -> list[str]:
+    """`json.dumps(v, ensure_ascii=False)` of each value, made once per distinct value (texts
+    without a character JSON escapes are simply quoted)."""
+    if not set(map(type, values)) <= {str, bool, type(None), tuple}:
+        return [json.dumps(v, ensure_ascii=False) for v in values]
+    texts: dict[object, str] = {}
+    for value in dict.fromkeys(values):
+        if isinstance(value, str) and not _NEEDS_ESCAPE.search(value):
+            texts[value] = f'"{value}"'
+        else:
+            shown = list(value) if isinstance(value, tuple) else value
+            texts[value] = json.dumps(shown, ensure_ascii=False)
+    return list(map(texts.__getitem__, values))
+
+
+def jsonl_chunks(results: Results) -> Iterator[str]:
+    """The JSON lines of `results.records()`, byte for byte, assembled column by column."""
+    n = len(results)
+    if n == 0:
+        return
+    if tuple(results.record(0)) != RECORD_KEYS:  # a new field: written record by record
+        for start in range(0, n, _CHUNK):
+            stop = min(n, start + _CHUNK)
+            yield "".join(
+                json.dumps(results.record(i), ensure_ascii=False) + "\n" for i in range(start, stop)
+            )
+        return
+    vetoes, flags, not_graded = results.reason_columns()
+    fixed = [
+        results.codes,
+        results.units,
+        results.total_texts,
+        results.score_grade,
+        results.grade,
+    ]
+    parts: list[Iterable[str]] = []
+    for key, column in zip(RECORD_KEYS, fixed, strict=False):
+        parts += [repeat(f"{', ' if parts else '{'}{json.dumps(key)}: "), json_texts(column)]
+    names = list(results.value_kinds)
+    for k, name in enumerate(names):
+        lead = ', "values": {' if k == 0 else ", "
+        parts += [repeat(f"{lead}{json.dumps(name, ensure_ascii=False)}: ")]
+        parts += [json_texts(results.value_column(name))]
+    closing = "}" if names else ', "values": {}'
+    for key, reasons in zip(RECORD_KEYS[6:], (vetoes, flags, not_graded), strict=True):
+        parts += [repeat(f"{closing}, {json.dumps(key)}: "), json_texts(reasons)]
+        closing = ""
+    parts.append(repeat("}\n"))
+    rows = zip(*parts, strict=False)  # the repeats end with the columns
+    for start in range(0, n, _CHUNK):
+        block = [next(rows) for _ in range(min(_CHUNK, n - start))]
+        yield "".join(map("".join, block))
+
+
+def save_jsonl(path: Path, records: Records) -> None:
     def write(target: Path) -> None:
         with target.open("w", encoding="utf-8", newline="\n") as stream:
             write_jsonl(records, stream)
@@ -87,10 +162,13 @@ def save_jsonl(path: Path, records: Iterable[Record]) -> None:
 
 
 def table_rows(
-    records: Iterable[Record], names: Sequence[str | None] | None, value_names: Sequence[str]
+    records: Records, names: Sequence[str | None] | None, value_names: Sequence[str]
 ) -> Iterator[list[object]]:
     """One row per subject: code, name, unit, total, score_grade, grade, every value, vetoes,
     flags. `names[i]` is the i-th subject's name (results do not carry names)."""
+    if not isinstance(records, Iterable):
+        yield from map(list, zip(*result_columns(records, names, value_names), strict=True))
+        return
     for index, record in enumerate(records):
         values = record.get("values")
         values = values if isinstance(values, Mapping) else {}
@@ -109,6 +187,32 @@ def table_rows(
         yield row
 
 
+def result_columns(
+    results: Results, names: Sequence[str | None] | None, value_names: Sequence[str]
+) -> list[Sequence[object]]:
+    """The columns of `table_rows` for `results`, each made at once."""
+    n = len(results)
+    if names is None:
+        names = [None] * n
+    elif len(names) < n:
+        names = [*names, *[None] * (n - len(names))]
+    vetoes, flags, _ = results.reason_columns()
+    columns: list[Sequence[object]] = [
+        results.codes,
+        names[:n] if len(names) > n else names,
+        results.units,
+        results.total_texts,
+        results.score_grade,
+        results.grade,
+    ]
+    known = set(results.value_kinds)
+    columns += [results.value_column(name) if name in known else [None] * n for name in value_names]
+    for reasons in (vetoes, flags):
+        joined = {listed: "; ".join(listed) for listed in set(reasons)}
+        columns.append(list(map(joined.__getitem__, reasons)))
+    return columns
+
+
 def header_row(value_names: Sequence[str], language: Language | None = None) -> list[str]:
     """Column names: machine names for CSV (language None), readable headers otherwise."""
     fixed = [_HEADERS[key].in_(language) if language else key for key in FIXED_COLUMNS]
@@ -118,7 +222,7 @@ def header_row(value_names: Sequence[str], language: Language | None = None) -> 
 
 def save_csv(
     path: Path,
-    records: Iterable[Record],
+    records: Records,
     names: Sequence[str | None] | None,
     value_names: Sequence[str],
 ) -> None:
@@ -136,10 +240,24 @@ def save_csv(
         with target.open("w", encoding="utf-8-sig", newline="") as stream:
             writer = csv.writer(stream)
             writer.writerow(header_row(value_names))
+            if not isinstance(records, Iterable):
+                columns = result_columns(records, names, value_names)
+                cells = [_csv_cells(column) for column in columns]
+                writer.writerows(zip(*cells, strict=True))
+                return
             for row in table_rows(records, names, value_names):
                 writer.writerow([cell(value) for value in row])
 
     write_atomically(path, write)
+
+
+def _csv_cells(column: Sequence[object]) -> Sequence[object]:
+    """A column as `save_csv` writes its cells (true/false, no value as "")."""
+    if None not in column and True not in column and False not in column:
+        return column
+    return [
+        "true" if v is True else "false" if v is False else "" if v is None else v for v in column
+    ]
 
 
 @dataclass(frozen=True)
@@ -148,7 +266,7 @@ class ResultTable:
     several-table output; `title` names the sheet."""
 
     title: str
-    records: Iterable[Record]
+    records: Records
     names: Sequence[str | None] | None
     value_names: Sequence[str]
     grade_labels: Mapping[str, str | None] = field(default_factory=dict)
@@ -193,7 +311,7 @@ def _about_sheet(about: Sequence[tuple[str, object]], language: Language) -> She
 
 def save_xlsx(
     path: Path,
-    records: Iterable[Record],
+    records: Records,
     names: Sequence[str | None] | None,
     value_names: Sequence[str],
     *,
