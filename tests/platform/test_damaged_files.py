@@ -78,8 +78,10 @@ def test_a_workbook_that_asks_for_a_newer_zip_version(tmp_path: Path) -> None:
     entry = data.index(b"PK\x01\x02")  # the central directory's first entry
     data[entry + 6 : entry + 8] = (150).to_bytes(2, "little")  # version needed to extract
     path.write_bytes(bytes(data))
+    # zipfile cannot list its parts, so the gate cannot measure them: the file is refused,
+    # never handed to calamine (which would read it, cell references and all).
     [problem] = problems_of(path)
-    assert problem.message.vi
+    assert problem.message.vi.startswith("tệp bị hỏng: không đọc được gói .xlsx")
 
 
 def test_a_sheet_whose_compressed_bytes_are_damaged(tmp_path: Path) -> None:
@@ -93,3 +95,22 @@ def test_a_sheet_whose_compressed_bytes_are_damaged(tmp_path: Path) -> None:
     [problem] = problems_of(path)
     assert (problem.sheet, problem.row) == ("subjects", None)
     assert "hỏng" in problem.message.vi
+
+
+def test_a_nul_character_in_a_cell_of_a_workbook(tmp_path: Path) -> None:
+    """calamine reads a raw NUL inside the sheet's XML (no XML may hold one), and
+    PostgreSQL cannot store it in text: the gate refuses the part."""
+    path = xlsx(tmp_path / "d.xlsx", {"subjects": [["code", "a"], ["P1", 5]]})
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    assert b"P1" in parts[sheet]
+    parts[sheet] = parts[sheet].replace(b"P1", b"P\x001", 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    [problem] = problems_of(path)
+    assert problem.message.vi == (
+        "phần xl/worksheets/sheet1.xml của sổ tính chứa ký tự NUL, không có trong tệp Excel "
+        "thật (tệp bị sửa hoặc hỏng)"
+    )

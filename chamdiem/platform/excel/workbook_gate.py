@@ -32,6 +32,7 @@ from pathlib import Path
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.platform.excel.problems import DataFileError, DataProblem
 from chamdiem.platform.excel.sheet_extent import Extent, StretchTooLong, measure
+from chamdiem.platform.excel.xlsx_parts import DAMAGED
 from chamdiem.platform.i18n import count_text
 from chamdiem.platform.settings import Settings, get_settings
 
@@ -168,11 +169,21 @@ def check_workbook(path: Path, display: str, limits: DataLimits) -> dict[str, Ex
                     "an .xlsb or .ods file cannot be measured before it is read; open it in "
                     "Excel or LibreOffice and save it as an .xlsx workbook",
                 )
-            sheets = _worksheets(archive)
-    except zipfile.BadZipFile:
-        return {}  # calamine says what is wrong
-    except (KeyError, ValueError, SyntaxError):
-        sheets = {}  # no readable workbook.xml: every part is still unpacked and measured
+            try:
+                sheets = _worksheets(archive)
+            except DAMAGED:
+                sheets = {}  # no readable workbook.xml: every part is still unpacked and measured
+    except DAMAGED:
+        # Never handed to a parser unmeasured: another zip reader may read what this one
+        # cannot, cell references and all.
+        raise refused(
+            display,
+            None,
+            "tệp bị hỏng: không đọc được gói .xlsx (danh mục các phần của tệp); hãy mở bằng "
+            "Excel hoặc LibreOffice và lưu lại",
+            "the file is damaged: its .xlsx package (the list of its parts) cannot be read; "
+            "open it in Excel or LibreOffice and save it again",
+        ) from None
     extents: dict[str, Extent] = {}
     problems: list[DataProblem] = []
     by_part = {part: name for name, part in sheets.items()}
@@ -271,6 +282,22 @@ class _Lying(Exception):
     """A part unpacks to more (or less) than its declared size."""
 
 
+class _NulByte(Exception):
+    """An XML part holds a NUL byte: no XML may (calamine reads it, PostgreSQL cannot store
+    it in text)."""
+
+
+def _nul(display: str, sheet: str | None, info: zipfile.ZipInfo) -> DataFileError:
+    return refused(
+        display,
+        sheet,
+        f"phần {info.filename} của sổ tính chứa ký tự NUL, không có trong tệp Excel thật "
+        "(tệp bị sửa hoặc hỏng)",
+        f"the part {info.filename} holds a NUL character, which no real Excel file has "
+        "(altered or damaged file)",
+    )
+
+
 def _unpacked(path: Path, info: zipfile.ZipInfo) -> Iterator[bytes]:
     """The part unpacked from its raw bytes in chunks, never more than its declared size
     (zipfile would cut it there; another reader might not)."""
@@ -282,6 +309,7 @@ def _unpacked(path: Path, info: zipfile.ZipInfo) -> Iterator[bytes]:
         name_length, extra_length = struct.unpack("<HH", header[26:30])
         stream.seek(info.header_offset + 30 + name_length + extra_length)
         inflate = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
+        xml = info.filename.endswith((".xml", ".rels"))
         left, produced = info.compress_size, 0
         while left > 0:
             data = stream.read(min(_CHUNK, left))
@@ -297,11 +325,15 @@ def _unpacked(path: Path, info: zipfile.ZipInfo) -> Iterator[bytes]:
                 produced += len(out)
                 if produced > info.file_size:
                     raise _Lying
+                if xml and b"\0" in out:
+                    raise _NulByte
                 if out:
                     yield out
         if inflate is not None:
             out = inflate.flush()
             produced += len(out)
+            if xml and b"\0" in out:
+                raise _NulByte
             if out:
                 yield out
         if produced != info.file_size:
@@ -314,6 +346,8 @@ def _unpack_whole(path: Path, info: zipfile.ZipInfo, display: str) -> None:
             pass
     except (_Lying, zlib.error):
         raise _lying(display, None, info) from None
+    except _NulByte:
+        raise _nul(display, None, info) from None
 
 
 def _lying(display: str, sheet: str | None, info: zipfile.ZipInfo) -> DataFileError:
@@ -343,6 +377,8 @@ def _measure_sheet(
         extent, declared = measure(lambda: _unpacked(path, info), too_far)
     except (_Lying, zlib.error):
         raise _lying(display, sheet, info) from None
+    except _NulByte:
+        raise _nul(display, sheet, info) from None
     except StretchTooLong:
         raise refused(
             display,
