@@ -1,5 +1,6 @@
-"""Which list an aggregate folds: the one answer the checker, the range analysis and the
-compiler share. Whether a call is an aggregate at all is `names.is_aggregate`.
+"""Which lists an aggregate reads. Whether a call is an aggregate at all is
+`names.is_aggregate`; the checker decides with both and records, for each aggregate, the list it
+folds in the resolved program (check/resolved.py), which the compiler reads.
 """
 
 from __future__ import annotations
@@ -37,11 +38,3 @@ def item_refs(
         ):
             found[f"{node.function}({node.args[0].name})"] = None
     return list(found)
-
-
-def items_of(call: s.Call, items: Mapping[str, s.Items]) -> str | None:
-    """The list a one-argument call runs over (the first it reads), or None."""
-    if len(call.args) != 1:
-        return None
-    lists = item_refs(call.args[0], call.where, items)
-    return lists[0] if lists else None

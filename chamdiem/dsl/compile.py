@@ -12,12 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from chamdiem.dsl import syntax as s
-from chamdiem.dsl.aggregates import items_of
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.frames import Frame, ItemFrame, SubjectFrame
 from chamdiem.dsl.links import LinkError, build_rows, field_data, record_rows
@@ -40,6 +39,9 @@ from chamdiem.dsl.values import (
     select_val,
     take,
 )
+
+if TYPE_CHECKING:
+    from chamdiem.dsl.check.resolved import Resolved
 
 Fn = Callable[[Frame], Val]
 SubjectFn = Callable[[SubjectFrame], Val]
@@ -144,13 +146,15 @@ def link_key(node: s.Expr) -> tuple[str, str] | None:
 class Compiler:
     def __init__(
         self,
-        module: s.Module,
+        resolved: Resolved,
         precision: int,
         scale: Decimal,
         period_start: date,
         linked_fields: dict[str, tuple[str, ...]] | None = None,
     ):
+        module = resolved.module
         self.module = module
+        self.resolved = resolved  # what the checker found (the list each aggregate folds)
         self.period_start = period_start
         # For each needed rule set, the outputs its rows offer (total, grade, values…).
         self.linked_fields = linked_fields or {}
@@ -501,7 +505,7 @@ class Compiler:
 
     def _call(self, node: s.Call, scope: Scope) -> Fn:
         name = node.function
-        items = items_of(node, self.items)
+        items = self.resolved.folded_list(node)
         if items is not None and scope.kind != "items":
             return self._aggregate(node, items)
         if name in ("count", "sum") and scope.kind == "quota" and len(node.args) == 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from chamdiem.dsl.results import Results, ValueKind
 from chamdiem.dsl.runtime import build_frame, evaluate
 from chamdiem.dsl.testing import TestOutcome
 from chamdiem.dsl.values import as_bool
+
+if TYPE_CHECKING:
+    from chamdiem.dsl.check.resolved import Resolved
 
 
 class RuleFileError(Exception):
@@ -88,8 +91,10 @@ def _header(module: s.Module) -> HeaderInfo:
 class Program:
     """A checked and compiled rule set."""
 
-    def __init__(self, module: s.Module, warnings: list[Diagnostic]) -> None:
+    def __init__(self, resolved: Resolved, warnings: list[Diagnostic]) -> None:
+        module = resolved.module
         self.module = module
+        self.resolved = resolved
         self.path = module.path
         self.source = module.source
         self.warnings = warnings
@@ -133,7 +138,7 @@ class Program:
         found = self._compiled.get(start)
         if found is None:
             compiler = Compiler(
-                self.module,
+                self.resolved,
                 self.header.precision,
                 self.header.scale,
                 start,
@@ -198,12 +203,12 @@ class Program:
 
 def load_source(source: str, path: str = "<string>") -> Program:
     """Parse, check and compile; raises RuleFileError when the file has errors."""
-    from chamdiem.dsl.pipeline import check_source
+    from chamdiem.dsl.pipeline import resolve_source
 
-    module, diagnostics = check_source(source, path)
-    if has_errors(diagnostics):
+    module, diagnostics, resolved = resolve_source(source, path)
+    if has_errors(diagnostics) or resolved is None:
         raise RuleFileError(path, module.source, diagnostics)
-    return Program(module, [d for d in diagnostics if not d.is_error])
+    return Program(resolved, [d for d in diagnostics if not d.is_error])
 
 
 def load_file(path: str | Path) -> Program:

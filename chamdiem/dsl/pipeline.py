@@ -6,14 +6,20 @@ of both passes, in source order.
 
 from __future__ import annotations
 
-from chamdiem.dsl.check import check, missing_header
+from chamdiem.dsl.check import Resolved, missing_header, resolve
 from chamdiem.dsl.diagnostics import Diagnostic, sort_key
 from chamdiem.dsl.parser import parse
 from chamdiem.dsl.syntax import Module
 
 
 def check_source(source: str, path: str) -> tuple[Module, list[Diagnostic]]:
-    """Parse and check a rule file.
+    """Parse and check a rule file (see `resolve_source`)."""
+    module, diagnostics, _resolved = resolve_source(source, path)
+    return module, diagnostics
+
+
+def resolve_source(source: str, path: str) -> tuple[Module, list[Diagnostic], Resolved | None]:
+    """Parse and check a rule file; also the resolved program when the checker ran.
 
     Without a header every name would look unknown, so the checker runs only when the parse
     produced one. A header that is simply absent is reported here; one that failed to parse
@@ -23,8 +29,10 @@ def check_source(source: str, path: str) -> tuple[Module, list[Diagnostic]]:
     """
     module, diagnostics = parse(source, path)
     complete = not any(d.is_error for d in diagnostics)
+    resolved = None
     if module.ruleset is not None:
-        diagnostics = [*diagnostics, *check(module, complete=complete)]
+        resolved = resolve(module, complete=complete)
+        diagnostics = [*diagnostics, *resolved.diagnostics]
     elif complete:
         diagnostics = [*diagnostics, missing_header(module)]
-    return module, sorted(diagnostics, key=sort_key)
+    return module, sorted(diagnostics, key=sort_key), resolved

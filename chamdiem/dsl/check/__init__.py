@@ -15,6 +15,10 @@ diagnostics so far), each a plain function in its own module, run in the order o
   with types.py for the types themselves;
 - whole_file.py: cycles, unused names and the scale, which need every declaration;
 - ranges.py: the range warnings (§7 of the language design), computed by dsl/ranges.py.
+
+`resolve(module)` runs them and returns a `Resolved` program (resolved.py): the diagnostics,
+the symbols, the type of every expression, the kind of every call and the list each aggregate
+folds. The compiler reads the last from there instead of finding it again.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from chamdiem.dsl.check.declarations import check_declarations, check_grades
 from chamdiem.dsl.check.expressions import Checker
 from chamdiem.dsl.check.header import check_applies, check_header, missing_header
 from chamdiem.dsl.check.ranges import check_ranges
+from chamdiem.dsl.check.resolved import Resolved
 from chamdiem.dsl.check.scope import Symbol
 from chamdiem.dsl.check.types import Type, in_range, literal_number, literal_type, unify
 from chamdiem.dsl.check.whole_file import check_cycles, check_scale, check_unused
@@ -34,6 +39,7 @@ from chamdiem.dsl.diagnostics import Diagnostic
 __all__ = [
     "PASSES",
     "Checker",
+    "Resolved",
     "Symbol",
     "Type",
     "check",
@@ -41,6 +47,7 @@ __all__ = [
     "literal_number",
     "literal_type",
     "missing_header",
+    "resolve",
     "unify",
 ]
 
@@ -64,6 +71,21 @@ PASSES: tuple[Callable[[Checker], None], ...] = (
 )
 
 
+def resolve(module: s.Module, *, complete: bool = True) -> Resolved:
+    """Run the passes: the diagnostics, and what the later passes may read (resolved.py)."""
+    checker = Checker(module, complete)
+    for run in PASSES:
+        run(checker)
+    return Resolved(
+        module=module,
+        diagnostics=checker.diagnostics,
+        symbols=checker.symbols,
+        types=checker.types,
+        calls=checker.calls,
+        folds=checker.folds,
+    )
+
+
 def check(module: s.Module, *, complete: bool = True) -> list[Diagnostic]:
     """Every error and warning of a parsed rule file, in the order found.
 
@@ -71,7 +93,4 @@ def check(module: s.Module, *, complete: bool = True) -> list[Diagnostic]:
     that need the whole file (missing blocks, unused names, the scale, reachable grades) are
     then skipped, so that a broken declaration does not cause a cascade of false alarms.
     """
-    checker = Checker(module, complete)
-    for run in PASSES:
-        run(checker)
-    return checker.diagnostics
+    return resolve(module, complete=complete).diagnostics

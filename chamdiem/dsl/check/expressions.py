@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.aggregates import item_refs
+from chamdiem.dsl.check.resolved import CallKind, ExprKey, expr_key
 from chamdiem.dsl.check.scope import AggregateFrame, Ctx, Scope, Symbol
 from chamdiem.dsl.check.types import (
     ALL_FUNCTIONS,
@@ -42,6 +43,13 @@ from chamdiem.dsl.ranges import constant_number
 
 
 class Checker(Scope):
+    def __init__(self, module: s.Module, complete: bool = True) -> None:
+        super().__init__(module, complete)
+        # What the resolved program (resolved.py) gives the later passes.
+        self.types: dict[ExprKey, Type] = {}
+        self.calls: dict[int, CallKind] = {}
+        self.folds: dict[int, str | None] = {}
+
     def need(
         self, found: Type, node: s.Expr, wanted: Type, code: str, what: Text | None = None
     ) -> None:
@@ -80,6 +88,11 @@ class Checker(Scope):
         return found
 
     def expr(self, node: s.Expr, ctx: Ctx) -> Type:
+        found = self.expr_type(node, ctx)
+        self.types[expr_key(node)] = found
+        return found
+
+    def expr_type(self, node: s.Expr, ctx: Ctx) -> Type:
         if isinstance(node, s.Number):
             return NUMBER
         if isinstance(node, s.Bool):
@@ -391,6 +404,7 @@ class Checker(Scope):
             key = self.link(node)
             if key is None:
                 return UNKNOWN
+            self.calls[node.span.start] = "link"
             if function in LIST_LINKS:
                 return Type("items", items=key)
             self.error(
@@ -445,6 +459,7 @@ class Checker(Scope):
                 keywords[keyword.name] = keyword
         if aggregate:
             return self.aggregate(node, ctx, keywords)
+        self.calls[node.span.start] = "scalar"
         if node.where is not None:
             self.error(
                 "E010",
@@ -534,7 +549,10 @@ class Checker(Scope):
         arg = node.args[0]
         lists = item_refs(arg, node.where, self.items, LIST_LINKS)
         if ctx.cohort and ctx.frame is None and not lists and function in ("count", "sum"):
+            self.calls[node.span.start] = "cohort"
             return self.cohort_aggregate(node, ctx)
+        self.calls[node.span.start] = "aggregate"
+        self.folds[node.span.start] = lists[0] if lists else None
         frame = AggregateFrame(function, link=next((k for k in sorted(lists) if "(" in k), None))
         inner = replace(ctx, frame=frame, cohort=False)
         whole_list = (isinstance(arg, s.Name) and self.symbol_kind(arg.name) == "items") or (
