@@ -83,7 +83,13 @@ def test_linked_rule_sets_need_a_period(tmp_path: Path, capsys: pytest.CaptureFi
     assert "cần --period" in capsys.readouterr().err
     assert main(["eval", str(RULES), str(data), "--period", "2026-Q5"]) == 2
     assert "--period '2026-Q5' không hợp lệ" in capsys.readouterr().err
-    assert main(["eval", str(RULES), str(data), "--period", "2026-03"]) == 2
+    # The quarterly and yearly rule sets alone (rules/ also holds monthly ones).
+    folder = tmp_path / "khong_thang"
+    folder.mkdir()
+    for path in RULES.glob("*.rules"):
+        if "\n  kỳ tháng\n" not in path.read_text(encoding="utf-8"):
+            (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert main(["eval", str(folder), str(data), "--period", "2026-03"]) == 2
     assert "không bộ tiêu chí nào đánh giá theo kỳ 2026-03" in capsys.readouterr().err
 
 
