@@ -178,6 +178,26 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         ),
     )
     token.set_defaults(run=_user_token)
+    provision = actions.add_parser(
+        "provision",
+        help=t(
+            "tạo tài khoản cho mọi người trong dữ liệu tổ chức (lặp lại không đổi gì)",
+            "make an account for every person of the organisation (repeating changes nothing)",
+        ),
+        description=t(
+            "Mỗi người một tài khoản: tên đăng nhập là mã người viết thường; vai trò theo cây "
+            "tổ chức (người đứng đầu cơ quan: leader; trưởng, phó đơn vị: manager; còn lại: "
+            "civil_servant); chưa có mật khẩu (đăng nhập lần đầu bằng mã dùng một lần do cán "
+            "bộ tổ chức cấp). Người đã nghỉ bị khóa tài khoản, không bị xóa.",
+            "One account per person: the user name is the person's code in lower case; the "
+            "role from the organisation tree (head of a body: leader; head or deputy of a "
+            "unit: manager; others: civil_servant); no password yet (the first sign-in is by "
+            "a one-time code the HR officer hands out). A person who left is deactivated, "
+            "never deleted.",
+        ),
+    )
+    add_lang_option(provision, lang)
+    provision.set_defaults(run=_user_provision)
 
 
 def _console_for(args: argparse.Namespace) -> Console:
@@ -277,6 +297,34 @@ def _user_token(args: argparse.Namespace, _console: object = None) -> int:
             )
         )
         console.out(made.token)
+        return EXIT_OK
+
+    return _with_session(args, work)
+
+
+def _user_provision(args: argparse.Namespace, _console: object = None) -> int:
+    from chamdiem.platform.services.accounts import provision_accounts
+
+    def work(session: Any, console: Console, actor: str) -> int:
+        done = provision_accounts(session, actor=actor)
+        console.say(
+            Text(
+                f"Tài khoản: {done.created} tạo mới, {done.updated} cập nhật, "
+                f"{done.deactivated} khóa (người đã nghỉ), {done.unchanged} không đổi, "
+                f"{len(done.skipped)} bỏ qua.",
+                f"Accounts: {done.created} created, {done.updated} updated, "
+                f"{done.deactivated} deactivated (people who left), {done.unchanged} "
+                f"unchanged, {len(done.skipped)} skipped.",
+            )
+        )
+        if done.skipped:
+            shown = ", ".join(done.skipped[:20])
+            console.say(
+                Text(
+                    f"Bỏ qua (mã không dùng được làm tên đăng nhập, hoặc tên đã có): {shown}",
+                    f"Skipped (code unusable as a user name, or the name is taken): {shown}",
+                )
+            )
         return EXIT_OK
 
     return _with_session(args, work)

@@ -14,13 +14,16 @@ from chamdiem.platform.db.models import (
     DataImport,
     EvaluationRun,
     InputRecord,
+    OneTimeCode,
     Period,
     Person,
     Result,
     RuleVersion,
     SignInFailure,
     Unit,
+    User,
     WebJob,
+    WebSession,
     WebUpload,
 )
 
@@ -39,6 +42,9 @@ people_t = _table(Person)
 results_t = _table(Result)
 versions_t = _table(RuleVersion)
 units_t = _table(Unit)
+users_t = _table(User)
+one_time_codes_t = _table(OneTimeCode)
+web_sessions_t = _table(WebSession)
 sign_in_failures_t = _table(SignInFailure)
 web_jobs_t = _table(WebJob)
 web_uploads_t = _table(WebUpload)

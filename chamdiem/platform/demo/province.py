@@ -633,21 +633,29 @@ def _item_rows(cohort: Cohort) -> Iterator[list[object]]:
         yield list(row)
 
 
-def _unit_rows(province: Province) -> Iterator[list[object]]:
-    """The `units` sheet: each agency, and its units under it. A unit's code is its name (the
-    subjects sheet's unit column), so that the tree only adds the agencies above them."""
-    yield ["Mã", "Tên đơn vị", "Đơn vị cấp trên"]
+def _unit_rows(province: Province, cohort: Cohort) -> Iterator[list[object]]:
+    """The `units` sheet: each agency, with its head (the head of its leadership, who leads
+    the body), and its units under it. A unit's code is its name (the subjects sheet's unit
+    column), so that the tree only adds the agencies above them."""
+    assert cohort.units is not None and cohort.is_head is not None
+    heads = {
+        unit: code
+        for code, unit, head in zip(cohort.codes, cohort.units, cohort.is_head, strict=True)
+        if head
+    }
+    leadership = {u.agency.code: u.name for u in province.units if u.kind == "lanh_dao"}
+    yield ["Mã", "Tên đơn vị", "Đơn vị cấp trên", "Người đứng đầu"]
     for agency in province.agencies:
-        yield [agency.code, agency.name, None]
+        yield [agency.code, agency.name, None, heads.get(leadership.get(agency.code, ""))]
     for unit in province.units:
-        yield [unit.name, unit.name, unit.agency.code]
+        yield [unit.name, unit.name, unit.agency.code, None]
 
 
 def _write_xlsx(cohort: Cohort, positions: Sequence[str], province: Province, path: Path) -> None:
     write_workbook(
         path,
         [
-            ("units", _unit_rows(province)),
+            ("units", _unit_rows(province, cohort)),
             ("subjects", _subject_rows(cohort, positions)),
             (ITEMS_NAME, _item_rows(cohort)),
         ],

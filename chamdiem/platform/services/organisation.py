@@ -1,8 +1,9 @@
 """Loading the organisation (the unit tree and the people) from a DATA workbook.
 
 The `subjects` sheet (the same sheet that carries a period's inputs) gives the people: `code`,
-`name`, `unit`, `position_group`, `is_head`, and optionally `position` and `category` (cán bộ,
-công chức, viên chức); input columns are ignored here. An optional `units` sheet ("Đơn vị")
+`name`, `unit`, `position_group`, `is_head`, and optionally `position`, `category` (cán bộ,
+công chức, viên chức) and `is_deputy` (cấp phó: with the head, the unit's manager); input
+columns are ignored here. An optional `units` sheet ("Đơn vị")
 gives the tree: `code`, `name`, `parent` (a unit code) and `head` (a person code). Without it a
 person's `unit` cell names the unit, which is created with that name as its code.
 
@@ -62,6 +63,7 @@ PERSON_HEADERS: dict[str, tuple[str, ...]] = {
     **SUBJECT_HEADERS,
     "position": ("position", "chức vụ", "vị trí việc làm"),
     "category": ("category", "phân loại", "loại cán bộ"),
+    "is_deputy": ("is_deputy", "cấp phó", "phó đơn vị"),
 }
 UNIT_HEADERS: dict[str, tuple[str, ...]] = {
     "code": ("code", "mã", "mã đơn vị"),
@@ -124,6 +126,7 @@ class _Person:
     position_group: str | None
     category: Category | None
     is_head: bool
+    is_deputy: bool = False
 
 
 @dataclass
@@ -333,7 +336,9 @@ class _Reader:
             _texts(sheet, rows, key)
             for key in ("code", "name", "unit", "position", "position_group", "category")
         )
-        head_column = sheet.columns.get("is_head")
+        flag_columns = {
+            key: sheet.columns[key] for key in ("is_head", "is_deputy") if key in sheet.columns
+        }
         parsed: dict[str, Category | None] = {}
         seen: dict[str, int] = {}
         for k, row in enumerate(rows):
@@ -354,17 +359,20 @@ class _Reader:
             if first != row.number:
                 self.problem(sheet, row, "code", _duplicate(code, first, row.number))
                 continue
-            is_head = False
-            if head_column is not None:
-                head_cell = row.cells[head_column] if head_column < len(row.cells) else ""
-                if head_cell is True or head_cell is False:
-                    is_head = head_cell
-                elif not is_blank(head_cell):
+            flags = {"is_head": False, "is_deputy": False}
+            bad_flag = False
+            for key, column in flag_columns.items():
+                cell = row.cells[column] if column < len(row.cells) else ""
+                if cell is True or cell is False:
+                    flags[key] = cell
+                elif not is_blank(cell):
                     try:
-                        is_head = to_bool(head_cell)
+                        flags[key] = to_bool(cell)
                     except CellError as error:
-                        self.problem(sheet, row, "is_head", error.message)
-                        continue
+                        self.problem(sheet, row, key, error.message)
+                        bad_flag = True
+            if bad_flag:
+                continue
             category = self.default_category
             category_text = categories[k]
             if category_text is not None:
@@ -390,7 +398,16 @@ class _Reader:
                     Text(f"mã '{shown(code)}' không hợp lệ", f"invalid code '{shown(code)}'"),
                 )
                 continue
-            person = _Person(code, names[k], units[k], positions[k], groups[k], category, is_head)
+            person = _Person(
+                code,
+                names[k],
+                units[k],
+                positions[k],
+                groups[k],
+                category,
+                flags["is_head"],
+                flags["is_deputy"],
+            )
             read.people.append((row, person))
 
 
@@ -663,10 +680,20 @@ def _store_people(
                 people_t.c.position_group,
                 people_t.c.category,
                 people_t.c.is_head,
+                people_t.c.is_deputy,
             )
         )
     }
-    columns = ("code", "name", "unit_id", "position", "position_group", "category", "is_head")
+    columns = (
+        "code",
+        "name",
+        "unit_id",
+        "position",
+        "position_group",
+        "category",
+        "is_head",
+        "is_deputy",
+    )
     inserts: list[tuple[object, ...]] = []
     updates: list[dict[str, object]] = []
     for _row, person in read.people:
@@ -679,6 +706,7 @@ def _store_people(
             person.position_group,
             person.category,
             person.is_head,
+            person.is_deputy,
         )
         old = existing_people.get(person.code)
         if old is None:

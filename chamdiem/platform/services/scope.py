@@ -2,8 +2,11 @@
 is given to a service.
 
 A `Scope` is *everything* (the whole province, and the people who are in no unit), or a set
-of units, possibly *empty*. The two are different values, so that "no units" can never be
-read as "every unit": an empty scope reads no one. Services take a `Scope`, never a list of
+of units, possibly *empty*, and (for a civil servant reading their own data) a set of people
+read whatever their unit: a person scope has no units, so that every unit-level filter keeps
+nothing and only the person-level ones (`person_filter`, `has_person`) let that one person
+in. Everything and nothing are different values, so that "no units" can never be read as
+"every unit": an empty scope reads no one. Services take a `Scope`, never a list of
 unit codes that might be empty; the web builds it from the signed-in user
 (`web.access.read_scope`), the command line (a trusted operator on the server) passes
 `Scope.everything()` or the units named by `--units` (`units_named`).
@@ -11,7 +14,7 @@ unit codes that might be empty; the web builds it from the signed-in user
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -33,6 +36,8 @@ class Scope:
     # The units asked for, each standing for itself and the units below it (a run records
     # them): empty for everything.
     named: tuple[str, ...] = ()
+    # People read in addition to the units' (a civil servant: themselves), by person id.
+    person_ids: frozenset[int] = frozenset()
 
     @classmethod
     def everything(cls) -> Scope:
@@ -47,13 +52,29 @@ class Scope:
         """These units (their ids and their codes: the same units, given both ways)."""
         return cls(frozenset(unit_ids), frozenset(codes), tuple(named))
 
+    @classmethod
+    def person(cls, person_id: int) -> Scope:
+        """One person's own data, and no unit."""
+        return cls(frozenset(), frozenset(), (), frozenset({person_id}))
+
     @property
     def is_everything(self) -> bool:
         return self.unit_ids is None
 
     @property
     def is_nothing(self) -> bool:
-        return self.unit_ids is not None and not self.unit_ids
+        return self.unit_ids is not None and not self.unit_ids and not self.person_ids
+
+    @property
+    def has_units(self) -> bool:
+        """Whether any unit (as a whole) is in scope: false for nothing and for a person."""
+        return self.unit_ids is None or bool(self.unit_ids)
+
+    def has_person(self, person_id: int | None, unit_id: int | None) -> bool:
+        """Whether a person (or their data) is in scope: by their unit, or by themselves."""
+        if self.has_unit(unit_id):
+            return True
+        return person_id is not None and person_id in self.person_ids
 
     def has_unit(self, unit_id: int | None) -> bool:
         """Whether a person (or anything) of this unit is in scope; one in no unit is only
@@ -87,6 +108,34 @@ class Scope:
         if not self.codes:
             return sa.false()
         return column.in_(sorted(self.codes))
+
+    def person_filter(
+        self, unit_clause: ColumnElement[bool], person_column: ColumnElement[int] | sa.Column[int]
+    ) -> ColumnElement[bool]:
+        """A unit-level WHERE clause (`unit_id_filter` / `unit_code_filter`) widened to the
+        people read by themselves."""
+        if not self.person_ids:
+            return unit_clause
+        return sa.or_(unit_clause, person_column.in_(sorted(self.person_ids)))
+
+
+def body_of(parent: Mapping[int, int | None], unit_id: int) -> int | None:
+    """The body (cơ quan) a unit belongs to: its top unit, or, when the whole tree hangs
+    from one root with units below it (a province), the unit just below that root. The one
+    definition, for reading scopes (`web.access`) and for roles (`services.accounts`)."""
+    chain: list[int] = []
+    current: int | None = unit_id
+    while current is not None and current in parent and current not in chain:
+        chain.append(current)
+        current = parent[current]
+    if not chain:
+        return None
+    chain.reverse()
+    roots = [i for i, above in parent.items() if above is None]
+    has_children = any(above == chain[0] for above in parent.values())
+    if len(roots) == 1 and len(chain) > 1 and has_children:
+        return chain[1]
+    return chain[0]
 
 
 def units_named(session: Session, names: Sequence[str]) -> Scope:

@@ -4,6 +4,12 @@ A user has a role and, for an HR officer or a unit head, the roots of the part o
 organisation they answer for (each root with every unit below it: their *scope*). Every
 handler asks this module; no handler checks a role itself.
 
+The accounts provisioned from the organisation load are a person's, and their scope follows
+from where that person is in the tree (`organisation_roots`), never from units typed in:
+- civil_servant  their own data only: a scope of one person and no unit;
+- manager        (head or deputy of a unit) the people of the units they lead and below;
+- leader         (head of a body, cơ quan) their body: the agency and every unit below it.
+
 - Reading units, people and results needs `Action.READ_ORG`, and the object must be in the
   user's scope. An object outside the scope is *not found* (404), so that its existence is not
   given away; a forbidden action on an object the user can see is *forbidden* (403).
@@ -32,8 +38,8 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session
 
 from chamdiem.platform.db.models import Role
-from chamdiem.platform.db.tables import units_t
-from chamdiem.platform.services.scope import Scope
+from chamdiem.platform.db.tables import people_t, units_t
+from chamdiem.platform.services.scope import Scope, body_of
 
 
 class Action(StrEnum):
@@ -54,9 +60,14 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
     "hr": frozenset({Action.READ_ORG, Action.IMPORT, Action.RUN, Action.DECIDE, Action.READ_RULES}),
     "auditor": frozenset({Action.READ_ORG, Action.READ_RULES, Action.READ_AUDIT}),
     "unit_head": frozenset({Action.READ_ORG}),
+    "leader": frozenset({Action.READ_ORG}),
+    "manager": frozenset({Action.READ_ORG}),
+    "civil_servant": frozenset({Action.READ_ORG}),
 }
 # Roles whose reading is limited to their units (the others read the whole province).
-SCOPED: frozenset[str] = frozenset({"hr", "unit_head"})
+SCOPED: frozenset[str] = frozenset({"hr", "unit_head", "leader", "manager", "civil_servant"})
+# Roles whose units come from the organisation (the person's place in the tree).
+FROM_ORGANISATION: frozenset[str] = frozenset({"leader", "manager", "civil_servant"})
 
 NOT_FOUND = "Không tìm thấy trang hoặc đối tượng này (hoặc bạn không có quyền xem)."
 FORBIDDEN = "Bạn không có quyền thực hiện thao tác này."
@@ -111,6 +122,10 @@ class UnitTree:
             (i for i, parent in self.parent.items() if parent is None), key=self.code.__getitem__
         )
 
+    def body(self, unit_id: int) -> int | None:
+        """The body (cơ quan) a unit belongs to (`services.scope.body_of`)."""
+        return body_of(self.parent, unit_id)
+
     def path(self, unit_id: int) -> list[int]:
         """The unit and its ancestors, top first."""
         chain: list[int] = []
@@ -164,13 +179,53 @@ class UnitTreeCache:
 # ---------------------------------------------------------------- who is asking
 
 
-def read_scope(role: str, root_unit_ids: Iterable[int], tree: UnitTree) -> Scope:
+def organisation_roots(
+    session: Session, role: str, person_id: int | None, tree: UnitTree
+) -> list[int]:
+    """The roots of what a leader or a manager reads, from the organisation: a leader's
+    body (of the unit they are in and of each unit they are named head of); a manager's
+    units (the one they are in when they are its head or deputy, and each unit they are
+    named head of). Nothing for anyone else, or for a person no longer in the organisation."""
+    if person_id is None or role not in ("leader", "manager"):
+        return []
+    person = (
+        session.connection()
+        .execute(
+            sa.select(people_t.c.unit_id, people_t.c.is_head, people_t.c.is_deputy).where(
+                people_t.c.id == person_id
+            )
+        )
+        .first()
+    )
+    if person is None:
+        return []
+    headed = set(
+        session.connection()
+        .execute(sa.select(units_t.c.id).where(units_t.c.head_id == person_id))
+        .scalars()
+    )
+    led = set(headed)
+    if person.unit_id is not None and (person.is_head or person.is_deputy):
+        led.add(person.unit_id)
+    if role == "manager":
+        return sorted(led)
+    own = led | ({person.unit_id} if person.unit_id is not None else set())
+    bodies = {tree.body(unit_id) for unit_id in own}
+    return sorted(i for i in bodies if i is not None)
+
+
+def read_scope(
+    role: str, root_unit_ids: Iterable[int], tree: UnitTree, person_id: int | None = None
+) -> Scope:
     """The units a user of this role with these roots may read: the one place that decides
-    it. A role without `READ_ORG` reads nothing; a scoped role (HR officer, unit head) the
-    units below its roots, which is nothing when it has none (or they no longer exist);
-    the others the whole province."""
+    it. A role without `READ_ORG` reads nothing; a civil servant their own person and no
+    unit (nothing when the account is no person's); a scoped role (HR officer, unit head,
+    manager, leader) the units below its roots, which is nothing when it has none (or they
+    no longer exist); the others the whole province."""
     if Action.READ_ORG not in PERMISSIONS.get(role, frozenset()):
         return Scope.nothing()
+    if role == "civil_servant":
+        return Scope.nothing() if person_id is None else Scope.person(person_id)
     if role not in SCOPED:
         return Scope.everything()
     roots = sorted(i for i in root_unit_ids if i in tree.code)
@@ -191,6 +246,12 @@ class Principal:
     scope: Scope = field(default_factory=Scope.nothing)
     via_token: bool = False
     permissions: frozenset[Action] = field(default_factory=frozenset)
+    person_id: int | None = None  # the person whose account this is
+
+    @property
+    def reads_units(self) -> bool:
+        """Whether any unit as a whole is visible (a civil servant sees none: only themselves)."""
+        return Action.READ_ORG in self.permissions and self.scope.has_units
 
     @classmethod
     def of(
@@ -203,6 +264,7 @@ class Principal:
         tree: UnitTree,
         *,
         via_token: bool = False,
+        person_id: int | None = None,
     ) -> Principal:
         roots = tuple(sorted(root_unit_ids))
         return cls(
@@ -211,9 +273,10 @@ class Principal:
             display_name,
             role,
             roots,
-            read_scope(role, roots, tree),
+            read_scope(role, roots, tree, person_id),
             via_token,
             PERMISSIONS.get(role, frozenset()),
+            person_id,
         )
 
     @property
@@ -242,6 +305,22 @@ def unit_code_visible(principal: Principal, unit_code: str | None) -> bool:
     return Action.READ_ORG in principal.permissions and principal.scope.has_code(unit_code)
 
 
+def person_visible(principal: Principal, person_id: int | None, unit_id: int | None) -> bool:
+    """Whether a person (their page, their results) is in scope: by their unit, or, for a
+    civil servant, because it is themselves."""
+    return Action.READ_ORG in principal.permissions and principal.scope.has_person(
+        person_id, unit_id
+    )
+
+
+def result_visible(principal: Principal, unit_code: str | None, person_id: int | None) -> bool:
+    """Whether a result is in scope: by the unit it was evaluated in, or by its person."""
+    if Action.READ_ORG not in principal.permissions:
+        return False
+    scope = principal.scope
+    return scope.has_code(unit_code) or (person_id is not None and person_id in scope.person_ids)
+
+
 def require_unit(
     principal: Principal, unit_id: int | None, action: Action = Action.READ_ORG
 ) -> None:
@@ -268,21 +347,33 @@ def not_found() -> NotFoundException:
 
 
 def unit_filter(
-    principal: Principal, unit_id_column: ColumnElement[int] | sa.Column[int]
+    principal: Principal,
+    unit_id_column: ColumnElement[int] | sa.Column[int],
+    person_id_column: ColumnElement[int] | sa.Column[int] | None = None,
 ) -> ColumnElement[bool]:
-    """A WHERE clause keeping rows whose unit id is in the user's scope."""
+    """A WHERE clause keeping rows whose unit id is in the user's scope (and, given the
+    person id column of a row about one person, the people the user reads by themselves)."""
     if Action.READ_ORG not in principal.permissions:
         return sa.false()
-    return principal.scope.unit_id_filter(unit_id_column)
+    clause = principal.scope.unit_id_filter(unit_id_column)
+    if person_id_column is None:
+        return clause
+    return principal.scope.person_filter(clause, person_id_column)
 
 
 def result_filter(
-    principal: Principal, unit_code_column: ColumnElement[str] | sa.Column[str]
+    principal: Principal,
+    unit_code_column: ColumnElement[str] | sa.Column[str],
+    person_id_column: ColumnElement[int] | sa.Column[int] | None = None,
 ) -> ColumnElement[bool]:
-    """A WHERE clause keeping results (or anything keyed by unit code) in the user's scope."""
+    """A WHERE clause keeping results (or anything keyed by unit code) in the user's scope
+    (and, given the person id column, the results of the people read by themselves)."""
     if Action.READ_ORG not in principal.permissions:
         return sa.false()
-    return principal.scope.unit_code_filter(unit_code_column)
+    clause = principal.scope.unit_code_filter(unit_code_column)
+    if person_id_column is None:
+        return clause
+    return principal.scope.person_filter(clause, person_id_column)
 
 
 def impact_scope(principal: Principal) -> tuple[Scope, bool]:

@@ -24,7 +24,7 @@ from chamdiem.platform.services.accounts import (
     user_for_session,
     user_for_token,
 )
-from chamdiem.platform.web.access import Principal
+from chamdiem.platform.web.access import FROM_ORGANISATION, Principal, organisation_roots
 from chamdiem.platform.web.principals import cache_key
 from chamdiem.platform.web.queries import data_stamp
 from chamdiem.platform.web.state import web_state
@@ -66,14 +66,20 @@ def principal_for(
 ) -> Principal:
     assert user.id is not None
     tree = web_state(request).units.get(session)
+    roots = (
+        organisation_roots(session, user.role, user.person_id, tree)
+        if user.role in FROM_ORGANISATION
+        else unit_ids_of(session, user.id)
+    )
     return Principal.of(
         user.id,
         user.username,
         user.display_name,
         user.role,
-        unit_ids_of(session, user.id),
+        roots,
         tree,
         via_token=via_token,
+        person_id=user.person_id,
     )
 
 

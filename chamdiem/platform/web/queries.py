@@ -36,8 +36,9 @@ from chamdiem.platform.web.access import (
     Principal,
     UnitTree,
     not_found,
+    person_visible,
     result_filter,
-    unit_code_visible,
+    result_visible,
     unit_filter,
     unit_visible,
 )
@@ -207,7 +208,10 @@ def _run_visible_clause(principal: Principal) -> sa.ColumnElement[bool]:
     has_result = sa.exists(
         sa.select(sa.literal(1))
         .select_from(results_t)
-        .where(results_t.c.run_id == runs_t.c.id, result_filter(principal, results_t.c.unit_code))
+        .where(
+            results_t.c.run_id == runs_t.c.id,
+            result_filter(principal, results_t.c.unit_code, results_t.c.person_id),
+        )
     )
     if not principal.permissions:
         return sa.false()
@@ -246,7 +250,10 @@ def _visible_counts(session: Session, principal: Principal, run_ids: list[int]) 
         return {}
     statement = (
         sa.select(results_t.c.run_id, sa.func.count())
-        .where(results_t.c.run_id.in_(run_ids), result_filter(principal, results_t.c.unit_code))
+        .where(
+            results_t.c.run_id.in_(run_ids),
+            result_filter(principal, results_t.c.unit_code, results_t.c.person_id),
+        )
         .group_by(results_t.c.run_id)
     )
     found = {run_id: int(n) for run_id, n in _conn(session).execute(statement)}
@@ -376,7 +383,10 @@ def run_results(
 ) -> tuple[list[ResultRow], int]:
     """The run's results in the user's scope (one unit's, or those of several units, when
     asked), in code order, and how many there are in all."""
-    where = [results_t.c.run_id == run_id, result_filter(principal, results_t.c.unit_code)]
+    where = [
+        results_t.c.run_id == run_id,
+        result_filter(principal, results_t.c.unit_code, results_t.c.person_id),
+    ]
     if unit_code:
         where.append(results_t.c.unit_code == unit_code)
     if unit_codes is not None:
@@ -402,13 +412,13 @@ def result(session: Session, principal: Principal, run_id: int, code: str) -> Re
     row = (
         _conn(session)
         .execute(
-            sa.select(*_result_columns())
+            sa.select(*_result_columns(), results_t.c.person_id)
             .select_from(results_t.join(people_t, people_t.c.id == results_t.c.person_id))
             .where(results_t.c.run_id == run_id, results_t.c.subject_code == code)
         )
         .first()
     )
-    if row is None or not unit_code_visible(principal, row.unit_code):
+    if row is None or not result_visible(principal, row.unit_code, row.person_id):
         raise not_found()
     return _result_row(row)
 
@@ -418,7 +428,7 @@ def result_codes(session: Session, principal: Principal, run_id: int, unit_code:
     statement = sa.select(results_t.c.subject_code).where(
         results_t.c.run_id == run_id,
         results_t.c.unit_code == unit_code,
-        result_filter(principal, results_t.c.unit_code),
+        result_filter(principal, results_t.c.unit_code, results_t.c.person_id),
     )
     return set(_conn(session).execute(statement).scalars())
 
@@ -432,7 +442,7 @@ def hidden_results(session: Session, principal: Principal, run_id: int) -> int:
         .select_from(results_t)
         .where(
             results_t.c.run_id == run_id,
-            sa.not_(result_filter(principal, results_t.c.unit_code)),
+            sa.not_(result_filter(principal, results_t.c.unit_code, results_t.c.person_id)),
         )
     )
     return int(count.scalar_one())
@@ -455,7 +465,10 @@ def grade_distribution(
     not counted: this is what the rules gave)."""
     statement = (
         sa.select(results_t.c.unit_code, results_t.c.grade, sa.func.count())
-        .where(results_t.c.run_id == run_id, result_filter(principal, results_t.c.unit_code))
+        .where(
+            results_t.c.run_id == run_id,
+            result_filter(principal, results_t.c.unit_code, results_t.c.person_id),
+        )
         .group_by(results_t.c.unit_code, results_t.c.grade)
     )
     found: dict[str | None, Counter[str]] = {}
@@ -495,7 +508,7 @@ def unit_grade_counts(
         .where(
             results_t.c.run_id == run_id,
             results_t.c.unit_code == unit_code,
-            result_filter(principal, results_t.c.unit_code),
+            result_filter(principal, results_t.c.unit_code, results_t.c.person_id),
         )
         .group_by(
             results_t.c.position_group, results_t.c.score_grade, results_t.c.grade, vetoed, tie
@@ -555,7 +568,10 @@ def people_counts(session: Session, principal: Principal) -> dict[int, int]:
 def people_of_unit(session: Session, principal: Principal, unit_id: int) -> list[Any]:
     statement = (
         sa.select(people_t)
-        .where(people_t.c.unit_id == unit_id, unit_filter(principal, people_t.c.unit_id))
+        .where(
+            people_t.c.unit_id == unit_id,
+            unit_filter(principal, people_t.c.unit_id, people_t.c.id),
+        )
         .order_by(people_t.c.code)
     )
     return list(_conn(session).execute(statement).all())
@@ -563,7 +579,7 @@ def people_of_unit(session: Session, principal: Principal, unit_id: int) -> list
 
 def person_by_code(session: Session, principal: Principal, code: str) -> Any:
     row = _conn(session).execute(sa.select(people_t).where(people_t.c.code == code)).first()
-    if row is None or not unit_visible(principal, row.unit_id):
+    if row is None or not person_visible(principal, row.id, row.unit_id):
         raise not_found()
     return row
 
@@ -584,7 +600,7 @@ def search_people(
         return [], 0
     statement = (
         sa.select(people_t.c.code, people_t.c.name, people_t.c.unit_id, people_t.c.position)
-        .where(unit_filter(principal, people_t.c.unit_id))
+        .where(unit_filter(principal, people_t.c.unit_id, people_t.c.id))
         .order_by(people_t.c.code)
     )
     found = [
@@ -628,7 +644,7 @@ def person_history(session: Session, principal: Principal, person_id: int) -> li
         )
         .where(
             results_t.c.person_id == person_id,
-            result_filter(principal, results_t.c.unit_code),
+            result_filter(principal, results_t.c.unit_code, results_t.c.person_id),
         )
         .order_by(periods_t.c.start_date.desc(), versions_t.c.name, results_t.c.run_id.desc())
     )

@@ -21,10 +21,12 @@ imports them all, so that importing it registers every table with the one metada
 """
 
 from chamdiem.platform.db.models.accounts import (
+    PERSON_ROLES,
     RESULTS_BY_UNIT,
     ROLE_CHECK,
     ROLES,
     ApiToken,
+    OneTimeCode,
     Role,
     User,
     UserUnit,
@@ -84,6 +86,7 @@ __all__ = [
     "CONTROL_CHARACTERS",
     "KIND_CHECK",
     "NAMING_CONVENTION",
+    "PERSON_ROLES",
     "RESULTS_BY_UNIT",
     "ROLES",
     "ROLE_CHECK",
@@ -101,6 +104,7 @@ __all__ = [
     "InputRecord",
     "JobKind",
     "JobStatus",
+    "OneTimeCode",
     "Period",
     "PeriodBase",
     "PeriodCreate",

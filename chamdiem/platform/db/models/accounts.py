@@ -19,9 +19,26 @@ from sqlmodel import Field, SQLModel
 from chamdiem.platform.db.models.base import timestamp, utc_now
 from chamdiem.platform.db.models.core import Result
 
-Role = Literal["admin", "policy", "hr", "auditor", "unit_head"]
-ROLES: tuple[Role, ...] = ("admin", "policy", "hr", "auditor", "unit_head")
-ROLE_CHECK = "role IN ('admin', 'policy', 'hr', 'auditor', 'unit_head')"
+Role = Literal[
+    "admin", "policy", "hr", "auditor", "unit_head", "leader", "manager", "civil_servant"
+]
+ROLES: tuple[Role, ...] = (
+    "admin",
+    "policy",
+    "hr",
+    "auditor",
+    "unit_head",
+    "leader",
+    "manager",
+    "civil_servant",
+)
+ROLE_CHECK = (
+    "role IN ('admin', 'policy', 'hr', 'auditor', 'unit_head', "
+    "'leader', 'manager', 'civil_servant')"
+)
+# Roles given by the organisation load (`services.accounts.provision_accounts`): the account
+# is a person's, and what it reads follows from where that person is in the tree.
+PERSON_ROLES: tuple[Role, ...] = ("leader", "manager", "civil_servant")
 
 
 class User(SQLModel, table=True):
@@ -38,6 +55,9 @@ class User(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
     created_by: str = Field(sa_type=sa.String)
+    # The person whose account this is (provisioned from the organisation load); None for
+    # the accounts made by hand (admin, policy, HR officers, auditors, systems).
+    person_id: int | None = Field(default=None, foreign_key="people.id", unique=True)
 
 
 class UserUnit(SQLModel, table=True):
@@ -64,6 +84,21 @@ class ApiToken(SQLModel, table=True):
     created_by: str = Field(sa_type=sa.String)
     last_used_at: datetime | None = Field(default=None, sa_type=timestamp())
     revoked_at: datetime | None = Field(default=None, sa_type=timestamp())
+
+
+class OneTimeCode(SQLModel, table=True):
+    """A code an HR officer hands to a person for their first sign-in (or after a password
+    reset): kept as its SHA-256, used once, until it expires."""
+
+    __tablename__ = "one_time_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    code_sha256: str = Field(sa_type=sa.String(64), unique=True)
+    created_at: datetime = Field(default_factory=utc_now, sa_type=timestamp())
+    created_by: str = Field(sa_type=sa.String)
+    expires_at: datetime = Field(sa_type=timestamp())
+    used_at: datetime | None = Field(default=None, sa_type=timestamp())
 
 
 class WebSession(SQLModel, table=True):

@@ -75,6 +75,8 @@ class PersonBase(SQLModel):
     position_group: str | None = Field(default=None, sa_type=sa.String)
     category: Category | None = Field(default=None, sa_type=sa.String)
     is_head: bool = False
+    # A deputy head of their unit (cấp phó): with the head, the unit's manager.
+    is_deputy: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class PersonCreate(PersonBase):
