@@ -16,8 +16,9 @@ suite checks that these classes and the migrations agree.
 
 The modules, each importing only the ones before it: `base` (naming convention, column helpers),
 `core` (units, people, periods, rule versions, records, runs, results, decisions, audit),
-`accounts` (users, tokens, sessions) and `web` (what the web's processes share). This package
-imports them all, so that importing it registers every table with the one metadata.
+`accounts` (users, tokens, sessions), `national` (the province's days off, approvals of result
+reports, the national outbox) and `web` (what the web's processes share). This package imports
+them all, so that importing it registers every table with the one metadata.
 """
 
 from chamdiem.platform.db.models.accounts import (
@@ -70,6 +71,7 @@ from chamdiem.platform.db.models.core import (
     UnitCreate,
     UnitPublic,
 )
+from chamdiem.platform.db.models.national import CalendarDay, NationalOutbox, ReportApproval
 from chamdiem.platform.db.models.web import (
     KIND_CHECK,
     STATUS_CHECK,
@@ -93,6 +95,7 @@ __all__ = [
     "STATUS_CHECK",
     "ApiToken",
     "AuditEntry",
+    "CalendarDay",
     "Category",
     "CouncilDecision",
     "DataImport",
@@ -104,6 +107,7 @@ __all__ = [
     "InputRecord",
     "JobKind",
     "JobStatus",
+    "NationalOutbox",
     "OneTimeCode",
     "Period",
     "PeriodBase",
@@ -114,6 +118,7 @@ __all__ = [
     "PersonBase",
     "PersonCreate",
     "PersonPublic",
+    "ReportApproval",
     "Result",
     "Role",
     "RuleVersion",
