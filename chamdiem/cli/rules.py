@@ -24,6 +24,7 @@ from chamdiem.dsl.diagnostics import Diagnostic, Language, render_all
 
 if TYPE_CHECKING:
     from chamdiem.dsl.loader import Program
+    from chamdiem.dsl.syntax import Module
 
 
 def register(commands: Any, common: argparse.ArgumentParser, t: Callable[[str, str], str]) -> None:
@@ -82,6 +83,7 @@ class LoadedRules:
     program: Program | None
     source: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    module: Module | None = None  # the syntax tree, when only checked
 
     @property
     def errors(self) -> int:
@@ -130,7 +132,7 @@ def check_rules(path: Path) -> LoadedRules:
         problem = error(exc.code, None, exc.message.vi, exc.message.en)
         return LoadedRules(display, None, "", [problem])
     module, diagnostics = check_source(source, display)
-    return LoadedRules(display, None, module.source, diagnostics)
+    return LoadedRules(display, None, module.source, diagnostics, module)
 
 
 def show_diagnostics(loaded: LoadedRules, console: Console) -> None:
@@ -153,8 +155,9 @@ def show_warning_count(loaded: LoadedRules, console: Console) -> None:
 def run_check(args: argparse.Namespace, console: Console) -> int:
     files, missing = rule_files(args.files, console)
     errors = warnings = 0
-    for path in files:
-        loaded = check_rules(path)
+    checked = [check_rules(path) for path in files]
+    errors += check_across(checked, console)
+    for loaded in checked:
         show_diagnostics(loaded, console)
         errors += loaded.errors
         warnings += loaded.warnings
@@ -165,6 +168,47 @@ def run_check(args: argparse.Namespace, console: Console) -> int:
         )
     )
     return EXIT_USER if errors or missing else EXIT_OK
+
+
+def check_across(checked: Sequence[LoadedRules], console: Console) -> int:
+    """The files as one set (what `eval` would refuse about them, codes G001–G008): each
+    problem joins its file's diagnostics; a problem of the whole set (a cycle) is shown
+    here, and counted in the result. A name another file reads is not "unused".
+
+    A single file is checked alone: the rule sets it needs are not missing then."""
+    from chamdiem.dsl.across import check_set, checked_rule_set, names_read_by_others
+    from chamdiem.dsl.diagnostics import sort_key
+    from chamdiem.dsl.syntax import Let
+
+    members = {}
+    for loaded in checked:
+        if loaded.module is not None:
+            rule_set = checked_rule_set(loaded.module, loaded.display)
+            if rule_set is not None:
+                members[id(rule_set)] = (rule_set, loaded)
+    rule_sets = [rule_set for rule_set, _ in members.values()]
+    whole = 0
+    for rule_set, diagnostic in check_set(rule_sets):
+        if diagnostic.code == "G002" and len(checked) == 1:
+            continue
+        if rule_set is None:
+            console.error("chamdiem", diagnostic.message)
+            whole += 1
+        else:
+            loaded = members[id(rule_set)][1]
+            loaded.diagnostics = sorted([*loaded.diagnostics, diagnostic], key=sort_key)
+    read = names_read_by_others(rule_sets)
+    for rule_set, loaded in members.values():
+        names = read.get(rule_set.header.name, set())
+        spans = {
+            d.name_span
+            for d in rule_set.module.declarations
+            if isinstance(d, Let) and d.name in names
+        }
+        loaded.diagnostics = [
+            d for d in loaded.diagnostics if not (d.code == "W006" and d.span in spans)
+        ]
+    return whole
 
 
 # ---------------------------------------------------------------- test

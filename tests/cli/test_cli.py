@@ -92,7 +92,8 @@ def test_check_reports_errors_with_file_line_and_column(
     folder = tmp_path / "rules"
     folder.mkdir()
     write(folder / "good.rules", RULES)
-    write(folder / "bad.rules", BAD_RULES)
+    # Another rule set: a folder is checked as one set, where a name declared twice is an error.
+    write(folder / "bad.rules", BAD_RULES.replace("ruleset mini ", "ruleset mini_sai "))
     assert main(["check", "rules"]) == 1
     out, err = capsys.readouterr()
     line = BAD_RULES.splitlines().index('  criterion c_a "Nội dung A" max 10 = aa') + 1

@@ -63,7 +63,7 @@ def check_unused(c: Checker) -> None:
             c.warning(
                 "W006",
                 let.name_span,
-                f"`let {name}` không được dùng ở đâu",
+                f"giá trị `{name}` (khai báo bằng `đặt`) không được dùng ở đâu",
                 f"`let {name}` is not used anywhere",
             )
 
