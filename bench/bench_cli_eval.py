@@ -82,15 +82,17 @@ def data_file(kind: str, n: int) -> Path:
     return path
 
 
-def run_once(code: Path, data: Path, out: Path) -> tuple[float, float, int, str]:
+def run_once(code: Path, data: Path, out: Path, people: int) -> tuple[float, float, int, str]:
     env = dict(os.environ)
+    env["CHAMDIEM_MAX_PEOPLE"] = str(max(people, 100_000))  # the file's limits
     env["PYTHONPATH"] = str(code)
     env.pop("CHAMDIEM_DEBUG", None)
     command = [sys.executable, "-m", "chamdiem", "eval", str(RULES), str(data)]
     command += ["--format", "jsonl", "--out", str(out)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    # cwd: `python -m` puts the current folder first on sys.path
+    done = subprocess.run(command, env=env, cwd=code, capture_output=True, text=True)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -129,7 +131,7 @@ def main() -> int:
                 outs = {name: Path(scratch) / f"{name}.jsonl" for name in times}
                 for _ in range(args.runs):
                     for name, code in (("old", old_tree), ("new", ROOT)):
-                        wall, cpu, exit_code, err = run_once(code, files[case], outs[name])
+                        wall, cpu, exit_code, err = run_once(code, files[case], outs[name], n)
                         if exit_code != 0:
                             print(f"{name} failed on {kind} {n}: {err[-2000:]}", file=sys.stderr)
                             return 1
