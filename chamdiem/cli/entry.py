@@ -47,7 +47,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser(language: Language) -> argparse.ArgumentParser:
     """`chamdiem` and every command, in the order `--help` lists them."""
-    from chamdiem.cli import database, demo, evaluate, reports, rules, versions, web
+    from chamdiem.cli import database, demo, evaluate, national, reports, rules, versions, web
 
     install_argparse_words(language)
     t = Console(language).text
@@ -70,6 +70,7 @@ def build_parser(language: Language) -> argparse.ArgumentParser:
     evaluate.register(commands, common, t, language)
     demo.register(commands, common, t)
     database.register(commands, language)
+    national.register(commands, language)
     reports.register(commands, language)
     versions.register(commands, language=language)
     web.register(commands, language)
