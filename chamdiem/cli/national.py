@@ -68,7 +68,7 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         "list a year's holidays, days off and make-up working days",
         _calendar_show,
     )
-    show.add_argument("year", type=int, metavar=t("NĂM", "YEAR"))
+    show.add_argument("year", type=int, metavar=t("NĂM", "YEAR"), help=t("năm", "the year"))
     set_day = action(
         calendar,
         "set",
@@ -83,6 +83,7 @@ def register(subparsers: Any, language: Language | None = None) -> None:
     set_day.add_argument(
         "--note",
         required=True,
+        metavar=t("GHI_CHÚ", "NOTE"),
         help=t("lý do (số quyết định, dịp)", "why (the decision's number, the occasion)"),
     )
     unset = action(
@@ -101,7 +102,9 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         _calendar_add,
     )
     add.add_argument("day", metavar=t("NGÀY", "DATE"), help=day_help)
-    add.add_argument("n", type=int, metavar="N")
+    add.add_argument(
+        "n", type=int, metavar="N", help=t("số ngày làm việc", "how many working days")
+    )
     between = action(
         calendar,
         "between",
@@ -122,9 +125,18 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         ),
         _approve,
     )
-    approve.add_argument("run_id", type=int, metavar=t("LẦN_CHẠY", "RUN"))
-    approve.add_argument("--title", help=t("chức vụ người phê duyệt", "the approver's position"))
-    approve.add_argument("--note", help=t("ghi chú", "a note"))
+    approve.add_argument(
+        "run_id",
+        type=int,
+        metavar=t("LẦN_CHẠY", "RUN"),
+        help=t("số của lần chạy", "the run's number"),
+    )
+    approve.add_argument(
+        "--title",
+        metavar=t("CHỨC_VỤ", "TITLE"),
+        help=t("chức vụ người phê duyệt", "the approver's position"),
+    )
+    approve.add_argument("--note", metavar=t("GHI_CHÚ", "NOTE"), help=t("ghi chú", "a note"))
     verify = runs(
         subparsers.add_parser(
             "verify-approval",
@@ -135,7 +147,12 @@ def register(subparsers: Any, language: Language | None = None) -> None:
         ),
         _verify_approval,
     )
-    verify.add_argument("approval_id", type=int, metavar="ID")
+    verify.add_argument(
+        "approval_id",
+        type=int,
+        metavar=t("SỐ_PHÊ_DUYỆT", "APPROVAL"),
+        help=t("số phê duyệt (xem `chamdiem approve`)", "the approval's number"),
+    )
 
     national = group(
         "national",
@@ -176,7 +193,13 @@ def register(subparsers: Any, language: Language | None = None) -> None:
             "send every unsent message now, failed ones too",
         ),
     )
-    push.add_argument("--id", type=int, nargs="+", help=t("chỉ các bản tin này", "only these"))
+    push.add_argument(
+        "--id",
+        type=int,
+        nargs="+",
+        metavar=t("SỐ", "ID"),
+        help=t("chỉ các bản tin này", "only these messages"),
+    )
     action(
         national,
         "status",
