@@ -253,7 +253,7 @@ def test_changing_things_is_refused_to_roles_without_the_right(everyone: Session
             "/nguoi-dung",
             data={
                 "username": f"moi{role}",
-                "password": "12345678",
+                "password": "mat-khau-1",
                 "role": "auditor",
                 "_csrf_token": token,
             },
