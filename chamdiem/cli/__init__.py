@@ -9,6 +9,7 @@ one module per command group.
     versions   fmt, diff, doc (and the parsers of impact, history)
     impact     impact, history
     database   db, org, period, rules publish, import, run, verify
+    national   calendar, approve, verify-approval, national (export, push, status)
     reports    template, report, form
     web        serve, user
     demo       demo (its data and choices live in chamdiem.platform.demo)
