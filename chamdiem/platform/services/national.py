@@ -431,8 +431,8 @@ def today_in_vietnam() -> date:
 
 
 def outbox_status(session: Session, today: date | None = None) -> list[OutboxLine]:
-    """Every outbox message, and every approval whose content has no message yet (the latest
-    of each run), each with its due date and the working days left."""
+    """Every outbox message, and every approval still to export (per period and rule set, the
+    newest approved run's latest approval), each with its due date and the working days left."""
     today = today or today_in_vietnam()
     calendar = load_calendar(session)
     lines: list[OutboxLine] = []
@@ -462,9 +462,13 @@ def outbox_status(session: Session, today: date | None = None) -> list[OutboxLin
                 calendar.working_days_between(today, row.due_on),
             )
         )
-    latest: dict[int, ReportApproval] = {}
+    # What is still to export: per period and rule set, the newest approved run's latest
+    # approval (what `national export` would send), when no message holds it yet.
+    latest: dict[tuple[int, str], ReportApproval] = {}
     for approval in session.exec(select(ReportApproval).order_by(col(ReportApproval.id))).all():
-        latest[approval.run_id] = approval
+        key = (approval.period_id, names.get(approval.run_id, "?"))
+        if key not in latest or approval.run_id >= latest[key].run_id:
+            latest[key] = approval
     for approval in latest.values():
         if approval.id in queued_approvals:
             continue

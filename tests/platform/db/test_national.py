@@ -273,3 +273,17 @@ def test_a_province_day_off_moves_the_deadline(session: Session, tmp_path: Path)
 def test_retry_delays_double_up_to_six_hours() -> None:
     assert [retry_delay(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (1, 2, 4)]
     assert retry_delay(30) == timedelta(hours=6)
+
+
+def test_status_lists_only_the_newest_approved_run_to_export(
+    session: Session, tmp_path: Path
+) -> None:
+    first_run, _ = approved_run(session, tmp_path)
+    [second] = run_evaluation(session, PERIOD, scope=Scope.everything(), actor=ACTOR)
+    approve_run(session, second.run_id, actor="giam_doc_snv")
+    [line] = outbox_status(session)
+    assert line.outbox is None and line.approval.run_id == second.run_id != first_run
+    [queued] = queue_period(session, PERIOD, actor=ACTOR)
+    assert queued.outbox.approval_id == line.approval.id
+    [line] = outbox_status(session)
+    assert line.outbox is not None and line.outbox.id == queued.outbox.id
