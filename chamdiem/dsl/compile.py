@@ -8,7 +8,7 @@ rejected unknown names and type errors, so the compiler only translates.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -30,12 +30,17 @@ from chamdiem.dsl.names import (
 from chamdiem.dsl.numeric import Num, maximum, minimum
 from chamdiem.dsl.numeric import where as num_where
 from chamdiem.dsl.values import (
+    Data,
+    DateCol,
     GradeCol,
+    TextCol,
     Val,
     as_bool,
     as_num,
     compare,
+    constant,
     merge_errors,
+    select,
     select_val,
     take,
 )
@@ -54,6 +59,7 @@ class Scope:
 
     kind: Literal["subject", "items", "quota"]
     items: str | None = None
+    local: bool = False  # in a `let` of the items block: bare names are the item's fields
 
 
 SUBJECT = Scope("subject")
@@ -169,6 +175,9 @@ class Compiler:
         self.grades = list(grades.grades) if grades else []
         self.rules = CompiledRules(precision, scale, [g.name for g in self.grades])
         self._next_key = 0
+        self.catalogs = {d.name: d for d in decls if isinstance(d, s.Catalog)}
+        self._item_lets: dict[tuple[str, str], Fn] = {}
+        self._catalog_columns: dict[tuple[str, str], tuple[dict[str, int], Data]] = {}
 
     # ------------------------------------------------------------ declarations
 
@@ -335,6 +344,10 @@ class Compiler:
         raise ValueError(f"cannot compile {type(node).__name__} at line {node.span.line}")
 
     def _name(self, raw: str, scope: Scope) -> Fn:
+        if scope.local and scope.items is not None:
+            items = self.items[scope.items]
+            if any(f.name == raw for f in items.fields) or any(x.name == raw for x in items.lets):
+                return self._item_value(scope.items, raw)
         name = canonical(raw)
         if scope.kind == "items" and scope.items is not None and "(" in scope.items:
             ruleset = scope.items[scope.items.index("(") + 1 : -1]
@@ -388,10 +401,96 @@ class Compiler:
 
         return item_field
 
+    def _item_value(self, items: str, name: str) -> Fn:
+        """A field of the items list, or one of its lets (computed once per frame)."""
+        let = next((x for x in self.items[items].lets if x.name == name), None)
+        if let is None:
+            return self._field(name)
+        key = (items, name)
+        compiled = self._item_lets.get(key)
+        if compiled is None:
+            compiled = self._item_lets[key] = self.expr(let.expr, Scope("items", items, True))
+
+        def item_let(frame: Frame) -> Val:
+            assert isinstance(frame, ItemFrame)
+            found = frame.fields.get(name)
+            if found is None:
+                found = frame.fields[name] = compiled(frame)
+            return found
+
+        return item_let
+
+    def _catalog_column(self, catalog: str, field_name: str) -> tuple[dict[str, int], Data]:
+        """The keys of a catalogue in force for the period, and one field's column."""
+        found = self._catalog_columns.get((catalog, field_name))
+        if found is not None:
+            return found
+        decl = self.catalogs[catalog]
+        spec = decl.field(field_name)
+        assert spec is not None
+        table = self.resolved.catalogs.get(catalog)
+        rows = table.version(self.period_start).rows if table is not None else {}
+        positions = {key: i for i, key in enumerate(rows)}
+        values = [row[field_name] for row in rows.values()]
+        data = _column(spec.type.kind, values)
+        found = self._catalog_columns[(catalog, field_name)] = (positions, data)
+        return found
+
+    def _catalog_lookup(
+        self, catalog: str, field_name: str, key_fn: Fn, default_fn: Fn | None, line: int
+    ) -> Fn:
+        positions, column = self._catalog_column(catalog, field_name)
+
+        def lookup(frame: Frame) -> Val:
+            key = key_fn(frame)
+            keys = key.data.values if isinstance(key.data, TextCol) else np.zeros(0, object)
+            found = np.fromiter(
+                (positions.get(str(k), -1) for k in keys), dtype=np.int64, count=len(keys)
+            )
+            missing = found < 0
+            if not missing.any():
+                return Val(take(column, found), key.err, key.cause)
+            data = take(column, np.where(missing, 0, found)) if positions else None
+            if default_fn is not None:
+                fallback = default_fn(frame)
+                chosen = fallback.data if data is None else select(missing, fallback.data, data)
+                err, cause = merge_errors(key)
+                if fallback.err is not None:
+                    extra = fallback.err & missing
+                    err = extra if err is None else err | extra
+                    cause = cause or fallback.cause
+                return Val(chosen, err, cause)
+            shown = next(str(k) for k, m in zip(keys, missing, strict=True) if m)
+            cause = Text(
+                f'mã "{shown}" không có trong danh mục `{catalog}` (dòng {line})',
+                f'the key "{shown}" is not in the catalogue `{catalog}` (line {line})',
+            )
+            if data is None:
+                data = constant(_zero(column), len(keys))
+            err = missing if key.err is None else missing | key.err
+            return Val(data, err, cause)
+
+        return lookup
+
     def _attribute(self, node: s.Attribute, scope: Scope) -> Fn:
+        target = node.target
+        if isinstance(target, s.Index) and isinstance(target.target, s.Name):
+            key_fn = self.expr(target.key, scope)
+            return self._catalog_lookup(target.target.name, node.name, key_fn, None, node.span.line)
+        if (
+            isinstance(target, s.Call)
+            and target.function == "lookup"
+            and isinstance(target.args[0], s.Name)
+        ):
+            key_fn = self.expr(target.args[1], scope)
+            default = next(k for k in target.keywords if k.name == "default")
+            default_fn = self.expr(default.value, scope)
+            return self._catalog_lookup(
+                target.args[0].name, node.name, key_fn, default_fn, node.span.line
+            )
         if scope.kind == "items":
             if isinstance(node.target, s.Name) and node.target.name == scope.items:
-                return self._field(node.name)
+                return self._item_value(scope.items, node.name)
             key = link_key(node.target)
             if key is not None and f"{key[0]}({key[1]})" == scope.items:
                 return self._field(canonical(node.name))
@@ -700,6 +799,31 @@ class Compiler:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _column(kind: str, values: Sequence[object]) -> Data:
+    """A catalogue field's values as a column (one row per catalogue row)."""
+    if kind in ("number", "count", "percent"):
+        num, _missing = Num.from_values(values)
+        return num
+    if kind == "bool":
+        return np.array(values, dtype=np.bool_)
+    if kind == "date":
+        return DateCol(
+            np.array([v.toordinal() for v in values if isinstance(v, date)], dtype=np.int64)
+        )
+    return TextCol(np.array(values, dtype=object))
+
+
+def _zero(column: Data) -> object:
+    """A placeholder value of a column's type (for rows that are errors anyway)."""
+    if isinstance(column, Num):
+        return 0
+    if isinstance(column, TextCol):
+        return ""
+    if isinstance(column, DateCol):
+        return date.min
+    return False
 
 
 def _subject(frame: Frame) -> SubjectFrame:

@@ -40,6 +40,10 @@ KEYWORDS: tuple[Keyword, ...] = (
     Keyword("_NEEDS", "needs", "cần"),
     Keyword("_INPUT", "input", "đầu vào"),
     Keyword("_ITEMS", "items", "danh sách"),
+    Keyword("_CATALOG", "catalog", "danh mục"),
+    Keyword("_KEY_OF", "key of", "mã trong"),
+    Keyword("_KEY", "key", "khoá", ("khóa",)),
+    Keyword("_ROWS", "rows", "dữ liệu"),
     Keyword("_PARAM", "param", "tham số"),
     Keyword("_FROM", "from", "từ"),
     Keyword("_LET", "let", "đặt"),
@@ -102,6 +106,7 @@ TYPE_TERMINALS: dict[str, str] = {
     "text": "TEXT_TYPE",
     "date": "DATE_TYPE",
     "enum": "_ONE_OF",
+    "key": "_KEY_OF",
 }
 
 BY_TERMINAL: dict[str, Keyword] = {k.terminal: k for k in KEYWORDS}
@@ -127,6 +132,7 @@ ITEM_START_TERMINALS: frozenset[str] = frozenset(
         "_RULESET",
         "_INPUT",
         "_ITEMS",
+        "_CATALOG",
         "_PARAM",
         "_LET",
         "GROUP",

@@ -52,7 +52,7 @@ def _input_spec(decl: s.Input) -> InputSpec:
     return InputSpec(
         name=decl.name,
         label=decl.label,
-        kind=decl.type.kind,
+        kind="text" if decl.type.kind == "key" else decl.type.kind,
         choices=decl.type.choices,
         low=low,
         low_strict=low_strict,
@@ -61,6 +61,7 @@ def _input_spec(decl: s.Input) -> InputSpec:
         has_default=decl.default is not None,
         default=default,
         line=decl.span.line,
+        catalog=decl.type.catalog,
     )
 
 
@@ -122,8 +123,22 @@ class Program:
         self.value_names = tuple(kinds)
         self.vetoes = tuple(d for d in decls if isinstance(d, s.Veto))
         self.tests = tuple(d for d in decls if isinstance(d, s.Test))
+        self.catalogs = resolved.catalogs  # the rows of each catalogue, by period
         self._compiled: dict[date, CompiledRules] = {}
         self._linked_fields: dict[str, tuple[str, ...]] = {}
+
+    def catalog_keys(self, catalog: str, period_start: date | None = None) -> list[str]:
+        """The keys of a catalogue in force on the first day of the period."""
+        table = self.catalogs.get(catalog)
+        if table is None:
+            return []
+        return table.keys(period_start or self.header.effective)
+
+    def catalog_fingerprint(self) -> str:
+        """Every catalogue row as text: hashed with the rule file as one rule version."""
+        from chamdiem.dsl.catalogs import fingerprint
+
+        return fingerprint(self.catalogs)
 
     def bind(self, linked_fields: dict[str, tuple[str, ...]]) -> None:
         """Tell the compiler what the rule sets this one needs offer (their outputs)."""

@@ -6,6 +6,7 @@ of both passes, in source order.
 
 from __future__ import annotations
 
+from chamdiem.dsl.catalogs import load_catalogs
 from chamdiem.dsl.check import Resolved, missing_header, resolve
 from chamdiem.dsl.diagnostics import Diagnostic, sort_key
 from chamdiem.dsl.parser import parse
@@ -31,7 +32,9 @@ def resolve_source(source: str, path: str) -> tuple[Module, list[Diagnostic], Re
     complete = not any(d.is_error for d in diagnostics)
     resolved = None
     if module.ruleset is not None:
-        resolved = resolve(module, complete=complete)
+        catalogs, problems = load_catalogs(module)
+        diagnostics = [*diagnostics, *problems]
+        resolved = resolve(module, complete=complete, catalogs=catalogs)
         diagnostics = [*diagnostics, *resolved.diagnostics]
     elif complete:
         diagnostics = [*diagnostics, missing_header(module)]

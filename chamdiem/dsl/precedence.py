@@ -41,7 +41,7 @@ def level(expr: s.Expr) -> int:
         return BINARY_LEVELS[expr.op]
     if isinstance(expr, s.Unary):
         return NOT if expr.op == "not" else NEGATION
-    if isinstance(expr, s.Attribute | s.Call):
+    if isinstance(expr, s.Attribute | s.Call | s.Index):
         return POSTFIX
     return ATOM
 

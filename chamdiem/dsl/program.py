@@ -27,6 +27,9 @@ class InputSpec:
     has_default: bool
     default: object  # Decimal | int | bool | str | date | None
     line: int
+    # `key of C`: the value is text and must be a key of the catalogue C in force for the
+    # period (Program.catalog_keys); readers report an unknown key at its cell.
+    catalog: str | None = None
 
     def range_text(self) -> str:
         """The declared range as written, e.g. '0..10' or '> 0' ('' when none)."""

@@ -160,6 +160,15 @@ class Band:
 
 
 @dataclass(frozen=True, slots=True)
+class Index:
+    """`san_pham[ma]`: the record of a catalogue whose key is `ma` (read with `.field`)."""
+
+    target: Expr
+    key: Expr
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class ListLit:
     items: tuple[Expr, ...]
     span: Span
@@ -184,6 +193,7 @@ Expr: TypeAlias = (
     | Conditional
     | Call
     | Band
+    | Index
     | ListLit
     | RecordLit
 )
@@ -215,6 +225,8 @@ def walk(*nodes: Expr | None) -> list[Expr]:
                 stack.extend(x for x in (row.bound, row.upper, row.value) if x is not None)
             if node.otherwise is not None:
                 stack.append(node.otherwise)
+        elif isinstance(node, Index):
+            stack.extend((node.target, node.key))
         elif isinstance(node, ListLit):
             stack.extend(node.items)
         elif isinstance(node, RecordLit):
@@ -257,7 +269,7 @@ class Ruleset:
         return None
 
 
-TypeKind: TypeAlias = Literal["number", "count", "percent", "bool", "text", "date", "enum"]
+TypeKind: TypeAlias = Literal["number", "count", "percent", "bool", "text", "date", "enum", "key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +277,7 @@ class TypeSpec:
     kind: TypeKind
     choices: tuple[str, ...]  # for 'enum' (`one of "a", "b"`), else ()
     span: Span
+    catalog: str | None = None  # for 'key' (`key of san_pham`): the catalogue's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,11 +306,54 @@ class Input:
 
 @dataclass(frozen=True, slots=True)
 class Items:
+    """`items NAME ["label"] FIELD… [let NAME = EXPR]… end`: the lets are values per item,
+    computed from the item's fields (read by their bare names), catalogue lookups, params
+    and the subject's inputs; aggregates read them like fields."""
+
     name: str
     label: str | None
     fields: tuple[Input, ...]
     span: Span
     name_span: Span
+    lets: tuple[Let, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogFile:
+    """`"danh_muc.csv" [from DATE]`: a file of rows beside the rule file."""
+
+    path: str
+    since: date | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogRow:
+    """`"A" -> {diem: 10}`: an inline row (the record is checked by the checker)."""
+
+    key: str
+    record: Expr
+    span: Span
+    key_span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """`catalog NAME ["title"] key KEY FIELD… rows … end`. Exactly one of `files` (rows from
+    files, each from its date) and `rows` (inline) is given; neither is reported."""
+
+    name: str
+    label: str | None
+    key: str
+    fields: tuple[Input, ...]
+    files: tuple[CatalogFile, ...]
+    rows: tuple[CatalogRow, ...] | None
+    span: Span
+    name_span: Span
+    key_span: Span
+
+    def field(self, name: str) -> Input | None:
+        return next((f for f in self.fields if f.name == name), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,7 +524,7 @@ class Test:
 
 
 Declaration: TypeAlias = (
-    Input | Items | Param | Let | Group | Total | Grades | Veto | Exclusion | Quota | Test
+    Input | Items | Catalog | Param | Let | Group | Total | Grades | Veto | Exclusion | Quota | Test
 )
 
 

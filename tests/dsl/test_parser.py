@@ -486,7 +486,7 @@ def test_inputs() -> None:
     )
     loai, n, d, x, p, t, c = module.declarations
     assert isinstance(loai, Input)
-    assert strip(loai.type) == ("TypeSpec", "enum", ("a", "b"))
+    assert strip(loai.type) == ("TypeSpec", "enum", ("a", "b"), None)
     assert strip(loai.default) == ("String", "a")
     assert loai.label == "Loại"
     assert isinstance(n, Input) and isinstance(n.range, RangeSpec)

@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chamdiem.dsl import syntax as s
+from chamdiem.dsl.catalogs import Catalogs
 from chamdiem.dsl.check.declarations import check_declarations, check_grades
 from chamdiem.dsl.check.expressions import Checker
 from chamdiem.dsl.check.header import check_applies, check_header, missing_header
@@ -71,9 +72,12 @@ PASSES: tuple[Callable[[Checker], None], ...] = (
 )
 
 
-def resolve(module: s.Module, *, complete: bool = True) -> Resolved:
-    """Run the passes: the diagnostics, and what the later passes may read (resolved.py)."""
-    checker = Checker(module, complete)
+def resolve(
+    module: s.Module, *, complete: bool = True, catalogs: Catalogs | None = None
+) -> Resolved:
+    """Run the passes: the diagnostics, and what the later passes may read (resolved.py).
+    `catalogs` are the rows of the file's catalogues (catalogs.load_catalogs), when read."""
+    checker = Checker(module, complete, catalogs)
     for run in PASSES:
         run(checker)
     return Resolved(
@@ -83,6 +87,7 @@ def resolve(module: s.Module, *, complete: bool = True) -> Resolved:
         types=checker.types,
         calls=checker.calls,
         folds=checker.folds,
+        catalogs=dict(checker.catalog_rows),
     )
 
 

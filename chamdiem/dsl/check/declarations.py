@@ -30,6 +30,8 @@ def check_declaration(c: Checker, decl: s.Declaration) -> None:
         check_input(c, decl)
     elif isinstance(decl, s.Items):
         check_items(c, decl)
+    elif isinstance(decl, s.Catalog):
+        check_catalog(c, decl)
     elif isinstance(decl, s.Param):
         c.param_type(decl)
     elif isinstance(decl, s.Let):
@@ -56,6 +58,16 @@ def check_declaration(c: Checker, decl: s.Declaration) -> None:
 
 def check_input(c: Checker, decl: s.Input) -> None:
     spec = decl.type
+    if spec.kind == "key" and spec.catalog not in c.catalogs:
+        c.error(
+            "E061",
+            spec.span,
+            f"`{spec.catalog}` không phải một danh mục (catalog) đã khai báo",
+            f"`{spec.catalog}` is not a declared catalogue",
+            *c.suggest(spec.catalog or "", c.catalogs),
+        )
+    elif spec.kind == "key":
+        c.used.add(spec.catalog or "")
     if spec.kind == "enum":
         if not spec.choices:
             c.error(
@@ -140,6 +152,51 @@ def check_items(c: Checker, decl: s.Items) -> None:
         else:
             seen[item_field.name] = item_field
         check_input(c, item_field)
+    names = {name: f.name_span for name, f in seen.items()}
+    for let in decl.lets:
+        if let.name in names:
+            c.error(
+                "E004",
+                let.name_span,
+                f"danh sách `{decl.name}` đã có trường `{let.name}`",
+                f"the list `{decl.name}` already has a field `{let.name}`",
+                first_declared(names[let.name]),
+            )
+            continue
+        names[let.name] = let.name_span
+        c.item_let_type(decl, let)
+
+
+def check_catalog(c: Checker, decl: s.Catalog) -> None:
+    names: dict[str, s.Span] = {decl.key: decl.key_span}
+    for catalog_field in decl.fields:
+        first = names.get(catalog_field.name)
+        if first is not None:
+            c.error(
+                "E060",
+                catalog_field.name_span,
+                f"danh mục `{decl.name}` đã có trường `{catalog_field.name}`",
+                f"the catalogue `{decl.name}` already has a field `{catalog_field.name}`",
+                first_declared(first),
+            )
+        names[catalog_field.name] = catalog_field.name_span
+        if catalog_field.type.kind == "key":
+            c.error(
+                "E060",
+                catalog_field.type.span,
+                "trường của danh mục không là mã của danh mục khác",
+                "a catalogue's field cannot be a key of another catalogue",
+            )
+            continue
+        check_input(c, catalog_field)
+    if decl.rows is None and not decl.files:
+        c.error(
+            "E060",
+            decl.name_span,
+            f'danh mục `{decl.name}` chưa có dữ liệu: thêm `dữ liệu từ "tệp.csv"` hoặc '
+            "`dữ liệu … hết`",
+            f'the catalogue `{decl.name}` has no rows: add `rows from "file.csv"` or `rows … end`',
+        )
 
 
 def check_group(c: Checker, decl: s.Group) -> None:
@@ -335,9 +392,9 @@ def check_per_key(c: Checker, key: s.Name, seen: set[str]) -> None:
     decl = c.inputs.get(key.name)
     if decl is not None and c.symbols[key.name].node is decl:
         c.used.add(key.name)
-        if decl.type.kind in ("text", "enum"):
+        if decl.type.kind in ("text", "enum", "key"):
             return
-    text_inputs = [n for n, d in c.inputs.items() if d.type.kind in ("text", "enum")]
+    text_inputs = [n for n, d in c.inputs.items() if d.type.kind in ("text", "enum", "key")]
     candidates = [*BUILTIN_ATTRIBUTES, *BUILTIN_ALIASES, *text_inputs]
     if key.name not in c.symbols:
         c.error(

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.aggregates import item_refs
+from chamdiem.dsl.catalogs import Catalogs
 from chamdiem.dsl.check.resolved import CallKind, ExprKey, expr_key
 from chamdiem.dsl.check.scope import AggregateFrame, Ctx, Scope, Symbol
 from chamdiem.dsl.check.types import (
@@ -43,12 +44,15 @@ from chamdiem.dsl.ranges import constant_number
 
 
 class Checker(Scope):
-    def __init__(self, module: s.Module, complete: bool = True) -> None:
-        super().__init__(module, complete)
+    def __init__(
+        self, module: s.Module, complete: bool = True, catalogs: Catalogs | None = None
+    ) -> None:
+        super().__init__(module, complete, catalogs)
         # What the resolved program (resolved.py) gives the later passes.
         self.types: dict[ExprKey, Type] = {}
         self.calls: dict[int, CallKind] = {}
         self.folds: dict[int, str | None] = {}
+        self._checking_lets_items: set[tuple[str, str]] = set()
 
     def need(
         self, found: Type, node: s.Expr, wanted: Type, code: str, what: Text | None = None
@@ -141,6 +145,11 @@ class Checker(Scope):
             return self.call(node, ctx)
         if isinstance(node, s.Band):
             return self.band(node, ctx)
+        if isinstance(node, s.Index):
+            self.catalog_record(node.target, ctx)
+            self.value(node.key, ctx)
+            self.needs_field(node)
+            return UNKNOWN
         # NotApplicable, ListLit, RecordLit
         self.error(
             "E023",
@@ -153,6 +162,14 @@ class Checker(Scope):
 
     def name(self, node: s.Name, ctx: Ctx) -> Type:
         name = node.name
+        if ctx.item is not None:
+            # In a `let` of an items block, the item's fields and lets are read by name.
+            own = next((f for f in ctx.item.fields if f.name == name), None)
+            if own is not None:
+                return input_type(own.type)
+            let = next((x for x in ctx.item.lets if x.name == name), None)
+            if let is not None:
+                return self.item_let_type(ctx.item, let)
         if ctx.frame is not None and ctx.frame.link is not None:
             # Inside an aggregate over a needed rule set's results, `grade`, `total` … are
             # the row's; other names may be that rule set's values, which are not visible here.
@@ -162,6 +179,15 @@ class Checker(Scope):
             if name not in self.symbols and canonical(name) not in BUILTIN_ATTRIBUTES:
                 return UNKNOWN
         symbol = self.symbols.get(name)
+        if symbol is not None and symbol.kind == "catalog":
+            self.used.add(name)
+            self.error(
+                "E063",
+                node.span,
+                f"`{name}` là một danh mục: đọc một trường của một dòng, ví dụ {name}[mã].trường",
+                f"`{name}` is a catalogue: read a field of one row, e.g. {name}[key].field",
+            )
+            return UNKNOWN
         if symbol is not None:
             ctx.refs.add(name)
             self.used.add(name)
@@ -245,8 +271,168 @@ class Checker(Scope):
         self._let_types[name] = found
         return found
 
+    def item_let_type(self, items: s.Items, let: s.Let) -> Type:
+        """The type of a value per item, checking its formula the first time."""
+        key = (items.name, let.name)
+        known = self._item_let_types.get(key)
+        if known is not None:
+            return known
+        if key in self._checking_lets_items:
+            self.error(
+                "E066",
+                let.name_span,
+                f"giá trị `{let.name}` của danh sách `{items.name}` phụ thuộc vào chính nó",
+                f"the value `{let.name}` of the list `{items.name}` depends on itself",
+            )
+            self._item_let_types[key] = UNKNOWN
+            return UNKNOWN
+        self._checking_lets_items.add(key)
+        refs: set[str] = {items.name}
+        frame = AggregateFrame("let", items=items.name)
+        found = self.value(let.expr, Ctx(refs, frame=frame, item=items))
+        self._checking_lets_items.discard(key)
+        self._item_let_types.setdefault(key, found)
+        return self._item_let_types[key]
+
+    def undeclared_catalogs(self) -> list[str]:
+        """Catalogues named by `key of` that are not declared (reported once, by E061)."""
+        named = [f.type.catalog for f in self.inputs.values()]
+        named += [f.type.catalog for d in self.items.values() for f in d.fields]
+        return [n for n in named if n is not None and n not in self.catalogs]
+
+    def catalog_record(self, target: s.Expr, ctx: Ctx) -> s.Catalog | None:
+        """The catalogue that `target` names in `C[k]` or `lookup(C, …)`, or None (reported)."""
+        if isinstance(target, s.Name):
+            decl = self.catalogs.get(target.name)
+            if decl is not None and self.symbols[target.name].node is decl:
+                self.used.add(target.name)
+                return decl
+        shown = self.text(target)
+        self.error(
+            "E063",
+            target.span,
+            f"`{shown}` không phải một danh mục (catalog): chỉ danh mục mới tra được bằng [mã]",
+            f"`{shown}` is not a catalogue: only catalogues are looked up with [key]",
+            *self.suggest(shown, self.catalogs),
+        )
+        return None
+
+    def needs_field(self, node: s.Expr) -> None:
+        self.error(
+            "E063",
+            node.span,
+            f"`{self.text(node)}` là một dòng của danh mục: đọc một trường của nó, ví dụ "
+            f"`{self.text(node)}.trường`",
+            f"`{self.text(node)}` is a row of a catalogue: read one of its fields, e.g. "
+            f"`{self.text(node)}.field`",
+        )
+
+    def catalog_field(self, decl: s.Catalog, node: s.Attribute) -> Type:
+        found = decl.field(node.name)
+        if found is None:
+            self.error(
+                "E007",
+                node.name_span,
+                f"danh mục `{decl.name}` không có trường `{node.name}`",
+                f"the catalogue `{decl.name}` has no field `{node.name}`",
+                *did_you_mean(node.name, [f.name for f in decl.fields]),
+            )
+            return UNKNOWN
+        return input_type(found.type)
+
+    def indexed_field(self, node: s.Attribute, index: s.Index, ctx: Ctx) -> Type:
+        """`C[k].field`: k must be a key of C (declared `key of C`, or a key written out)."""
+        decl = self.catalog_record(index.target, ctx)
+        key_type = self.value(index.key, ctx)
+        if decl is None:
+            return UNKNOWN
+        key = index.key
+        if isinstance(key, s.String):
+            problem = self.key_problem(key.value, decl.name)
+            table = self.catalog_rows.get(decl.name)
+            if (
+                problem is None
+                and table is not None
+                and key.value not in table.keys_in_every_version()
+            ):
+                problem = Text(
+                    f'"{key.value}" không có trong mọi tệp dữ liệu của `{decl.name}`',
+                    f'"{key.value}" is not in every rows file of `{decl.name}`',
+                )
+            if problem is not None:
+                self.error("E062", key.span, problem.vi, problem.en)
+        elif key_type.kind != "unknown" and not (
+            key_type.kind == "key" and key_type.catalog in (decl.name, *self.undeclared_catalogs())
+        ):
+            shown = self.text(key)
+            self.error(
+                "E062",
+                key.span,
+                f"`{shown}` ({key_type.describe().vi}) có thể không phải mã trong danh mục "
+                f"`{decl.name}`: khai báo nó `: mã trong {decl.name}`, hoặc viết "
+                f"lookup({decl.name}, {shown}, default: …).{node.name}",
+                f"`{shown}` ({key_type.describe().en}) may not be a key of the catalogue "
+                f"`{decl.name}`: declare it `: key of {decl.name}`, or write "
+                f"lookup({decl.name}, {shown}, default: …).{node.name}",
+            )
+        return self.catalog_field(decl, node)
+
+    def lookup_field(self, node: s.Attribute, call: s.Call, ctx: Ctx) -> Type:
+        """`lookup(C, k, default: V).field`: the field, or V when k is not a key of C."""
+        self.calls[call.span.start] = "scalar"
+        if len(call.args) != 2 or call.where is not None:
+            self.error(
+                "E065",
+                call.span,
+                "`lookup` nhận hai đối số và `default:`: lookup(danh_mục, mã, default: giá_trị)",
+                "`lookup` takes two arguments and `default:`: lookup(catalog, key, default: value)",
+            )
+            for arg in call.args:
+                self.value(arg, ctx)
+            return UNKNOWN
+        decl = self.catalog_record(call.args[0], ctx)
+        key_type = self.value(call.args[1], ctx)
+        if key_type.kind not in ("text", "enum", "key"):
+            self.need(key_type, call.args[1], TEXT, "E065", Text("`lookup`", "`lookup`"))
+        default = next((k for k in call.keywords if k.name == "default"), None)
+        for keyword in call.keywords:
+            if keyword.name != "default":
+                self.error(
+                    "E010",
+                    keyword.span,
+                    f"hàm `lookup` không có đối số `{keyword.name}`",
+                    f"the function `lookup` has no argument `{keyword.name}`",
+                    Text("`lookup` nhận: default", "`lookup` takes: default"),
+                )
+        fallback = self.value(default.value, ctx) if default is not None else UNKNOWN
+        if decl is None:
+            return UNKNOWN
+        found = self.catalog_field(decl, node)
+        if default is None:
+            self.error(
+                "E065",
+                call.span,
+                "`lookup` cần `default:`: giá trị khi mã không có trong danh mục",
+                "`lookup` needs `default:`: the value when the key is not in the catalogue",
+            )
+        elif unify(found, fallback) is None:
+            self.error(
+                "E065",
+                default.value.span,
+                f"`default` phải cùng kiểu với trường `{node.name}`: cần {found.describe().vi}, "
+                f"nhưng `{self.text(default.value)}` là {fallback.describe().vi}",
+                f"`default` must have the type of the field `{node.name}`: "
+                f"{found.describe().en} is needed, but `{self.text(default.value)}` is "
+                f"{fallback.describe().en}",
+            )
+        return found
+
     def attribute(self, node: s.Attribute, ctx: Ctx) -> Type:
         target = node.target
+        if isinstance(target, s.Index):
+            return self.indexed_field(node, target, ctx)
+        if isinstance(target, s.Call) and target.function == "lookup":
+            return self.lookup_field(node, target, ctx)
         if isinstance(target, s.Call) and target.function in LINK_FUNCTIONS:
             return self.link_field(node, target, ctx)
         if not isinstance(target, s.Name):
@@ -272,14 +458,17 @@ class Checker(Scope):
         ctx.refs.add(target.name)
         self.used.add(target.name)
         item_field = next((f for f in items.fields if f.name == node.name), None)
+        item_let = next((x for x in items.lets if x.name == node.name), None)
         frame = ctx.frame
-        if item_field is None:
+        if item_field is None and item_let is None:
             self.error(
                 "E007",
                 node.name_span,
                 f"danh sách `{items.name}` không có trường `{node.name}`",
                 f"the list `{items.name}` has no field `{node.name}`",
-                *did_you_mean(node.name, [f.name for f in items.fields]),
+                *did_you_mean(
+                    node.name, [f.name for f in items.fields] + [x.name for x in items.lets]
+                ),
             )
             if frame is not None and frame.items is None:
                 frame.items = items.name
@@ -304,7 +493,10 @@ class Checker(Scope):
                 f"one `{frame.function}` aggregate reads one list: it already reads "
                 f"`{frame.items}`, not also `{items.name}`",
             )
-        return input_type(item_field.type)
+        if item_field is not None:
+            return input_type(item_field.type)
+        assert item_let is not None
+        return self.item_let_type(items, item_let)
 
     def link_field(self, node: s.Attribute, target: s.Call, ctx: Ctx) -> Type:
         """`unit_result(R).grade` (one value per subject) or `periods(R).total` (one value
@@ -413,6 +605,11 @@ class Checker(Scope):
                 f"`{key}` là một kết quả: hãy đọc một trường của nó, ví dụ {key}.grade",
                 f"`{key}` is a result: read one of its fields, e.g. {key}.grade",
             )
+            return UNKNOWN
+        if function == "lookup":
+            for arg in node.args:
+                self.value(arg, ctx)
+            self.needs_field(node)
             return UNKNOWN
         if function not in ALL_FUNCTIONS:
             self.error(

@@ -11,10 +11,11 @@ expressions of the same kind share a span.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from chamdiem.dsl import syntax as s
+from chamdiem.dsl.catalogs import CatalogTable
 from chamdiem.dsl.check.scope import Symbol
 from chamdiem.dsl.check.types import Type
 from chamdiem.dsl.diagnostics import Diagnostic
@@ -38,6 +39,8 @@ class Resolved:
     types: Mapping[ExprKey, Type]
     calls: Mapping[int, CallKind]  # by the call's start offset
     folds: Mapping[int, str | None]  # aggregates: the list each folds ("members(R)" for links)
+    # The rows of each catalogue (catalogs.py), part of the rule version.
+    catalogs: Mapping[str, CatalogTable] = field(default_factory=dict)
 
     def type_of(self, node: s.Expr) -> Type | None:
         return self.types.get(expr_key(node))

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Literal
 
 from chamdiem.dsl import syntax as s
+from chamdiem.dsl.catalogs import Catalogs
 from chamdiem.dsl.check.types import (
     ALL_FUNCTIONS,
     NUMBER_KINDS,
@@ -33,11 +34,12 @@ from chamdiem.dsl.names import (
     canonical,
 )
 
-SymbolKind = Literal["input", "items", "param", "let", "group", "criterion", "grade"]
+SymbolKind = Literal["input", "items", "catalog", "param", "let", "group", "criterion", "grade"]
 
 KIND_WORDS: dict[str, tuple[str, str]] = {
     "input": ("đầu vào", "input"),
     "items": ("danh sách", "items list"),
+    "catalog": ("danh mục", "catalog"),
     "param": ("tham số", "param"),
     "let": ("giá trị trung gian (let)", "let"),
     "group": ("nhóm", "group"),
@@ -51,7 +53,7 @@ class Symbol:
     name: str
     kind: SymbolKind
     span: s.Span
-    node: s.Input | s.Items | s.Param | s.Let | s.Group | s.Criterion | s.Grade
+    node: s.Input | s.Items | s.Catalog | s.Param | s.Let | s.Group | s.Criterion | s.Grade
 
 
 # ---------------------------------------------------------------- where an expression is
@@ -77,6 +79,8 @@ class Ctx:
     allow_score_grade: bool = False
     cohort: bool = False  # top level of a quota count: per-subject values need count(...)
     frame: AggregateFrame | None = None
+    # Inside a `let` of an items block: the list, whose fields and lets are read by name.
+    item: s.Items | None = None
 
 
 def span_text(node: s.Expr, source: str) -> str:
@@ -92,8 +96,13 @@ def first_declared(span: s.Span) -> Text:
 
 
 class Scope:
-    def __init__(self, module: s.Module, complete: bool = True) -> None:
+    def __init__(
+        self, module: s.Module, complete: bool = True, catalogs: Catalogs | None = None
+    ) -> None:
         self.module = module
+        self.catalog_rows: Catalogs = catalogs or {}
+        self.catalogs: dict[str, s.Catalog] = {}
+        self._item_let_types: dict[tuple[str, str], Type] = {}
         # False when declarations were lost to syntax errors: judgments about the whole file
         # (a missing block, unused names, the scale, reachable grades) are then left out.
         self.complete = complete
@@ -144,6 +153,9 @@ class Scope:
             elif isinstance(decl, s.Items):
                 if self.declare(decl.name, "items", decl.name_span, decl):
                     self.items[decl.name] = decl
+            elif isinstance(decl, s.Catalog):
+                if self.declare(decl.name, "catalog", decl.name_span, decl):
+                    self.catalogs[decl.name] = decl
             elif isinstance(decl, s.Param):
                 if self.declare(decl.name, "param", decl.name_span, decl):
                     self.params[decl.name] = decl
@@ -186,7 +198,7 @@ class Scope:
         name: str,
         kind: SymbolKind,
         span: s.Span,
-        node: s.Input | s.Items | s.Param | s.Let | s.Group | s.Criterion | s.Grade,
+        node: s.Input | s.Items | s.Catalog | s.Param | s.Let | s.Group | s.Criterion | s.Grade,
     ) -> bool:
         """Enter a name in the one namespace; False when it cannot be (reported)."""
         if name in SPECIAL_NAMES or canonical(name) in BUILTIN_ATTRIBUTES:
@@ -354,6 +366,19 @@ class Scope:
             return None
         return f"{function}({arg.name})"
 
+    def key_problem(self, key: str, catalog: str) -> Text | None:
+        """Why `key` is not a key of the catalogue (its rows, when known), or None."""
+        table = self.catalog_rows.get(catalog)
+        if table is None or any(key in v.rows for v in table.versions):
+            return None
+        known = sorted({k for v in table.versions for k in v.rows})
+        near = closest_names(key, known)
+        shown = ", ".join(f'"{k}"' for k in (near or known[:5]))
+        return Text(
+            f'"{key}" không phải mã trong danh mục `{catalog}` (gần nhất: {shown})',
+            f'"{key}" is not a key of the catalogue `{catalog}` (nearest: {shown})',
+        )
+
     def literal_problem(self, expr: s.Expr, decl: s.Input) -> Text | None:
         """Why a written value does not fit an input's type and range, or None."""
         kind = decl.type.kind
@@ -377,6 +402,10 @@ class Scope:
             return None if isinstance(expr, s.String) else Text("cần một chuỗi", "needs a string")
         if kind == "date":
             return None if isinstance(expr, s.DateLit) else Text("cần một ngày", "needs a date")
+        if kind == "key":
+            if not isinstance(expr, s.String):
+                return Text("cần một mã (chuỗi)", "needs a key (a string)")
+            return self.key_problem(expr.value, decl.type.catalog or "")
         if isinstance(expr, s.String) and expr.value in decl.type.choices:
             return None
         listed = ", ".join(f'"{c}"' for c in dict.fromkeys(decl.type.choices))

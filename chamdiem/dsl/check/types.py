@@ -16,7 +16,7 @@ MAX_ROUND_PLACES = 10
 
 # ---------------------------------------------------------------- types
 
-TypeKind = Literal["number", "bool", "text", "enum", "date", "grade", "items", "unknown"]
+TypeKind = Literal["number", "bool", "text", "enum", "key", "date", "grade", "items", "unknown"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +27,16 @@ class Type:
     kind: TypeKind
     choices: tuple[str, ...] = ()  # enum
     items: str = ""  # the list's name, for kind "items"
+    catalog: str = ""  # the catalogue's name, for kind "key" (a key of that catalogue)
 
     def describe(self) -> Text:
         if self.kind == "enum":
             listed = ", ".join(f'"{c}"' for c in self.choices)
             return Text(f"một lựa chọn trong {listed}", f"one of {listed}")
+        if self.kind == "key":
+            return Text(
+                f"mã trong danh mục `{self.catalog}`", f"a key of the catalogue `{self.catalog}`"
+            )
         if self.kind == "items":
             return Text(f"danh sách `{self.items}`", f"the list `{self.items}`")
         vi, en = _TYPE_WORDS[self.kind]
@@ -66,6 +71,8 @@ def input_type(spec: s.TypeSpec) -> Type:
         return NUMBER
     if spec.kind == "enum":
         return Type("enum", spec.choices)
+    if spec.kind == "key":
+        return Type("key", catalog=spec.catalog or "")
     return {"bool": BOOL, "text": TEXT, "date": DATE}[spec.kind]
 
 
@@ -75,7 +82,7 @@ def unify(a: Type, b: Type) -> Type | None:
         return b
     if b.kind == "unknown":
         return a
-    if a.kind in ("text", "enum") and b.kind in ("text", "enum"):
+    if a.kind in ("text", "enum", "key") and b.kind in ("text", "enum", "key"):
         return a if a == b else TEXT
     return a if a.kind == b.kind and a.kind != "items" else None
 

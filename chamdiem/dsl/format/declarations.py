@@ -16,7 +16,7 @@ from chamdiem.dsl.format.spelling import Spelling, Token
 # ---------------------------------------------------------------- declarations
 
 
-_BLOCK_KINDS = frozenset({"ruleset", "items", "group", "grades", "quota", "test"})
+_BLOCK_KINDS = frozenset({"ruleset", "items", "catalog", "group", "grades", "quota", "test"})
 
 
 def _kind(item: s.Ruleset | s.Declaration) -> str:
@@ -79,6 +79,8 @@ class ModulePrinter:
             self._input(line, item)
         elif isinstance(item, s.Items):
             self._items(item)
+        elif isinstance(item, s.Catalog):
+            self._catalog(item)
         elif isinstance(item, s.Param):
             self._param(line, item)
         elif isinstance(item, s.Let):
@@ -174,6 +176,8 @@ class ModulePrinter:
         typed = f": {type_word}"
         if kind.kind == "enum":
             typed += " " + ", ".join(quote(choice) for choice in kind.choices)
+        if kind.kind == "key":
+            typed += f" {kind.catalog}"
         if f.range is not None:
             typed += " " + _range_text(f.range)
         if f.default is not None:
@@ -191,7 +195,49 @@ class ModulePrinter:
         for index, f in enumerate(items.fields):
             line = self._inner(f.span.start, index == 0)
             line.cells, line.align = self._field_cells(f), ("field", self._blocks)
+        for let in items.lets:
+            line = self._inner(let.span.start, False)
+            self._assignment(line, f"{self.sp.at('_LET', let.span.start)} {let.name}", let.expr)
+            line.align = ("item_let", self._blocks)
         self._end(items.span)
+
+    def _catalog(self, c: s.Catalog) -> None:
+        label = f" {quote(c.label)}" if c.label is not None else ""
+        key_word = self._before("_KEY", c.key_span.start)
+        self.w.write(f"{self.sp.at('_CATALOG', c.span.start)} {c.name}{label} {key_word} {c.key}")
+        for index, f in enumerate(c.fields):
+            line = self._inner(f.span.start, index == 0)
+            line.cells, line.align = self._field_cells(f), ("field", self._blocks)
+        if c.files:
+            start = c.files[0].span.start
+            rows_word = self._before("_ROWS", start)
+            from_word = self._before("_FROM", start)
+            parts = []
+            for file in c.files:
+                text = quote(file.path)
+                if file.since is not None:
+                    since_word = self.sp.after("_FROM", file.span.start + len(quote(file.path)))
+                    text += f" {since_word} {file.since.isoformat()}"
+                parts.append(text)
+            line = self._inner(start, not c.fields)
+            line.text = f"{rows_word} {from_word} " + ", ".join(parts)
+        elif c.rows is not None:
+            first = c.rows[0].span.start if c.rows else c.span.end
+            line = self._inner(first, not c.fields)
+            line.text = self._before("_ROWS", first)
+            for row in c.rows:
+                inner = self._inner(row.span.start, False, 2 * STEP)
+                inner.text = f"{quote(row.key)} -> {self.ex.flat(row.record) or ''}"
+            token = self.sp.ending_at(c.span.end)
+            inner_end = self.sp.last_before("_END", token.start) if token is not None else None
+            end_line = self.w.start(Line(STEP, inner_end.start if inner_end else c.span.end, "end"))
+            end_line.text = self.sp.word("_END", inner_end.text if inner_end else None)
+        self._end(c.span)
+
+    def _before(self, terminal: str, offset: int) -> str:
+        """The keyword written last before `offset`, as spelled there."""
+        token = self.sp.last_before(terminal, offset)
+        return self.sp.word(terminal, token.text if token else None)
 
     def _param(self, line: Line, p: s.Param) -> None:
         values: list[str] = []

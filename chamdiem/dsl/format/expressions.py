@@ -49,6 +49,9 @@ class ExprPrinter:
         if isinstance(e, s.Attribute):
             target = self.flat(e.target, POSTFIX)
             return None if target is None else f"{target}.{sp.name(e.name, e.name_span.start)}"
+        if isinstance(e, s.Index):
+            target, key = self.flat(e.target, POSTFIX), self.flat(e.key)
+            return None if target is None or key is None else f"{target}[{key}]"
         if isinstance(e, s.Unary):
             operand = self.flat(e.operand, 3 if e.op == "not" else 7)
             if operand is None:

@@ -54,6 +54,7 @@ _OPERATORS = frozenset(
         "OR",
         "_DOT",
         "_LPAR",
+        "_LSQB",
         "WHERE",
     }
 )

@@ -71,11 +71,20 @@ _SYNC = frozenset(
 def split_items(tokens: Sequence[Token]) -> list[list[Token]]:
     pieces: list[list[Token]] = []
     for index, token in enumerate(tokens):
-        if not pieces or _starts_item(tokens, index):
+        if not pieces or (_starts_item(tokens, index) and not _item_let(pieces[-1], token)):
             pieces.append([token])
         else:
             pieces[-1].append(token)
     return pieces
+
+
+def _item_let(piece: list[Token], token: Token) -> bool:
+    """`let` inside an open `items` block is a value per item, not a new declaration."""
+    return (
+        token.type == "_LET"
+        and piece[0].type == "_ITEMS"
+        and not any(t.type == "_END" for t in piece)
+    )
 
 
 def _starts_item(tokens: Sequence[Token], index: int) -> bool:

@@ -24,6 +24,9 @@ from chamdiem.dsl.syntax import (
     BinaryOp,
     Bool,
     Call,
+    Catalog,
+    CatalogFile,
+    CatalogRow,
     Conditional,
     Criterion,
     DateLit,
@@ -38,6 +41,7 @@ from chamdiem.dsl.syntax import (
     GroupKind,
     HeaderClause,
     HeaderKey,
+    Index,
     Input,
     Items,
     Keyword,
@@ -121,7 +125,7 @@ def _label(child: _Child) -> str | None:
 _TYPE_KINDS = {
     terminal: cast(TypeKind, kind)
     for kind, terminal in keywords.TYPE_TERMINALS.items()
-    if kind != "enum"  # `one of` is followed by its choices: a rule of its own
+    if kind not in ("enum", "key")  # `one of` is followed by its choices: a rule of its own
 }
 _GROUP_KINDS: dict[str, GroupKind] = {"GROUP": "group", "BONUS": "bonus", "PENALTY": "penalty"}
 _BINARY_OPS: dict[str, BinaryOp] = {
@@ -165,6 +169,7 @@ class Builder:
             "binary": self._binary,
             "unary": self._unary,
             "attribute": self._attribute,
+            "index": self._index,
             "call": self._call,
             "number": self._number_atom,
             "string": self._string_atom,
@@ -189,6 +194,7 @@ class Builder:
             "ruleset": self._ruleset,
             "input_decl": self._input_decl,
             "items_decl": self._items_decl,
+            "catalog_decl": self._catalog_decl,
             "param_decl": self._param_decl,
             "let_decl": self._let_decl,
             "group_decl": self._group_decl,
@@ -279,6 +285,8 @@ class Builder:
         if tree.data == "enum_type":
             choices = tuple(string_value(str(_tok(child))) for child in kids)
             return TypeSpec("enum", choices, tree_span(tree))
+        if tree.data == "key_type":
+            return TypeSpec("key", (), tree_span(tree), str(_tok(kids[0])))
         return TypeSpec(_TYPE_KINDS[_tok(kids[0]).type], (), tree_span(tree))
 
     def _range(self, tree: Tree[Token]) -> RangeSpec:
@@ -302,14 +310,70 @@ class Builder:
         return Number(-literal.value, "-" + literal.text, literal.percent, tree_span(tree))
 
     def _items_decl(self, tree: Tree[Token]) -> Items:
-        name, label, *fields = _children(tree)
+        name, label, *members = _children(tree)
         name_token = _tok(name)
+        trees = [_tree(child) for child in members]
         return Items(
             str(name_token),
             _label(label),
-            tuple(self._field(_tree(child)) for child in fields),
+            tuple(self._field(child) for child in trees if child.data == "field"),
             tree_span(tree),
             token_span(name_token),
+            tuple(self._let_decl(child) for child in trees if child.data == "let_decl"),
+        )
+
+    def _catalog_decl(self, tree: Tree[Token]) -> Catalog:
+        name, label, key, *rest = _children(tree)
+        rows_tree = rest.pop() if rest and _tree(rest[-1]).data != "field" else None
+        name_token, key_token = _tok(name), _tok(key)
+        files: list[CatalogFile] = []
+        rows: list[CatalogRow] | None = None
+        if rows_tree is not None:
+            rows_node = _tree(rows_tree)
+            if rows_node.data == "rows_files":
+                for child in _children(rows_node):
+                    file_tree = _tree(child)
+                    path, since = _children(file_tree)
+                    files.append(
+                        CatalogFile(
+                            string_value(str(_tok(path))),
+                            None if since is None else self._date(_tok(since)),
+                            tree_span(file_tree),
+                        )
+                    )
+                if len(files) > 1:
+                    for file in files:
+                        if file.since is None:
+                            self.report(
+                                "P012",
+                                file.span,
+                                "danh mục có nhiều tệp dữ liệu: mỗi tệp cần `từ NGÀY`",
+                                "a catalogue with several files needs `from DATE` after each",
+                            )
+            else:
+                rows = []
+                for child in _children(rows_node):
+                    row_tree = _tree(child)
+                    row_key, record = _children(row_tree)
+                    key_tok = _tok(row_key)
+                    rows.append(
+                        CatalogRow(
+                            string_value(str(key_tok)),
+                            self.expr(record),
+                            tree_span(row_tree),
+                            token_span(key_tok),
+                        )
+                    )
+        return Catalog(
+            str(name_token),
+            _label(label),
+            str(key_token),
+            tuple(self._field(_tree(child)) for child in rest),
+            tuple(files),
+            None if rows is None else tuple(rows),
+            tree_span(tree),
+            token_span(name_token),
+            token_span(key_token),
         )
 
     def _param_decl(self, tree: Tree[Token]) -> Param:
@@ -629,6 +693,10 @@ class Builder:
         return Attribute(
             self.expr(target), _name_of(name_token), tree_span(tree), token_span(name_token)
         )
+
+    def _index(self, tree: Tree[Token]) -> Expr:
+        target, key = _children(tree)
+        return Index(self.expr(target), self.expr(key), tree_span(tree))
 
     def _call(self, tree: Tree[Token]) -> Expr:
         callee, arg_list = _children(tree)
