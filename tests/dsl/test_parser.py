@@ -716,7 +716,7 @@ def test_several_syntax_errors_are_all_reported_with_positions() -> None:
         + "let a = 1 +* 2\n"  # line 6
         + "let b = 2\n"
         + "group g max 30\n"
-        + "  criterion c1 max 10 = a +\n"  # line 9: the error shows at `criterion` on 10
+        + "  criterion c1 max 10 = a +\n"  # line 9: cut short, the error shows after `+`
         + "  criterion c2 max 10 = a b\n"  # line 10
         + "  criterion c3 max 10 = a\n"
         + "end\n"
@@ -731,14 +731,16 @@ def test_several_syntax_errors_are_all_reported_with_positions() -> None:
     found = [(d.code, d.span.line, d.span.column) for d in diagnostics if d.span]
     assert found == [
         ("P001", 6, 12),
-        ("P001", 10, 3),
+        ("P001", 9, 28),
         ("P001", 10, 27),
         ("P001", 14, 18),
         ("P001", 18, 1),
     ]
     assert diagnostics[3].hints[0].en == "equality is written `==`"
-    # The declarations without errors are kept; the broken ones are left out.
-    assert [getattr(d, "name", None) for d in module.declarations] == ["b", "d"]
+    # The declarations without errors are kept; the broken ones are left out, except the
+    # grades block, whose `=` is read as the `==` the hint suggests (its grades stay known).
+    assert [getattr(d, "name", None) for d in module.declarations] == ["b", None, "d"]
+    assert isinstance(module.declarations[1], Grades)
     assert module.ruleset is not None
 
 
@@ -918,3 +920,31 @@ def test_misspelt_keywords_get_a_suggestion(source: str, hint: str) -> None:
 def test_no_suggestion_for_an_unrelated_word() -> None:
     (diagnostic,) = errors('ruleset r "t"\n  subject ca\nend')
     assert diagnostic.hints == ()
+
+
+def test_a_construct_cut_short_is_reported_where_the_missing_piece_belongs() -> None:
+    """`0..` or `max` at the end of a line, the next construct below: the error is at the
+    end of the unfinished line; the mended declaration keeps its name known."""
+    module, diagnostics = parse(
+        HEADER + "input a : number 0..\ninput b : number 0..10\n"
+        "group g max\n  criterion c max 10 = a + b\nend\n",
+        "r.rules",
+    )
+    found = [(d.code, d.span.line, d.span.column) for d in diagnostics if d.span]
+    assert found == [("P001", 6, 21), ("P001", 8, 12)]
+    assert diagnostics[0].message.en == "unfinished: after `..` expected one of: a number, `-`"
+    assert [getattr(d, "name", None) for d in module.declarations] == ["a", "b", "g"]
+
+
+def test_one_single_equals_in_a_grade_row_gives_one_error() -> None:
+    source = (
+        HEADER + "input x : number 0..10\n"
+        "group g max 10\n  criterion c max 10 = x\nend\n"
+        "grades\n  tot when total >= 9\n  kha when total = 7\n  khong otherwise\nend\n"
+        'veto "V" when x < 1: grade at most khong\n'
+        'test "t"\n  given x = 9\n  expect grade = tot\nend\n'
+    )
+    from chamdiem.dsl.pipeline import check_source
+
+    _, diagnostics = check_source(source, "r.rules")
+    assert [(d.code, d.span.line if d.span else 0) for d in diagnostics] == [("P001", 12)]

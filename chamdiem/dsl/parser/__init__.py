@@ -21,12 +21,14 @@ This package is the only one that imports lark. The steps:
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 
 from chamdiem.dsl.diagnostics import Diagnostic, error
 from chamdiem.dsl.parser.lexer import LINE_BREAKS, grammar_text, lex
 from chamdiem.dsl.parser.messages import too_deep
 from chamdiem.dsl.parser.recovery import parse_piece, split_items
+from chamdiem.dsl.parser.salvage import salvage
 from chamdiem.dsl.parser.spans import span_at, token_span
 from chamdiem.dsl.parser.tree import Builder, assemble
 from chamdiem.dsl.syntax import Comment, Declaration, Module, Ruleset, Span
@@ -49,8 +51,14 @@ def parse(source: str, path: str = "<string>") -> tuple[Module, list[Diagnostic]
         pieces = split_items(found)
         for index, piece in enumerate(pieces):
             follower = pieces[index + 1][0] if index + 1 < len(pieces) else None
+            reported = len(diagnostics)
             tree = parse_piece(piece, follower, unknown, text, diagnostics)
             if tree is None:
+                # Keep what the error left whole (salvage.py); its problems are reported.
+                mended = salvage(piece, follower, diagnostics[reported:], text)
+                if mended is not None:
+                    with contextlib.suppress(Exception):
+                        items.append(Builder([]).item(mended))
                 continue
             try:
                 items.append(builder.item(tree))

@@ -72,7 +72,13 @@ for _name in [
     _ORDER.setdefault(_name, len(_ORDER))
 
 
-def unexpected(token: Token, follower: Token | None, expected: set[str], text: str) -> Diagnostic:
+def unexpected(
+    token: Token,
+    follower: Token | None,
+    expected: set[str],
+    text: str,
+    previous: Token | None = None,
+) -> Diagnostic:
     wanted_vi, wanted_en = _describe_expected(expected)
     if token.type == "$END" and follower is None:
         return error(
@@ -83,6 +89,24 @@ def unexpected(token: Token, follower: Token | None, expected: set[str], text: s
         )
     if token.type == "$END" and follower is not None:
         token = follower  # the piece ended because the next item began
+    if previous is not None and "_END" not in expected and _cut_short(previous, token):
+        # Where the missing piece belongs: at the end of the line left unfinished, not at
+        # the first word of the next construct.
+        shown_previous = _show_token(previous)
+        end = int_or_zero(previous.end_pos)
+        return error(
+            "P001",
+            Span(
+                int_or_zero(previous.end_line),
+                int_or_zero(previous.end_column),
+                int_or_zero(previous.end_line),
+                int_or_zero(previous.end_column),
+                end,
+                end,
+            ),
+            f"chưa viết xong: sau {shown_previous} cần {wanted_vi}",
+            f"unfinished: after {shown_previous} expected {wanted_en}",
+        )
     shown = _show_token(token)
     hints: list[Text] = []
     if (
@@ -114,6 +138,19 @@ def unexpected(token: Token, follower: Token | None, expected: set[str], text: s
         f"unexpected {shown} here; expected {wanted_en}",
         *hints,
     )
+
+
+def _cut_short(previous: Token, token: Token) -> bool:
+    """Whether a construct stopped short at the end of a line: the next line begins a new
+    construct (a declaration, `criterion`, `end`…) while the line before ends with a word
+    that cannot end one (`max`, `0..`, `=`, `+`)."""
+    from chamdiem.dsl.parser.recovery import _ITEM_END, _SYNC
+
+    if int_or_zero(token.line) <= int_or_zero(previous.end_line):
+        return False
+    if previous.type in _ITEM_END:
+        return False
+    return token.type in _SYNC or token.type in keywords.ITEM_START_TERMINALS
 
 
 _WORDS = re.compile(r"\w+(?:[^\S\n]+\w+){0,3}")

@@ -141,7 +141,8 @@ def parse_piece(
                 unknown, previous_end, int_or_zero(culprit.start_pos)
             ):
                 expected = _acceptable(before, table, end_state)
-                diagnostics.append(unexpected(token, follower, expected, text))
+                previous = stream[index - 1] if index else None
+                diagnostics.append(unexpected(token, follower, expected, text, previous))
             resumed = _resynchronise(state, stream, index, table)
             if resumed is None:
                 break
