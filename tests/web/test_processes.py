@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -34,9 +31,8 @@ from chamdiem.platform.web.config import WebSettings, secret_key
 from chamdiem.platform.web.jobs import ABANDONED, this_worker
 from chamdiem.platform.web.state import STATE_KEY, WebState
 from tests.web.conftest import PASSWORD, Site, csrf, form
+from tests.web.served import serve
 from tests.web.test_workflow import CONFIRM, JOB, corrected_book
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -194,13 +190,6 @@ def test_jobs_of_processes_that_stopped_are_marked_failed(site: Site) -> None:
     assert ABANDONED in admin.get("/cong-viec/dead").text
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def test_serve_starts_the_processes_and_serves_pages(site: Site, web_db_url: str) -> None:
     host = this_worker().split(":")[0]
     with site.engine.begin() as connection:
@@ -208,34 +197,8 @@ def test_serve_starts_the_processes_and_serves_pages(site: Site, web_db_url: str
         connection.execute(
             web_jobs_t.insert().values(_job_row("truoc", f"{host}:{os.getpid()}:ffffffff", 1))
         )
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CHAMDIEM_DATABASE_URL": web_db_url,
-        "CHAMDIEM_DATA_DIR": str(site.folder / "data"),
-        "CHAMDIEM_SECRET_KEY": "y" * 40,
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "chamdiem", "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.communicate()
-            try:
-                if httpx.get(base + "/dang-nhap", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the service did not start"
-            time.sleep(0.2)
-        with httpx.Client(base_url=base, timeout=30) as browser:
+    with serve(web_db_url, site.folder / "data", "y" * 40) as served:
+        with httpx.Client(base_url=served.base, timeout=30) as browser:
             page = browser.get("/dang-nhap").text
             token = re.search(r'name="_csrf_token" value="([^"]+)"', page)
             assert token
@@ -247,14 +210,7 @@ def test_serve_starts_the_processes_and_serves_pages(site: Site, web_db_url: str
             for _ in range(20):  # whichever process answers
                 assert browser.get("/tong-quan").status_code == 200
         assert _statuses(site)["truoc"] == "failed"
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            out, err = server.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            out, err = server.communicate()
-            pytest.fail(f"the service did not stop on Ctrl+C: {err}")
+    out, err = served.out, served.err
     assert "với 2 tiến trình" in out
     assert len(re.findall(r"Started server process \[\d+\]", err)) == 2
     assert "Traceback" not in err

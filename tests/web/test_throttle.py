@@ -5,75 +5,32 @@ addresses, and a busy office address does not lock out a colleague nobody is att
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.web.conftest import CSRF_FIELD, PASSWORD, Site
+from tests.web.served import serve
 
-ROOT = Path(__file__).resolve().parents[2]
 FIRST_DELAY = 600  # long enough that no wait of a test ends while it runs
 ADDRESS_LIMIT = 3
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
 def served(site: Site, web_db_url: str) -> Iterator[str]:
     """The service in two processes on the test's database, with small limits."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "CHAMDIEM_DATABASE_URL": web_db_url,
-        "CHAMDIEM_DATA_DIR": str(site.folder / "data"),
-        "CHAMDIEM_SECRET_KEY": "z" * 40,
-        "CHAMDIEM_SIGN_IN_FIRST_DELAY_SECONDS": str(FIRST_DELAY),
-        "CHAMDIEM_SIGN_IN_ADDRESS_FAILURES": str(ADDRESS_LIMIT),
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "chamdiem", "serve", "--port", str(port), "--workers", "2"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert server.poll() is None, server.communicate()
-            try:
-                if httpx.get(base + "/dang-nhap", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "the service did not start"
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            _, err = server.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            _, err = server.communicate()
-        assert "Traceback" not in err
+    with serve(
+        web_db_url,
+        site.folder / "data",
+        "z" * 40,
+        CHAMDIEM_SIGN_IN_FIRST_DELAY_SECONDS=str(FIRST_DELAY),
+        CHAMDIEM_SIGN_IN_ADDRESS_FAILURES=str(ADDRESS_LIMIT),
+    ) as running:
+        yield running.base
+    assert "Traceback" not in running.err
 
 
 class Browser:
