@@ -31,8 +31,13 @@ from chamdiem.platform.excel.cells import (
         ("8.5", Decimal("8.5")),
         (" 12 ", 12),
         ("-3,25", Decimal("-3.25")),
-        ("0,125", Decimal("0.125")),  # a leading 0 cannot be a thousands group
+        ("0,125", Decimal("0.125")),
         ("1,2345", Decimal("1.2345")),
+        # No thousands separators (docs/data-format.md): the one mark is the decimal mark.
+        ("2.675", Decimal("2.675")),
+        ("2,675", Decimal("2.675")),
+        ("1.125", Decimal("1.125")),
+        ("12.500", Decimal("12.5")),
     ],
 )
 def test_numbers_are_exact(cell: object, expected: object) -> None:
@@ -44,9 +49,6 @@ def test_numbers_are_exact(cell: object, expected: object) -> None:
 @pytest.mark.parametrize(
     ("cell", "words"),
     [
-        ("1.234", "không rõ nghĩa"),
-        ("1,234", "không rõ nghĩa"),
-        ("12.500", "không rõ nghĩa"),
         ("1.234.567", "phân cách hàng nghìn"),
         ("1,234.5", "phân cách hàng nghìn"),
         ("1.234,5", "phân cách hàng nghìn"),

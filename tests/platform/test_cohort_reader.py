@@ -214,7 +214,7 @@ def bad_workbook(tmp_path: Path) -> Path:
                 ["A5", "Em", "U2", None, 0.5, None],
                 ["A6", "Giang", "U2", 5, 96, None],
                 ["A7", "Hà", "U2", 5, 1.5, None],
-                ["A8", "Hải", "U2", "1.234", 0.5, "có lẽ"],
+                ["A8", "Hải", "U2", "1.234,5", 0.5, "có lẽ"],
             ],
             "san_pham": [
                 ["code", "he_so", "hoan_thanh"],
@@ -239,7 +239,7 @@ def test_every_problem_of_a_bad_workbook_with_its_place(tmp_path: Path) -> None:
         ("subjects", 5, "A", "code"),  # duplicate code
         ("subjects", 6, "D", "chinh_tri"),  # missing required value
         ("subjects", 7, "E", "ty_le"),  # 96 in a plain cell
-        ("subjects", 9, "D", "chinh_tri"),  # 1.234: decimal or thousands?
+        ("subjects", 9, "D", "chinh_tri"),  # 1.234,5: a thousands separator
         ("subjects", 9, "F", "ky_luat"),  # not a yes/no
         ("san_pham", 3, "A", "san_pham.code"),  # not a subject
         ("san_pham", 4, "A", "san_pham.code"),  # not a subject (case differs)
@@ -256,7 +256,7 @@ def test_every_problem_of_a_bad_workbook_with_its_place(tmp_path: Path) -> None:
     assert messages[2] == "giá trị 12 nằm ngoài khoảng 0..10"
     assert messages[3] == "mã 'A1' trùng: đã có ở dòng 2 và dòng 5"
     assert messages[4] == "thiếu giá trị bắt buộc"
-    assert "không rõ nghĩa" in messages[6]
+    assert "phân cách hàng nghìn" in messages[6]
     assert messages[8] == "mã 'ZZ9' không có trong danh sách đối tượng"
     assert messages[9] == "mã 'a1' không có trong danh sách đối tượng; có phải 'A1'?"
     assert messages[10] == "giá trị 0 nằm ngoài khoảng > 0"

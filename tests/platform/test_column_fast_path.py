@@ -31,7 +31,7 @@ CELLS = st.one_of(
     ),
     st.booleans(),
 )
-POINT_DECIMAL = r"-?(0|[1-9][0-9]{0,9})\.([0-9]{1,2}|[0-9]{4,8})"  # never a thousands group
+POINT_DECIMAL = r"-?[0-9]{1,10}\.[0-9]{1,8}"  # `2.675` too: numbers have no thousands separators
 LIMIT = float(10**MAX_NUMBER_DIGITS)
 FINITE = st.floats(min_value=-LIMIT, max_value=LIMIT, exclude_min=True, exclude_max=True)
 
@@ -44,9 +44,7 @@ def _columns(kind: InputKind, cell: st.SearchStrategy[object]) -> st.SearchStrat
 TAKEN = st.one_of(
     _columns("number", FINITE),
     _columns("number", st.from_regex(r"-?[0-9]{1,20}", fullmatch=True)),
-    _columns(
-        "number", st.from_regex(r"-?(0|[1-9][0-9]{0,9})\.([0-9]{1,2}|[0-9]{4,8})", fullmatch=True)
-    ),
+    _columns("number", st.from_regex(POINT_DECIMAL, fullmatch=True)),
     _columns("percent", st.floats(min_value=-1, max_value=1)),
     _columns("count", st.integers(min_value=0, max_value=10**15).map(float)),
     _columns("count", st.from_regex(r"[0-9]{1,20}", fullmatch=True)),
@@ -77,7 +75,7 @@ DECLINED = st.one_of(
         _declined,
         st.just("number"),
         st.lists(st.from_regex(r"[0-9]{1,5}", fullmatch=True), min_size=1),
-        st.sampled_from(["1.234", "1,5", " 2", "", "x", "1" * (MAX_NUMBER_DIGITS + 1)]),
+        st.sampled_from(["1.234.567", "1,5", " 2", "", "x", "1" * (MAX_NUMBER_DIGITS + 1)]),
     ),
     st.builds(
         _declined,

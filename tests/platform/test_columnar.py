@@ -40,8 +40,10 @@ INPUTS: list[InputSpec] = [
     spec("am", "number", default=0),
 ]
 NUMBER = st.one_of(
-    st.from_regex(r"(0|[1-9][0-9]{0,2})([.,][0-9]{1,2})?", fullmatch=True),
-    st.sampled_from(["100", "101", "1.234", "1,5", "007", " 5", "", "x", "-1", "12.5000"]),
+    st.from_regex(r"(0|[1-9][0-9]{0,2})([.,][0-9]{1,3})?", fullmatch=True),
+    st.sampled_from(
+        ["100", "101", "1.234", "2,675", "1,5", "007", " 5", "", "x", "-1", "12.5000", "1.234,5"]
+    ),
 )
 COUNT = st.one_of(
     st.from_regex(r"[0-9]{1,6}", fullmatch=True),

@@ -3,8 +3,9 @@
 A converter takes a non-blank cell as calamine or the csv module gives it and returns the value,
 or raises CellError with a message that quotes the cell. Numbers are exact: a float from a
 workbook is read through its shortest repr (0.1 is 1/10), whole floats become ints, and text
-numbers take a decimal point or a Vietnamese decimal comma, but never a thousands separator,
-which would be silently misread one way or the other.
+numbers take a decimal point or a Vietnamese decimal comma, but never a thousands separator
+(docs/data-format.md): '2.675' and '2,675' are both 2.675, and a number with two marks
+('1.234.567', '1,234.5') is refused rather than guessed.
 """
 
 from __future__ import annotations
@@ -95,8 +96,9 @@ _PERCENT_TEXT = re.compile(r"(.*?)\s*%")
 
 
 def parse_number_text(text: str) -> Number:
-    """'8.5' and '8,5' -> Decimal('8.5'); '12' -> 12. Rejects '1.234' and '1,234' (a decimal
-    mark or a thousands separator?) and '1.234.567' or '1,234.5' (thousands separators)."""
+    """'8.5' and '8,5' -> Decimal('8.5'); '12' -> 12; '2.675' and '2,675' -> Decimal('2.675'):
+    numbers have no thousands separators (docs/data-format.md), so the one mark is always the
+    decimal mark. Rejects '1.234.567' or '1,234.5' (thousands separators)."""
     cleaned = text.strip().replace("\u2212", "-")
     match = _PLAIN_NUMBER.fullmatch(cleaned)
     if match is None:
@@ -116,15 +118,6 @@ def parse_number_text(text: str) -> Number:
         raise TooManyDigits(text)
     if mark is None:
         return int(sign + (whole.lstrip("0") or "0"))  # int() counts leading zeros too
-    if len(fraction) == 3 and len(whole) <= 3 and not whole.startswith("0"):
-        raise CellError(
-            Text(
-                f"'{shown(text)}' không rõ nghĩa: dấu '{mark}' có thể là dấu thập phân hoặc dấu "
-                "phân cách hàng nghìn; hãy nhập bằng ô số",
-                f"'{shown(text)}' is ambiguous: '{mark}' may be a decimal mark or a thousands "
-                "separator; enter a number cell instead",
-            )
-        )
     return Decimal(f"{sign}{whole.lstrip('0') or '0'}.{fraction}")
 
 
@@ -354,9 +347,8 @@ def converter_for(spec: InputSpec) -> Converter:
 
 # ---------------------------------------------------------------- whole columns
 
-# A decimal in a CSV file that cannot be a thousands group: not 1–3 digits (without a leading
-# 0), a point, then exactly 3 digits.
-_SAFE_POINT_DECIMAL = re.compile(r"-?(?:\d+|\d+\.\d{1,2}|\d+\.\d{4,}|0\.\d+|\d{4,}\.\d+)")
+# A decimal in a CSV file with a point (a comma goes cell by cell).
+_POINT_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 # The usual spellings of yes and no, exactly as typed or exported (others go cell by cell).
 BOOL_SPELLINGS: dict[str, bool] = {
     "TRUE": True, "FALSE": False, "true": True, "false": False, "x": True, "X": True,
@@ -407,7 +399,7 @@ def convert_all(cells: list[object], spec: InputSpec) -> list[object] | None:
         and all(map(str.isascii, texts))
     ):
         return list(map(int, texts))
-    if kind == "number" and all(map(_SAFE_POINT_DECIMAL.fullmatch, texts)):
+    if kind == "number" and all(map(_POINT_DECIMAL.fullmatch, texts)):
         return [Decimal(t) if "." in t else int(t) for t in texts]
     if kind == "bool" and set(texts) <= BOOL_SPELLINGS.keys():
         return [BOOL_SPELLINGS[t] for t in texts]

@@ -11,8 +11,9 @@ that column cell by cell, so that every problem keeps its row, column and messag
 The shapes taken:
 
 - text numbers `-?d+` and `-?d+[.,]d+` in ASCII digits, at most 18 digits (an int64), the
-  fraction not of 3 digits after 1–3 whole digits (a thousands group?); for a percent also
-  with a `%` right after (96% and 96,5% are 0.96 and 0.965); for a count digits only;
+  one mark always the decimal mark (numbers have no thousands separators: `2.675` and
+  `2,675` are 2.675); for a percent also with a `%` right after (96% and 96,5% are 0.96
+  and 0.965); for a count digits only;
 - workbook numbers (floats) below 10**8 in size with at most 6 decimals as Excel shows them
   (the shortest repr), or whole numbers below 2**53;
 - yes/no in the usual spellings (`BOOL_SPELLINGS`) or workbook booleans, none blank;
@@ -171,10 +172,6 @@ def _numbers_from_text(
     fraction = np.where(marks > 0, end - at - 1, 0)
     digits = whole + fraction
     if (whole < 1).any() or ((marks > 0) & (fraction < 1)).any() or (digits > _MAX_DIGITS).any():
-        return None
-    first = chars[np.arange(n), np.minimum(start, width - 1)]
-    ambiguous = (fraction == 3) & (whole <= 3) & (first != _ZERO)
-    if ambiguous.any():
         return None
     # Each digit weighs 10**(the digits after it in its text).
     after = np.cumsum(digit[:, ::-1], axis=1)[:, ::-1] - digit
