@@ -23,7 +23,7 @@ from chamdiem.dsl.diagnostics import Language, Text
 
 if TYPE_CHECKING:
     from chamdiem.dsl.loader import Program
-    from chamdiem.platform.services.impact import Impact
+    from chamdiem.platform.report_data import Impact
 
 
 def _program(spec: str, out: Console) -> Program | None:

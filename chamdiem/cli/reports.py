@@ -41,7 +41,7 @@ from chamdiem.platform.i18n import count_text, language_in_argv, seconds_text
 
 if TYPE_CHECKING:
     from chamdiem.dsl.loader import Program
-    from chamdiem.platform.excel.template import CurrentData, Prefill
+    from chamdiem.platform.report_data import CurrentData, Prefill
 
 __all__ = ["dispatch", "main", "register"]
 
@@ -215,7 +215,8 @@ def _cannot_write(error: OSError, out: Console) -> int:
 
 
 def _template(args: argparse.Namespace, out: Console, database: Database) -> int:
-    from chamdiem.platform.excel.template import PeriodInfo, write_template
+    from chamdiem.platform.excel.template import TemplateError, write_template
+    from chamdiem.platform.report_data import PeriodInfo
     from chamdiem.platform.services.periods import parse_period_code
     from chamdiem.platform.services.scope import operator_scope
     from chamdiem.platform.services.templates import (
@@ -265,7 +266,10 @@ def _template(args: argparse.Namespace, out: Console, database: Database) -> int
             no_people = error.message  # a rule file needs no database
     assert program is not None
     header = program.header
-    done = write_template(program, Path(args.out), prefill, period, scope, data)
+    try:
+        done = write_template(program, Path(args.out), prefill, period, scope, data)
+    except TemplateError as error:
+        raise UserError(error.message) from None
     lang = out.language
     seconds = seconds_text(time.perf_counter() - started, lang)
     who = out.text("đơn vị", "unit(s)") if header.subject == "unit" else out.text("người", "people")
@@ -342,13 +346,14 @@ def _rule_file(path: Path, out: Console) -> Program:
 
 def _report(args: argparse.Namespace, out: Console, database: Database) -> int:
     from chamdiem.platform.excel.report import write_report
+    from chamdiem.platform.services.reports import run_report
 
     started = time.perf_counter()
     working = Text(
         f"Đang lập báo cáo lần chạy #{args.run_id}", f"Writing the report of run #{args.run_id}"
     )
     with Progress.for_args(args, out).step(working), database.session() as session:
-        done = write_report(session, args.run_id, Path(args.out))
+        done = write_report(run_report(session, args.run_id), Path(args.out))
     lang = out.language
     seconds = seconds_text(time.perf_counter() - started, lang)
     out.out(
@@ -366,16 +371,14 @@ def _report(args: argparse.Namespace, out: Console, database: Database) -> int:
 
 def _form(args: argparse.Namespace, out: Console, database: Database) -> int:
     from chamdiem.platform.excel.form import write_form
+    from chamdiem.platform.services.reports import person_form
     from chamdiem.platform.settings import Settings
 
     with database.session() as session:
+        form = person_form(session, args.person, args.period, rules=args.rules, run_id=args.run_id)
         done = write_form(
-            session,
-            args.person,
-            args.period,
+            form,
             Path(args.out) if args.out else None,
-            rules=args.rules,
-            run_id=args.run_id,
             folder=Settings().data_dir / FORMS_FOLDER,
         )
     out.out(

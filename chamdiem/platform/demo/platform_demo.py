@@ -28,6 +28,7 @@ from chamdiem.platform.services.accounts import (
 from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.organisation import load_organisation
 from chamdiem.platform.services.periods import add_period
+from chamdiem.platform.services.reports import run_report
 from chamdiem.platform.services.rules import publish_rule_version
 from chamdiem.platform.services.runs import run_evaluation
 from chamdiem.platform.services.scope import Scope, body_of
@@ -78,7 +79,7 @@ def run_platform_demo(
             seconds["run"] = time.perf_counter() - started
             started = time.perf_counter()
             report = out_dir / f"bao_cao_lan_chay_{outcome.run_id}.xlsx"
-            write_report(session, outcome.run_id, report)
+            write_report(run_report(session, outcome.run_id), report)
             seconds["report"] = time.perf_counter() - started
             accounts = demo_accounts(session, actor)
         return DemoRun(database_url, outcome.run_id, outcome.subjects, report, seconds, accounts)

@@ -7,7 +7,8 @@ authority's decision if there is one, the final grade, and the signature blocks 
 giá / Người quản lý trực tiếp / Cấp có thẩm quyền).
 
 The points are the stored result's, digit for digit; the run it comes from is named at the
-foot of the form.
+foot of the form. What is shown is read by `services.reports.person_form`; the form is laid
+out from it and reads nothing itself.
 """
 
 from __future__ import annotations
@@ -16,11 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlmodel import Session
-
 from chamdiem.dsl import syntax as s
-from chamdiem.dsl.diagnostics import Text
-from chamdiem.platform.db.engine import transaction
 from chamdiem.platform.excel.official import (
     MOTTO,
     NATION,
@@ -43,17 +40,7 @@ from chamdiem.platform.excel.xlsx import (
     number_text,
     text_height,
 )
-from chamdiem.platform.report_queries import (
-    ResultLine,
-    StoredRun,
-    ancestors,
-    find_person,
-    load_results,
-    load_units,
-    runs_of_person,
-)
-from chamdiem.platform.services.errors import NotFound, ServiceError
-from chamdiem.platform.services.periods import get_period
+from chamdiem.platform.report_data import PersonForm, ResultLine, StoredRun
 
 FORM_SHEET = "Phiếu đánh giá"
 # A..F: TT | Tiêu chí (B:D) | Điểm tối đa | Điểm đạt; D:F hold the national motto on one line
@@ -78,66 +65,18 @@ def default_form_path(code: str, period: str, folder: Path | None = None) -> Pat
 
 
 def write_form(
-    session: Session,
-    person_code: str,
-    period_code: str,
-    path: Path | None = None,
-    *,
-    rules: str | None = None,
-    run_id: int | None = None,
-    folder: Path | None = None,
+    form: PersonForm, path: Path | None = None, *, folder: Path | None = None
 ) -> FormOutcome:
-    """Write the form of `person_code` for the period (from the newest complete run that has
-    a result for them; `rules` or `run_id` choose when several rule sets graded them) to
-    `path`, else to its default name in `folder` (made if missing), else in the current
-    folder."""
-    with transaction(session):
-        period = get_period(session, period_code)
-        person = find_person(session, person_code)
-        runs = runs_of_person(session, person.code, period)
-        if run_id is not None:
-            runs = [run for run in runs if run.id == run_id]
-        if rules is not None:
-            runs = [run for run in runs if rules in (run.version.name, run.version.sha256)]
-        if not runs:
-            raise NotFound(_no_result(person.code, period.code, rules, run_id))
-        names = sorted({run.version.name for run in runs})
-        if len(names) > 1:
-            raise ServiceError(
-                Text(
-                    f"người mã {person.code} có kết quả theo {len(names)} bộ tiêu chí trong kỳ "
-                    f"{period.code} ({', '.join(names)}); chọn bằng --rules",
-                    f"{person.code} has results under {len(names)} rule sets in period "
-                    f"{period.code} ({', '.join(names)}); choose one with --rules",
-                )
-            )
-        stored = runs[0]
-        [line] = load_results(session, stored.id, [person.code])
-        units = load_units(session)
-    chain = ancestors(units, line.unit_code)
-    unit_names = [unit.name for unit in chain] or ([line.unit_code] if line.unit_code else [])
-    target = path or default_form_path(person.code, period.code, folder)
+    """Write a person's form (what `services.reports.person_form` read) to `path`, else to
+    its default name in `folder` (made if missing), else in the current folder."""
+    stored, line = form.stored, form.line
+    period = stored.period.code
+    target = path or default_form_path(line.code, period, folder)
     if path is None and folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-    writer = _FormWriter(stored, line, unit_names)
+    writer = _FormWriter(stored, line, form.unit_names)
     write_atomically(target, writer.write)
-    return FormOutcome(
-        target, person.code, period.code, stored.id, stored.version.name, line.final_grade
-    )
-
-
-def _no_result(code: str, period: str, rules: str | None, run_id: int | None) -> Text:
-    which_vi = f" theo bộ tiêu chí {rules}" if rules else ""
-    which_en = f" under rule set {rules}" if rules else ""
-    if run_id is not None:
-        which_vi += f" ở lần chạy số {run_id}"
-        which_en += f" in run {run_id}"
-    return Text(
-        f"chưa có kết quả đánh giá của người mã {code} trong kỳ {period}{which_vi}; chạy "
-        f"`chamdiem run --period {period}` trước",
-        f"there is no evaluation result for {code} in period {period}{which_en}; run "
-        f"`chamdiem run --period {period}` first",
-    )
+    return FormOutcome(target, line.code, period, stored.id, stored.version.name, line.final_grade)
 
 
 class _FormWriter:

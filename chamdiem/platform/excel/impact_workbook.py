@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from chamdiem.platform.services.impact import Impact
+from chamdiem.platform.report_data import Impact
 
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="808080")

@@ -10,7 +10,8 @@
   width with the header rows repeated on every page.
 
 Scores are written from the stored decimal strings digit for digit (never through a float),
-as numbers shown with the rule set's precision.
+as numbers shown with the rule set's precision. What is shown is read by
+`services.reports.run_report`; the workbook is laid out from it and reads nothing itself.
 """
 
 from __future__ import annotations
@@ -21,12 +22,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlmodel import Session
-
 import chamdiem
 from chamdiem.dsl import syntax as s
 from chamdiem.platform.db.codec import loads
-from chamdiem.platform.db.engine import transaction
 from chamdiem.platform.excel.official import (
     NOT_GRADED,
     NOT_GRADED_COLOR,
@@ -54,14 +52,12 @@ from chamdiem.platform.excel.xlsx import (
     text_height,
 )
 from chamdiem.platform.gc_pause import gc_paused
-from chamdiem.platform.report_queries import (
+from chamdiem.platform.report_data import (
     ResultLine,
+    RunReport,
     StoredRun,
     UnitInfo,
     ancestors,
-    load_results,
-    load_run,
-    load_units,
     unit_order,
 )
 
@@ -103,13 +99,10 @@ class _Unit:
 
 
 @gc_paused()
-def write_report(session: Session, run_id: int, path: Path) -> ReportOutcome:
-    """Write the workbook of run `run_id` to `path` (atomically: nothing is left at `path`
-    when anything fails). Raises NotFound / ServiceError for an unknown or failed run."""
-    with transaction(session):
-        stored = load_run(session, run_id)
-        lines = load_results(session, run_id)
-        units = load_units(session)
+def write_report(report: RunReport, path: Path) -> ReportOutcome:
+    """Write the workbook of a run (what `services.reports.run_report` read) to `path`
+    (atomically: nothing is left at `path` when anything fails)."""
+    stored, lines, units = report.stored, report.lines, report.units
     by_unit: dict[str | None, list[ResultLine]] = {}
     for line in lines:
         by_unit.setdefault(line.unit_code, []).append(line)
@@ -123,7 +116,7 @@ def write_report(session: Session, run_id: int, path: Path) -> ReportOutcome:
         group.lines.sort(key=lambda line: (not line.is_head, line.code))
     writer = _ReportWriter(stored, groups, units)
     write_atomically(path, writer.write)
-    return ReportOutcome(path, run_id, len(lines), len(groups))
+    return ReportOutcome(path, stored.id, len(lines), len(groups))
 
 
 class _ReportWriter:

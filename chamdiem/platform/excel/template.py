@@ -19,7 +19,7 @@ they are typed; the reader still checks everything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -53,7 +53,7 @@ from chamdiem.platform.excel.xlsx import (
     text_height,
 )
 from chamdiem.platform.gc_pause import gc_paused
-from chamdiem.platform.services.errors import ServiceError
+from chamdiem.platform.report_data import CurrentData, PeriodInfo, Prefill
 
 SUBJECTS_SHEET = "Đối tượng"
 GUIDE_SHEET = "Hướng dẫn"
@@ -75,34 +75,13 @@ _KIND_TEXT = {
 _FORMATS = {"percent": "0.##%", "date": "dd/mm/yyyy"}
 
 
-@dataclass(frozen=True)
-class Prefill:
-    """One subject row written ready: a person (or, for a rule set about units, a unit)."""
+class TemplateError(ValueError):
+    """The rule set cannot be laid out as a template (a name too long for a sheet name, …);
+    `message` says why in both languages, for the caller to report as a user's problem."""
 
-    code: str
-    name: str | None = None
-    unit: str | None = None
-    unit_name: str | None = None
-    position: str | None = None
-    position_group: str | None = None
-    is_head: bool = False
-
-
-@dataclass(frozen=True)
-class PeriodInfo:
-    code: str
-    kind: str
-    start: date
-
-
-@dataclass(frozen=True)
-class CurrentData:
-    """A period's current records, written into the input cells so that an officer corrects
-    what is stored instead of typing it all again."""
-
-    period: str
-    inputs: Mapping[str, Mapping[str, object]]  # code -> input -> typed value (no blanks)
-    items: Mapping[str, Sequence[tuple[str, Sequence[object]]]]  # items -> (code, fields)
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.en)
+        self.message = message
 
 
 @dataclass(frozen=True)
@@ -397,7 +376,7 @@ class _TemplateWriter:
             columns += self._item_columns(items)
         clash = sorted(c.header for c in columns if header_key(c.header) in known)
         if clash:
-            raise ServiceError(
+            raise TemplateError(
                 Text(
                     f"không tạo được mẫu: tiêu đề cột trùng với tên cột ({clash[0]!r})",
                     f"cannot write the template: a column title is a column name ({clash[0]!r})",
@@ -715,7 +694,7 @@ def _items_sheet_name(spec: ItemsSpec, taken: set[str]) -> str:
             if name == wanted:
                 return name
             taken.discard(name.casefold())
-    raise ServiceError(
+    raise TemplateError(
         Text(
             f"danh sách {spec.name}: tên quá dài để làm tên trang tính Excel (tối đa "
             f"{SHEET_NAME_LIMIT} ký tự)",

@@ -5,80 +5,18 @@ changes with the criteria that moved them."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
 
 from sqlmodel import Session
 
 from chamdiem.dsl.loader import Program
 from chamdiem.dsl.results import Results
+from chamdiem.platform.report_data import CriterionMove, Impact, Move
 from chamdiem.platform.services.periods import get_period
 from chamdiem.platform.services.records import decode_cohort
 from chamdiem.platform.services.runs import load_subjects
 from chamdiem.platform.services.scope import Scope
 
 NOT_GRADED = "—"
-
-
-@dataclass(frozen=True)
-class CriterionMove:
-    name: str
-    old: str | None
-    new: str | None
-
-
-@dataclass(frozen=True)
-class Move:
-    """A person whose grade differs between the versions."""
-
-    code: str
-    name: str | None
-    unit: str | None
-    old_grade: str
-    new_grade: str
-    old_total: str | None
-    new_total: str | None
-    criteria: tuple[CriterionMove, ...]
-
-
-@dataclass
-class Impact:
-    grades: list[str]  # the union of both versions' grades, best first
-    overall: Counter[tuple[str, str]] = field(default_factory=Counter)
-    per_unit: dict[str, Counter[tuple[str, str]]] = field(default_factory=dict)
-    moves: list[Move] = field(default_factory=list)
-    people: int = 0
-    totals_changed: int = 0
-    only_old: list[str] = field(default_factory=list)  # evaluated by one version only
-    only_new: list[str] = field(default_factory=list)
-    # False when the people, and the units they are in, were left out (`counts_only`).
-    named: bool = True
-
-    @property
-    def moved(self) -> int:
-        """How many people change grade (also when they are not named)."""
-        return sum(n for (before, after), n in self.overall.items() if before != after)
-
-    def counts_only(self) -> Impact:
-        """The province-wide counts without any person or unit: the transition matrix, how
-        many people were compared and how many change grade or total, for a reader who may
-        not read the organisation's people (the policy role)."""
-        return replace(
-            self,
-            overall=Counter(self.overall),
-            per_unit={},
-            moves=[],
-            only_old=[],
-            only_new=[],
-            named=False,
-        )
-
-    def moved_up(self) -> list[Move]:
-        rank = {g: i for i, g in enumerate(self.grades)}
-        return [
-            m
-            for m in self.moves
-            if m.old_grade in rank and m.new_grade in rank and rank[m.new_grade] < rank[m.old_grade]
-        ]
 
 
 def compare(old: Program, old_results: Results, new: Program, new_results: Results) -> Impact:

@@ -12,11 +12,11 @@ from chamdiem.dsl.data import as_list
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.loader import Program
 from chamdiem.platform.db.models import RuleVersion
-from chamdiem.platform.excel.template import CurrentData, PeriodInfo, Prefill
-from chamdiem.platform.report_queries import load_units, people_of
+from chamdiem.platform.report_data import CurrentData, PeriodInfo, Prefill
 from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.services.periods import get_period
 from chamdiem.platform.services.records import decode_cohort
+from chamdiem.platform.services.reports import load_units, people_of
 from chamdiem.platform.services.rules import program_for, wrong_period_kind
 from chamdiem.platform.services.runs import load_subjects
 from chamdiem.platform.services.scope import Scope

@@ -17,6 +17,7 @@ from chamdiem.platform.services.decisions import record_decision
 from chamdiem.platform.services.errors import NotFound, ServiceError
 from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.periods import add_period
+from chamdiem.platform.services.reports import person_form
 from chamdiem.platform.services.rules import publish_rule_version
 from chamdiem.platform.services.runs import run_evaluation
 from chamdiem.platform.services.scope import Scope
@@ -61,7 +62,7 @@ def test_the_form_reads_like_the_official_one(
     session: Session, engine: Engine, tmp_path: Path, run_id: int
 ) -> None:
     path = tmp_path / "phieu.xlsx"
-    done = write_form(session, "K1", "2026-q1", path)
+    done = write_form(person_form(session, "K1", "2026-q1"), path)
     assert (done.code, done.period, done.run_id, done.final_grade) == (
         "K1",
         PERIOD,
@@ -131,7 +132,7 @@ def test_a_veto_shows_with_the_grade_it_forced(
     session: Session, tmp_path: Path, run_id: int
 ) -> None:
     path = tmp_path / "n1.xlsx"
-    write_form(session, "N1", PERIOD, path)
+    write_form(person_form(session, "N1", PERIOD), path)
     lines = texts(path)
     assert f"1. Xếp loại theo điểm: {XS}." in lines
     assert (
@@ -147,20 +148,20 @@ def test_unknown_person_period_or_result_is_refused(
 ) -> None:
     path = tmp_path / "x.xlsx"
     with pytest.raises(NotFound) as caught:
-        write_form(session, "ZZ9", PERIOD, path)
+        write_form(person_form(session, "ZZ9", PERIOD), path)
     assert caught.value.message.vi == "không có người mã 'ZZ9' trong tổ chức"
     with pytest.raises(NotFound) as caught:
-        write_form(session, "K1", "2026-Q2", path)
+        write_form(person_form(session, "K1", "2026-Q2"), path)
     assert caught.value.message.vi.startswith("chưa có kỳ 2026-Q2")
     add_period(session, "2026-Q2", actor=ACTOR)
     with pytest.raises(NotFound) as caught:
-        write_form(session, "K1", "2026-Q2", path)
+        write_form(person_form(session, "K1", "2026-Q2"), path)
     assert caught.value.message.vi == (
         "chưa có kết quả đánh giá của người mã K1 trong kỳ 2026-Q2; chạy "
         "`chamdiem run --period 2026-Q2` trước"
     )
     with pytest.raises(ServiceError) as refused:
-        write_form(session, "K1", "quý 1", path)
+        write_form(person_form(session, "K1", "quý 1"), path)
     assert "mã kỳ 'quý 1' không hợp lệ" in refused.value.message.vi
     assert not path.exists()
 
@@ -195,16 +196,16 @@ def test_a_person_graded_under_two_rule_sets_needs_one_chosen(
     [mini] = run_evaluation(session, PERIOD, ["mini"], scope=Scope.everything(), actor=ACTOR)
     path = tmp_path / "k1.xlsx"
     with pytest.raises(ServiceError) as caught:
-        write_form(session, "K1", PERIOD, path)
+        write_form(person_form(session, "K1", PERIOD), path)
     assert caught.value.message.vi == (
         "người mã K1 có kết quả theo 2 bộ tiêu chí trong kỳ 2026-Q1 (cong_chuc_quy, mini); "
         "chọn bằng --rules"
     )
-    done = write_form(session, "K1", PERIOD, path, rules="mini")
+    done = write_form(person_form(session, "K1", PERIOD, rules="mini"), path)
     assert done.run_id == mini.run_id and done.final_grade == "dat"
     lines = texts(path)
     assert "PHIẾU ĐÁNH GIÁ THỬ" in lines and "KẾT QUẢ XẾP LOẠI: ĐẠT" in lines
-    again = write_form(session, "K1", PERIOD, tmp_path / "k1b.xlsx", run_id=run_id)
+    again = write_form(person_form(session, "K1", PERIOD, run_id=run_id), tmp_path / "k1b.xlsx")
     assert again.ruleset == "cong_chuc_quy"
 
 

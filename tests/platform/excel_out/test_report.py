@@ -17,6 +17,7 @@ from chamdiem.platform.db.models import EvaluationRun
 from chamdiem.platform.excel.report import INFO_SHEET, SUMMARY_SHEET, write_report
 from chamdiem.platform.services.decisions import record_decision
 from chamdiem.platform.services.errors import ServiceError
+from chamdiem.platform.services.reports import run_report
 from chamdiem.platform.services.runs import run_evaluation
 from chamdiem.platform.services.scope import Scope
 from tests.platform.db.helpers import ACTOR, PERIOD, prepare
@@ -67,7 +68,7 @@ def test_a_sheet_per_unit_in_the_order_of_the_tree(
     session: Session, tmp_path: Path, run_id: int
 ) -> None:
     path = tmp_path / "bao_cao.xlsx"
-    done = write_report(session, run_id, path)
+    done = write_report(run_report(session, run_id), path)
     assert (done.subjects, done.units) == (14, 4)
     book = open_book(path)
     assert book.sheetnames == [SUMMARY_SHEET, INFO_SHEET, "SNV", "SNV-KH", "SNV-TH", "STC-NS"]
@@ -77,7 +78,7 @@ def test_a_unit_sheet_shows_each_person_with_the_stored_digits(
     session: Session, engine: Engine, tmp_path: Path, run_id: int
 ) -> None:
     path = tmp_path / "bao_cao.xlsx"
-    write_report(session, run_id, path)
+    write_report(run_report(session, run_id), path)
     book = open_book(path)
     sheet = book["SNV-KH"]
     assert sheet["A1"].value == TITLE
@@ -128,7 +129,7 @@ def test_a_unit_sheet_shows_each_person_with_the_stored_digits(
 
 def test_vetoes_and_the_quota_are_explained(session: Session, tmp_path: Path, run_id: int) -> None:
     path = tmp_path / "bao_cao.xlsx"
-    write_report(session, run_id, path)
+    write_report(run_report(session, run_id), path)
     book = open_book(path)
     n1 = rows(book["STC-NS"])[find_row(book["STC-NS"], 2, "N1") - 1]
     assert n1[6] == 94.75 and n1[7:9] == (XS, KHONG)
@@ -148,7 +149,7 @@ def test_print_setup_fits_a4_landscape_with_the_headers_on_every_page(
     session: Session, tmp_path: Path, run_id: int
 ) -> None:
     path = tmp_path / "bao_cao.xlsx"
-    write_report(session, run_id, path)
+    write_report(run_report(session, run_id), path)
     book = open_book(path)
     for name in (SUMMARY_SHEET, "SNV-TH"):
         sheet = book[name]
@@ -166,7 +167,7 @@ def test_the_summary_counts_final_grades_per_unit_with_charts(
     session: Session, tmp_path: Path, run_id: int
 ) -> None:
     path = tmp_path / "bao_cao.xlsx"
-    write_report(session, run_id, path)
+    write_report(run_report(session, run_id), path)
     sheet = open_book(path)[SUMMARY_SHEET]
     assert sheet["A1"].value == "TỔNG HỢP " + TITLE
     assert list(header_columns(sheet, 6)) == [XS, TOT, HT, KHONG, "Không xếp loại"]
@@ -197,7 +198,7 @@ def test_the_information_sheet_says_what_produced_the_results(
     session: Session, engine: Engine, tmp_path: Path, run_id: int
 ) -> None:
     path = tmp_path / "bao_cao.xlsx"
-    write_report(session, run_id, path)
+    write_report(run_report(session, run_id), path)
     info = {str(row[0]): str(row[1]) for row in rows(open_book(path)[INFO_SHEET]) if row[0]}
     with engine.connect() as connection:
         sha, commit = connection.execute(
@@ -226,7 +227,7 @@ def test_a_failed_run_has_nothing_to_report(session: Session, tmp_path: Path, ru
     session.commit()
     path = tmp_path / "that_bai.xlsx"
     with pytest.raises(ServiceError) as caught:
-        write_report(session, failed.id or 0, path)
+        write_report(run_report(session, failed.id or 0), path)
     assert caught.value.message.vi == (
         f"lần chạy {failed.id} không thành công nên không có kết quả để lập báo cáo"
     )

@@ -23,12 +23,10 @@ from chamdiem.platform.excel.template import (
     HEADER_ROW,
     NAMES_ROW,
     SUBJECTS_SHEET,
-    CurrentData,
-    PeriodInfo,
-    Prefill,
     validation_for,
     write_template,
 )
+from chamdiem.platform.report_data import CurrentData, PeriodInfo, Prefill
 from chamdiem.platform.services.errors import NotFound
 from chamdiem.platform.services.imports import import_period_data
 from chamdiem.platform.services.organisation import load_organisation

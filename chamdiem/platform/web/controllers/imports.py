@@ -16,7 +16,9 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 from sqlmodel import Session
 
-from chamdiem.platform.excel.template import PeriodInfo, write_template
+from chamdiem.platform.excel.template import TemplateError, write_template
+from chamdiem.platform.report_data import PeriodInfo
+from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.services.periods import parse_period_code
 from chamdiem.platform.services.templates import (
     check_period_kind,
@@ -97,10 +99,13 @@ def template_download(
     prefill, described = template_prefill(db, program.header.subject, me.scope)
     data = current_data(db, program, period.code, prefill, me.scope) if du_lieu else None
     db.commit()
-    return xlsx_download(
-        lambda path: write_template(program, path, prefill, period, described, data),
-        f"{'du_lieu' if du_lieu else 'mau_nhap'}_{program.header.name}_{period.code}",
-    )
+    try:
+        return xlsx_download(
+            lambda path: write_template(program, path, prefill, period, described, data),
+            f"{'du_lieu' if du_lieu else 'mau_nhap'}_{program.header.name}_{period.code}",
+        )
+    except TemplateError as error:
+        raise ServiceError(error.message) from None
 
 
 @dataclass

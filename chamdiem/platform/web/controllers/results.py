@@ -21,6 +21,7 @@ from chamdiem.platform.excel.result_writers import save_xlsx
 from chamdiem.platform.limits import MAX_DECISION_REASON, MAX_DOCUMENT_NUMBER, MAX_SEARCH
 from chamdiem.platform.services.decisions import record_decision
 from chamdiem.platform.services.errors import FieldErrors, ServiceError
+from chamdiem.platform.services.reports import run_report
 from chamdiem.platform.services.rules import program_for
 from chamdiem.platform.web import charts, queries
 from chamdiem.platform.web.access import Action, Principal, can, require, require_unit_code
@@ -333,7 +334,8 @@ def report(
 
 
 def _official(db: Session, run: queries.RunRow) -> Response[bytes]:
+    report = run_report(db, run.id)
     return xlsx_download(
-        lambda path: write_report(db, run.id, path),
+        lambda path: write_report(report, path),
         f"bao_cao_{run.ruleset}_{run.period}_lan{run.id}",
     )

@@ -2,22 +2,23 @@
 with its rule version and period, its results joined with the people and the latest council
 decision on each, the unit tree, and the people in a scope.
 
-Reads only; each function leaves the session's transaction to its caller. Rows are sorted
-here (by code), not by the database, whose collations differ between SQLite and PostgreSQL.
+`run_report` and `person_form` are the use cases: each reads, in one transaction, all that
+its workbook shows and hands it over as plain data (`chamdiem.platform.report_data`) for the
+renderer in `excel/` to lay out. The other functions read only and leave the session's
+transaction to their caller. Rows are sorted here (by code), not by the database, whose
+collations differ between SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from chamdiem.dsl.diagnostics import Text
-from chamdiem.dsl.loader import Program
 from chamdiem.platform.db.codec import loads
+from chamdiem.platform.db.engine import transaction
 from chamdiem.platform.db.models import (
     EvaluationRun,
     Period,
@@ -26,79 +27,89 @@ from chamdiem.platform.db.models import (
     RuleVersion,
 )
 from chamdiem.platform.db.tables import decisions_t, people_t, results_t, units_t
-from chamdiem.platform.services.errors import NotFound
+from chamdiem.platform.gc_pause import gc_paused
+from chamdiem.platform.report_data import (
+    Decision,
+    PersonForm,
+    PersonLine,
+    ResultLine,
+    RunReport,
+    StoredRun,
+    UnitInfo,
+    ancestors,
+)
+from chamdiem.platform.services.errors import NotFound, ServiceError
+from chamdiem.platform.services.periods import get_period
 from chamdiem.platform.services.rules import program_for
 from chamdiem.platform.services.runs import complete_run
 from chamdiem.platform.services.scope import Scope
 
-
-@dataclass(frozen=True)
-class StoredRun:
-    run: EvaluationRun
-    version: RuleVersion
-    period: Period
-    program: Program
-
-    @property
-    def id(self) -> int:
-        assert self.run.id is not None
-        return self.run.id
+# ---------------------------------------------------------------- what a workbook shows
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    """The latest council decision on a result."""
-
-    final_grade: str
-    reason: str
-    document_number: str
-    document_date: date
-    decided_by: str
-
-
-@dataclass(slots=True)
-class ResultLine:
-    """One subject's stored result with what a report shows beside it."""
-
-    result_id: int
-    code: str
-    name: str | None
-    position: str | None
-    position_group: str | None
-    unit_code: str | None
-    is_head: bool
-    total: str | None
-    score_grade: str | None
-    grade: str | None
-    values: dict[str, object]
-    vetoes: list[str]
-    flags: list[str]
-    not_graded: list[str]
-    decision: Decision | None
-
-    @property
-    def final_grade(self) -> str | None:
-        """The grade that counts: the competent authority's when it decided, else computed."""
-        return self.decision.final_grade if self.decision else self.grade
+@gc_paused()
+def run_report(session: Session, run_id: int) -> RunReport:
+    """What the official workbook of run `run_id` shows. Raises NotFound / ServiceError for
+    an unknown or failed run."""
+    with transaction(session):
+        stored = load_run(session, run_id)
+        lines = load_results(session, run_id)
+        units = load_units(session)
+    return RunReport(stored, lines, units)
 
 
-@dataclass(frozen=True, slots=True)
-class UnitInfo:
-    id: int
-    code: str
-    name: str
-    parent_code: str | None
+def person_form(
+    session: Session,
+    person_code: str,
+    period_code: str,
+    *,
+    rules: str | None = None,
+    run_id: int | None = None,
+) -> PersonForm:
+    """What the form of `person_code` for the period shows: the result of the newest complete
+    run that has one for them (`rules` or `run_id` choose when several rule sets graded
+    them). Raises NotFound for an unknown person or period or no such result, ServiceError
+    when the person has results under several rule sets and none was chosen."""
+    with transaction(session):
+        period = get_period(session, period_code)
+        person = find_person(session, person_code)
+        runs = runs_of_person(session, person.code, period)
+        if run_id is not None:
+            runs = [run for run in runs if run.id == run_id]
+        if rules is not None:
+            runs = [run for run in runs if rules in (run.version.name, run.version.sha256)]
+        if not runs:
+            raise NotFound(_no_result(person.code, period.code, rules, run_id))
+        names = sorted({run.version.name for run in runs})
+        if len(names) > 1:
+            raise ServiceError(
+                Text(
+                    f"người mã {person.code} có kết quả theo {len(names)} bộ tiêu chí trong kỳ "
+                    f"{period.code} ({', '.join(names)}); chọn bằng --rules",
+                    f"{person.code} has results under {len(names)} rule sets in period "
+                    f"{period.code} ({', '.join(names)}); choose one with --rules",
+                )
+            )
+        stored = runs[0]
+        [line] = load_results(session, stored.id, [person.code])
+        units = load_units(session)
+    chain = ancestors(units, line.unit_code)
+    unit_names = [unit.name for unit in chain] or ([line.unit_code] if line.unit_code else [])
+    return PersonForm(stored, line, unit_names)
 
 
-@dataclass(frozen=True, slots=True)
-class PersonLine:
-    code: str
-    name: str | None
-    unit_code: str | None
-    unit_name: str | None
-    position: str | None
-    position_group: str | None
-    is_head: bool
+def _no_result(code: str, period: str, rules: str | None, run_id: int | None) -> Text:
+    which_vi = f" theo bộ tiêu chí {rules}" if rules else ""
+    which_en = f" under rule set {rules}" if rules else ""
+    if run_id is not None:
+        which_vi += f" ở lần chạy số {run_id}"
+        which_en += f" in run {run_id}"
+    return Text(
+        f"chưa có kết quả đánh giá của người mã {code} trong kỳ {period}{which_vi}; chạy "
+        f"`chamdiem run --period {period}` trước",
+        f"there is no evaluation result for {code} in period {period}{which_en}; run "
+        f"`chamdiem run --period {period}` first",
+    )
 
 
 # ---------------------------------------------------------------- runs
@@ -222,38 +233,6 @@ def load_units(session: Session) -> dict[str, UnitInfo]:
     return {
         row.code: UnitInfo(row.id, row.code, row.name, code_of.get(row.parent_id)) for row in rows
     }
-
-
-def unit_order(units: dict[str, UnitInfo], codes: Iterable[str | None]) -> list[str | None]:
-    """`codes` in the order of the unit tree (depth first, children by code); codes that are
-    not units (and None, people without a unit) come last."""
-    children: dict[str | None, list[str]] = {}
-    for unit in units.values():
-        parent = unit.parent_code if unit.parent_code in units else None
-        children.setdefault(parent, []).append(unit.code)
-    position: dict[str, int] = {}
-    stack = sorted(children.get(None, []), reverse=True)
-    while stack:
-        code = stack.pop()
-        if code in position:
-            continue
-        position[code] = len(position)
-        stack.extend(sorted(children.get(code, []), reverse=True))
-    wanted = set(codes)
-    known = sorted((c for c in wanted if c is not None and c in position), key=position.__getitem__)
-    others = sorted(c for c in wanted if c is not None and c not in position)
-    return [*known, *others, *([None] if None in wanted else [])]
-
-
-def ancestors(units: dict[str, UnitInfo], code: str | None) -> list[UnitInfo]:
-    """The unit and the units above it, the top one first."""
-    chain: list[UnitInfo] = []
-    seen: set[str] = set()
-    while code is not None and code in units and code not in seen:
-        seen.add(code)
-        chain.append(units[code])
-        code = units[code].parent_code
-    return chain[::-1]
 
 
 def people_of(session: Session, scope: Scope) -> list[PersonLine]:
