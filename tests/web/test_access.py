@@ -149,7 +149,7 @@ PAGE_RIGHTS: list[tuple[str, set[str]]] = [
     ("/quy-tac", {"admin", "chinhsach", "tcsnv", "tcstc", "thanhtra"}),
     ("/quy-tac/1", {"admin", "chinhsach", "tcsnv", "tcstc", "thanhtra"}),
     ("/nhat-ky", CAN_AUDIT),
-    ("/nguoi-dung", {"admin"}),
+    ("/nguoi-dung", {"admin", "tcsnv", "tcstc"}),  # an HR officer: their people's accounts
     ("/api/units", READS_ORG),
     ("/api/runs", READS_ORG),
     ("/api/periods", set(ROLES)),
@@ -575,3 +575,117 @@ def test_an_hr_officer_without_units_cannot_run_the_province(wide: Wide) -> None
     )
     assert other.status_code == 404  # type: ignore[attr-defined]
     assert count(wide.sessions.site.engine, "evaluation_runs") == before
+
+
+# ---------------------------------------------------------------- the people's own accounts
+#
+# The accounts made from the organisation load (services.accounts.provision_accounts), one
+# of each role: a civil servant (A1: their own data only), a manager (A5, head of Phòng Tổng
+# hợp: its people) and a leader (S1, head of Sở Nội vụ: the body). Each reads every page and
+# endpoint of the tables above; none may name a person, or a unit, outside their scope.
+
+PERSON_ACCOUNTS = {"a1": "civil_servant", "a5": "manager", "s1": "leader"}
+# The people each may read, and the units whose names may appear.
+PERSON_SEES: dict[str, set[str]] = {
+    "a1": {"A1"},
+    "a5": set(PEOPLE_OF["SNV-TH"]),
+    "s1": {c for u in ("SNV", "SNV-TH", "SNV-KH") for c in PEOPLE_OF[u]},
+}
+PERSON_UNITS: dict[str, set[str]] = {
+    "a1": {"SNV-TH"},  # the unit of their own results
+    "a5": {"SNV-TH"},
+    "s1": {"SNV", "SNV-TH", "SNV-KH"},
+}
+# (own data, another person of the same unit or scope, a person of another unit)
+PERSON_PROBES = {"a1": ("A1", "A2", "K1"), "a5": ("A2", "A5", "K1"), "s1": ("K1", "A1", "N1")}
+
+
+@pytest.fixture
+def people_signed_in(wide: Wide) -> Wide:
+    from chamdiem.platform.services.accounts import provision_accounts, set_password
+
+    site = wide.sessions.site
+    with open_session(site.engine) as session:
+        provision_accounts(session, actor="test")
+        for name in PERSON_ACCOUNTS:
+            set_password(session, name, PASSWORD, actor="test")
+            wide.sessions.tokens[name] = create_api_token(
+                session, name, "kiem-thu", actor="test"
+            ).token
+    for name in PERSON_ACCOUNTS:
+        wide.sessions.clients[name] = site.login(name)
+    return wide
+
+
+def test_the_people_accounts_have_the_roles_of_their_place(people_signed_in: Wide) -> None:
+    for name, role in PERSON_ACCOUNTS.items():
+        status, body = people_signed_in.get(name, "/api/me")
+        assert status == 200 and json.loads(body)["role"] == role, (name, body)
+
+
+def test_a_person_reads_their_own_data_and_nothing_of_another_person_or_unit(
+    people_signed_in: Wide,
+) -> None:
+    run, _ = people_signed_in.runs
+    for name, (own, same, other) in PERSON_PROBES.items():
+        for code in (own, same, other):
+            expected = 200 if code in PERSON_SEES[name] else 404
+            for path in (
+                f"/nguoi/{code}",
+                f"/ket-qua/{run}/{code}",
+                f"/api/runs/{run}/results/{code}",
+                f"/api/runs/{run}/results/{code}/explanation",
+            ):
+                status, _ = people_signed_in.get(name, path)
+                assert status == expected, (name, path, status)
+        for unit in UNITS:
+            status, _ = people_signed_in.get(name, f"/don-vi/{unit}")
+            shown = name != "a1" and unit in PERSON_UNITS[name]
+            assert status == (200 if shown else 404), (name, unit, status)
+
+
+def test_no_person_sees_anyone_outside_their_scope_on_any_page_or_endpoint(
+    people_signed_in: Wide,
+) -> None:
+    run = people_signed_in.runs[0]
+    paths = [
+        *listings(people_signed_in),
+        *[template.format(run=run) for template in LISTS],
+        *[url(run, unit) for _, url in READS for unit in UNITS],
+        *[path for path, _ in PAGE_RIGHTS],
+        "/nguoi-dung",
+        *[f"/nguoi-dung/don-vi/{unit}" for unit in UNITS],
+    ]
+    for name in PERSON_ACCOUNTS:
+        hidden = [code for code in EVERYONE if code not in PERSON_SEES[name]]
+        hidden_units = [n for unit, n in UNIT_NAMES.items() if unit not in PERSON_UNITS[name]]
+        for path in dict.fromkeys(paths):
+            status, body = people_signed_in.get(name, path)
+            assert status < 500, (name, path, status)
+            for code in hidden:
+                assert not named(body, code, path), (name, path, code, EVERYONE[code][0])
+            for unit_name in hidden_units:
+                assert unit_name not in body, (name, path, unit_name)
+
+
+def test_the_people_accounts_change_nothing(people_signed_in: Wide) -> None:
+    run = people_signed_in.runs[0]
+    for name in PERSON_ACCOUNTS:
+        client = people_signed_in.sessions.clients[name]
+        token = csrf(client, "/ky")
+        for path, data in (
+            ("/ky", {"code": "2032"}),
+            ("/lan-chay/moi", {"period": PERIOD}),
+            ("/nguoi-dung", {"username": f"moi{name}", "role": "auditor"}),
+            ("/nguoi-dung/tao-tu-to-chuc", {}),
+            ("/nguoi-dung/don-vi/SNV-TH/ma-dang-nhap", {}),
+            ("/nguoi-dung/a2/dat-lai", {}),
+        ):
+            response = client.post(
+                path, data={**data, "_csrf_token": token}, follow_redirects=False
+            )
+            assert response.status_code in (403, 404), (name, path, response.status_code)
+        status = decide(client, run, PERSON_PROBES[name][0], "tot")
+        assert status in (403, 404), (name, status)
+        api = people_signed_in.sessions.api(name, "POST", "/api/runs", json={"period": PERIOD})
+        assert api.status_code == 403, name  # type: ignore[attr-defined]

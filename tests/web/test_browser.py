@@ -283,7 +283,8 @@ def test_every_page_fits_a_laptop_and_a_phone(
         f"/tai-lieu/{old}",
         "/ky",
     ]
-    pages = {"admin": [*common, "/nhat-ky", "/nguoi-dung"], "tcsnv": common}
+    accounts = ["/nguoi-dung", "/nguoi-dung/don-vi/SNV-TH", "/dang-nhap-lan-dau"]
+    pages = {"admin": [*common, "/nhat-ky", *accounts], "tcsnv": [*common, *accounts]}
     problems: list[str] = []
     for username, paths in pages.items():
         set_viewport(driver, LAPTOP)

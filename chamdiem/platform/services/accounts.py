@@ -279,8 +279,13 @@ def _user(session: Session, username: str) -> User:
     return user
 
 
-def list_users(session: Session) -> list[User]:
-    return list(session.exec(select(User).order_by(col(User.username))).all())
+def list_users(session: Session, *, hand_made_only: bool = False) -> list[User]:
+    """Every account, or (`hand_made_only`) those that are no person's (the accounts made
+    from the organisation load are shown per unit: there may be tens of thousands)."""
+    statement = select(User).order_by(col(User.username))
+    if hand_made_only:
+        statement = statement.where(col(User.person_id).is_(None))
+    return list(session.exec(statement).all())
 
 
 def unit_ids_of(session: Session, user_id: int) -> list[int]:
@@ -596,6 +601,7 @@ class IssuedCode:
     unit: str | None
     code: str
     expires_at: datetime
+    unit_code: str | None = None
 
 
 def code_sha256(code: str) -> str:
@@ -662,7 +668,9 @@ def issue_codes(
         for row in rows:
             code = _new_code()
             inserts.append((row.id, code_sha256(code), now, actor, expires))
-            issued.append(IssuedCode(row.username, row.display_name, row.unit_name, code, expires))
+            issued.append(
+                IssuedCode(row.username, row.display_name, row.unit_name, code, expires, row.unit)
+            )
         bulk_insert(
             connection,
             one_time_codes_t,
@@ -714,3 +722,100 @@ def first_sign_in(session: Session, username: str, code: str, password: str) -> 
         session.exec(delete(WebSession).where(col(WebSession.user_id) == user.id))
         audit.record(session, user.username, "user_first_sign_in", "users", user.id)
     return user
+
+
+# ---------------------------------------------------------------- what the accounts pages show
+
+
+@dataclass(frozen=True)
+class UnitAccounts:
+    """A unit's people and their accounts, counted (the unit's own people, not those below)."""
+
+    unit_id: int
+    people: int
+    accounts: int  # active accounts of its people
+    signed_up: int  # of them, with a password set
+    open_codes: int  # of them, with a one-time code still usable
+
+
+@dataclass(frozen=True)
+class PersonAccount:
+    """One person of a unit and their account (None when they have none yet)."""
+
+    person_code: str
+    name: str
+    username: str | None
+    role: str | None
+    active: bool
+    has_password: bool
+    code_expires: datetime | None  # the latest usable one-time code's expiry
+
+
+def _open_codes(now: datetime) -> sa.Subquery:
+    return (
+        sa.select(
+            one_time_codes_t.c.user_id,
+            sa.func.max(one_time_codes_t.c.expires_at).label("expires_at"),
+        )
+        .where(one_time_codes_t.c.used_at.is_(None), one_time_codes_t.c.expires_at > now)
+        .group_by(one_time_codes_t.c.user_id)
+        .subquery()
+    )
+
+
+def unit_account_counts(session: Session, scope: Scope) -> list[UnitAccounts]:
+    """Per unit in `scope` with people, how many have an account, a password, a usable code."""
+    codes = _open_codes(utc_now())
+    active = sa.and_(users_t.c.id.is_not(None), users_t.c.active.is_(True))
+    statement = (
+        sa.select(
+            people_t.c.unit_id,
+            sa.func.count(people_t.c.id),
+            sa.func.count(sa.case((active, 1))),
+            sa.func.count(sa.case((sa.and_(active, users_t.c.password_hash.is_not(None)), 1))),
+            sa.func.count(sa.case((sa.and_(active, codes.c.user_id.is_not(None)), 1))),
+        )
+        .select_from(
+            people_t.outerjoin(users_t, users_t.c.person_id == people_t.c.id).outerjoin(
+                codes, codes.c.user_id == users_t.c.id
+            )
+        )
+        .where(people_t.c.unit_id.is_not(None), scope.unit_id_filter(people_t.c.unit_id))
+        .group_by(people_t.c.unit_id)
+    )
+    return [UnitAccounts(*row) for row in session.connection().execute(statement)]
+
+
+def unit_people_accounts(session: Session, unit_id: int) -> list[PersonAccount]:
+    """The people of one unit (the caller has checked it is in scope) and their accounts."""
+    codes = _open_codes(utc_now())
+    statement = (
+        sa.select(
+            people_t.c.code,
+            people_t.c.name,
+            users_t.c.username,
+            users_t.c.role,
+            users_t.c.active,
+            users_t.c.password_hash.is_not(None).label("has_password"),
+            codes.c.expires_at,
+        )
+        .select_from(
+            people_t.outerjoin(users_t, users_t.c.person_id == people_t.c.id).outerjoin(
+                codes, codes.c.user_id == users_t.c.id
+            )
+        )
+        .where(people_t.c.unit_id == unit_id)
+        .order_by(people_t.c.code)
+    )
+    return [
+        PersonAccount(
+            row.code,
+            row.name or row.code,
+            row.username,
+            row.role,
+            bool(row.active),
+            bool(row.username is not None and row.has_password),
+            None if row.expires_at is None else _aware(row.expires_at),
+        )
+        for row in session.connection().execute(statement)
+    ]

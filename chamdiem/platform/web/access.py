@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -52,12 +53,24 @@ class Action(StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_PERIODS = "manage_periods"
     MANAGE_USERS = "manage_users"
+    # Accounts of the people of the organisation (in scope): make them from the organisation
+    # load, hand out one-time codes, reset a password to a new code.
+    PERSON_ACCOUNTS = "person_accounts"
 
 
 PERMISSIONS: dict[str, frozenset[Action]] = {
     "admin": frozenset(Action),
     "policy": frozenset({Action.READ_RULES, Action.PUBLISH_RULES}),
-    "hr": frozenset({Action.READ_ORG, Action.IMPORT, Action.RUN, Action.DECIDE, Action.READ_RULES}),
+    "hr": frozenset(
+        {
+            Action.READ_ORG,
+            Action.IMPORT,
+            Action.RUN,
+            Action.DECIDE,
+            Action.READ_RULES,
+            Action.PERSON_ACCOUNTS,
+        }
+    ),
     "auditor": frozenset({Action.READ_ORG, Action.READ_RULES, Action.READ_AUDIT}),
     "unit_head": frozenset({Action.READ_ORG}),
     "leader": frozenset({Action.READ_ORG}),
@@ -374,6 +387,30 @@ def result_filter(
     if person_id_column is None:
         return clause
     return principal.scope.person_filter(clause, person_id_column)
+
+
+def accounts_scope(principal: Principal) -> Scope:
+    """Whose accounts the user may make and hand codes out for: their scope (an HR officer's
+    units; the whole province for an administrator); 403 for a role without the right."""
+    require(principal, Action.PERSON_ACCOUNTS)
+    return principal.scope
+
+
+def may_open_accounts(principal: Principal) -> bool:
+    """The accounts page: an administrator (every account), an HR officer (the accounts of
+    the people of their units)."""
+    return can(principal, Action.MANAGE_USERS) or can(principal, Action.PERSON_ACCOUNTS)
+
+
+def landing_page(principal: Principal, tree: UnitTree, person_code: str | None) -> str | None:
+    """Where the dashboard sends a person's account: a civil servant to their own page, a
+    manager or a leader to (the first of) the units they lead; None for everyone else."""
+    if principal.role == "civil_servant":
+        return f"/nguoi/{quote(person_code, safe='')}" if person_code else None
+    if principal.role in ("manager", "leader"):
+        roots = [i for i in principal.root_unit_ids if i in tree.code]
+        return f"/don-vi/{quote(tree.code[roots[0]], safe='')}" if roots else None
+    return None
 
 
 def impact_scope(principal: Principal) -> tuple[Scope, bool]:

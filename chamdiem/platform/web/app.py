@@ -24,6 +24,7 @@ from chamdiem.platform.settings import Settings
 from chamdiem.platform.web.auth import provide_db, provide_principal
 from chamdiem.platform.web.config import WebSettings, secret_key
 from chamdiem.platform.web.controllers import (
+    accounts,
     admin,
     browse,
     imports,
@@ -66,6 +67,8 @@ ROUTES: list[Any] = [
     sign_in.login_form,
     sign_in.login,
     sign_in.logout,
+    sign_in.first_sign_in_form,
+    sign_in.first_sign_in_submit,
     browse.dashboard,
     browse.units,
     browse.unit_page,
@@ -103,6 +106,10 @@ ROUTES: list[Any] = [
     admin.token_revoke,
     admin.password_set,
     admin.active_set,
+    admin.provision,
+    accounts.unit_accounts,
+    accounts.unit_codes,
+    accounts.reset_password,
     ApiController,
 ]
 

@@ -28,7 +28,7 @@ MENU: tuple[tuple[str, str, Action | None], ...] = (
     ("Cách chấm điểm", "/tai-lieu", None),
     ("Kỳ đánh giá", "/ky", None),
     ("Nhật ký", "/nhat-ky", Action.READ_AUDIT),
-    ("Tài khoản", "/nguoi-dung", Action.MANAGE_USERS),
+    ("Tài khoản", "/nguoi-dung", Action.PERSON_ACCOUNTS),  # an HR officer: their people's
 )
 MESSAGES: dict[str, str] = {
     "dang-xuat": "Bạn đã đăng xuất.",

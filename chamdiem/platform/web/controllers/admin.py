@@ -8,27 +8,40 @@ from urllib.parse import quote
 
 from litestar import Request, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 from sqlmodel import Session
 
 from chamdiem.platform.db.codec import loads
+from chamdiem.platform.db.models import PERSON_ROLES
 from chamdiem.platform.services.accounts import (
     ROLE_TEXT,
+    Provisioned,
     add_user,
     create_api_token,
     list_users,
+    provision_accounts,
     revoke_api_token,
     set_active,
     set_password,
     tokens_of,
+    unit_account_counts,
     unit_ids_of,
 )
 from chamdiem.platform.services.errors import ServiceError
 from chamdiem.platform.services.periods import KIND_TEXT, add_period, lock_period
 from chamdiem.platform.web import queries
-from chamdiem.platform.web.access import Action, Principal, require
+from chamdiem.platform.web.access import (
+    FORBIDDEN,
+    Action,
+    Principal,
+    accounts_scope,
+    can,
+    may_open_accounts,
+    require,
+)
 from chamdiem.platform.web.pages import page
 from chamdiem.platform.web.params import IdPath, PageQuery
 from chamdiem.platform.web.state import web_state
@@ -126,7 +139,7 @@ def audit_page(
             "action": row.action,
             "entity": row.entity,
             "entity_id": row.entity_id,
-            "details": ", ".join(f"{k}={v}" for k, v in loads(row.details_json).items()),
+            "details": loads(row.details_json),  # shown as "khóa: giá trị" lines
         }
         for row in rows
     ]
@@ -154,21 +167,43 @@ def _users(
     message: str | None = None,
     error: str | None = None,
     new_token: str | None = None,
+    provisioned: Provisioned | None = None,
     status: int = 200,
 ) -> Template:
+    """The accounts page: an administrator's hand-made accounts (the people's accounts are
+    counted per unit, not listed: there may be tens of thousands), and for an administrator
+    or an HR officer the people's accounts per unit of their scope."""
+    if not may_open_accounts(me):
+        raise PermissionDeniedException(FORBIDDEN)
     tree = web_state(request).units.get(db)
-    users = list_users(db)
     rows = []
-    for user in users:
-        assert user.id is not None
-        rows.append(
-            {
-                "user": user,
-                "units": [tree.code[i] for i in unit_ids_of(db, user.id) if i in tree.code],
-                "tokens": tokens_of(db, user.id),
-            }
-        )
+    if can(me, Action.MANAGE_USERS):
+        for user in list_users(db, hand_made_only=True):
+            assert user.id is not None
+            rows.append(
+                {
+                    "user": user,
+                    "units": [tree.code[i] for i in unit_ids_of(db, user.id) if i in tree.code],
+                    "tokens": tokens_of(db, user.id),
+                }
+            )
+    person_units = []
+    if can(me, Action.PERSON_ACCOUNTS):
+        counts = {c.unit_id: c for c in unit_account_counts(db, me.scope)}
+        for unit_id in queries.visible_units(tree, me):
+            if unit_id in counts:
+                person_units.append(
+                    {
+                        "code": tree.code[unit_id],
+                        "name": tree.name[unit_id],
+                        **vars(counts[unit_id]),
+                    }
+                )
     db.commit()
+    totals = {
+        key: sum(u[key] for u in person_units)
+        for key in ("people", "accounts", "signed_up", "open_codes")
+    }
     return page(
         "users.html",
         me,
@@ -176,9 +211,12 @@ def _users(
         message=message,
         status_code=status,
         rows=rows,
-        roles=[(role, text.vi) for role, text in ROLE_TEXT.items()],
+        roles=[(role, text.vi) for role, text in ROLE_TEXT.items() if role not in PERSON_ROLES],
         error=error,
         new_token=new_token,
+        person_units=person_units,
+        totals=totals,
+        provisioned=provisioned,
     )
 
 
@@ -190,8 +228,20 @@ def users_page(
     me: NamedDependency[Principal],
     thong_bao: FromQuery[str | None] = None,
 ) -> Template:
-    require(me, Action.MANAGE_USERS)
     return _users(request, db, me, message=thong_bao)
+
+
+@post("/nguoi-dung/tao-tu-to-chuc", include_in_schema=False, status_code=200)
+@in_thread
+def provision(
+    request: Request[Any, Any, Any], db: NamedDependency[Session], me: NamedDependency[Principal]
+) -> Template:
+    """An account for every person of the organisation in the user's scope (the whole
+    province for an administrator: a person who left is then deactivated), the counts shown."""
+    scope = accounts_scope(me)
+    done = provision_accounts(db, actor=me.username, scope=None if scope.is_everything else scope)
+    web_state(request).units.forget()
+    return _users(request, db, me, provisioned=done)
 
 
 @dataclass

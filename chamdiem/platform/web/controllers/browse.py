@@ -6,16 +6,18 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import sqlalchemy as sa
 from jinja2 import Environment
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 from markupsafe import Markup
 from sqlmodel import Session
 
 from chamdiem.dsl import syntax
+from chamdiem.platform.db.tables import people_t
 from chamdiem.platform.expr_words import Glossary, Words
 from chamdiem.platform.limits import MAX_SEARCH
 from chamdiem.platform.services.errors import ServiceError
@@ -26,6 +28,7 @@ from chamdiem.platform.web.access import (
     Principal,
     UnitTree,
     can,
+    landing_page,
     require,
     unit_visible,
 )
@@ -46,8 +49,20 @@ def dashboard(
     thong_bao: FromQuery[str | None] = None,
     xep: FromQuery[str | None] = None,
     tat_ca: FromQuery[bool] = False,
-) -> Template:
+) -> Template | Redirect:
     tree = web_state(request).units.get(db)
+    # A person's own account starts on their own page (a civil servant) or their unit's.
+    person_code = None
+    if me.person_id is not None and me.role == "civil_servant":
+        person_code = (
+            db.connection()
+            .execute(sa.select(people_t.c.code).where(people_t.c.id == me.person_id))
+            .scalar()
+        )
+    landing = landing_page(me, tree, person_code)
+    if landing is not None:
+        db.commit()
+        return Redirect(path=landing)
     periods = queries.periods(db)
     latest = queries.runs(db, me, limit=8)
     # Per agency (sở, ban, commune: the reader's top units), each department counted in.
