@@ -13,6 +13,7 @@ import argparse
 import os
 import sys
 import traceback
+from pathlib import Path
 from typing import Any, NoReturn
 
 from chamdiem.cli.argparse_vi import install as install_argparse_words
@@ -26,6 +27,7 @@ from chamdiem.cli.console import (
     add_lang_option,
     silence_stdout,
 )
+from chamdiem.dsl.catalogs import register_reader
 from chamdiem.dsl.diagnostics import Language, Text
 from chamdiem.platform.i18n import language_in_argv, resolve_language
 
@@ -80,7 +82,15 @@ def build_parser(language: Language) -> argparse.ArgumentParser:
 # ---------------------------------------------------------------- entry point
 
 
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    """Catalogue rows files in Excel, read by the platform (imported only when one is)."""
+    from chamdiem.platform.excel.catalog_rows import read_xlsx_rows
+
+    return read_xlsx_rows(path)
+
+
 def main(argv: list[str] | None = None) -> int:
+    register_reader(".xlsx", _xlsx_rows)
     arguments = sys.argv[1:] if argv is None else list(argv)
     language = language_in_argv(arguments)
     console = Console(language)

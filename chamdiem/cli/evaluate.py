@@ -129,9 +129,11 @@ def register(
 def read_data(path: Path, program: Program, console: Console) -> Cohort | None:
     """The cohort, or None after printing every problem of the file."""
     from chamdiem.platform.excel import DataFileError, read_cohort
+    from chamdiem.platform.excel.catalog_keys import keyed_specs
 
+    inputs, items = keyed_specs(program)
     try:
-        return read_cohort(path, program.inputs, program.items, columnar=True)
+        return read_cohort(path, inputs, items, columnar=True)
     except DataFileError as exc:
         show_data_problems(exc, console)
         return None

@@ -15,28 +15,71 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from pathlib import Path
 
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.diagnostics import Diagnostic, Text, did_you_mean, error
 
 CellValue = Decimal | int | bool | str | date
-Reader = Callable[[Path], list[list[str]]]
+Rows = list[list[str]]  # a rows file as text cells, header first
+Reader = Callable[[Path], Rows]
 _READERS: dict[str, Reader] = {}
+# The rows files given as text (a stored rule version): file name as written -> its rows.
+_GIVEN: ContextVar[Mapping[str, Rows] | None] = ContextVar("catalog_rows", default=None)
 
 _TRUE = {"true", "đúng", "có", "1", "x"}
 _FALSE = {"false", "sai", "không", "0", ""}
+
+
+class RowsFileError(Exception):
+    """A registered reader could not read a rows file; `message` says why (E064)."""
+
+    def __init__(self, message: Text) -> None:
+        super().__init__(message.en)
+        self.message = message
 
 
 def register_reader(suffix: str, reader: Reader) -> None:
     """Let the platform read another kind of catalogue file (".xlsx": the first sheet's
     rows as text, header first)."""
     _READERS[suffix.lower()] = reader
+
+
+@contextmanager
+def given_rows(files: Mapping[str, Rows]) -> Iterator[None]:
+    """While inside, the catalogues' rows files are taken from `files` (the name as written
+    in the rule file -> its rows, header first) instead of being read beside the rule file:
+    a published rule version compiles from what the database stores. A file not given is
+    reported as not found."""
+    token = _GIVEN.set(files)
+    try:
+        yield
+    finally:
+        _GIVEN.reset(token)
+
+
+def read_rows_files(module: s.Module) -> dict[str, Rows]:
+    """The rows files of the module's catalogues as text, read beside the rule file (by name
+    as written); a file that cannot be read is left out (loading the module reports it)."""
+    base = Path(module.path).parent if module.path and not module.path.startswith("<") else None
+    found: dict[str, Rows] = {}
+    for decl in module.declarations:
+        if not isinstance(decl, s.Catalog):
+            continue
+        for file in decl.files:
+            if file.path in found:
+                continue
+            try:
+                found[file.path] = _read_table((base or Path.cwd()) / file.path)
+            except (OSError, ValueError, UnicodeDecodeError, csv.Error, RowsFileError):
+                continue
+    return found
 
 
 @dataclass(frozen=True)
@@ -225,7 +268,7 @@ def _problem(value: CellValue, field: s.Input) -> Text | None:
         if kind == "count" and (value != int(value) or value < 0):
             return Text("cần một số nguyên không âm", "a whole number ≥ 0 is needed")
         rng = field.range
-        if rng is not None and not _in_range(Fraction(value), rng):
+        if rng is not None and not _in_range(value, rng):
             return Text(f"{value} nằm ngoài khoảng", f"{value} is outside the range")
         return None
     if kind == "bool":
@@ -240,7 +283,7 @@ def _problem(value: CellValue, field: s.Input) -> Text | None:
     return None
 
 
-def _in_range(value: Fraction, rng: s.RangeSpec) -> bool:
+def _in_range(value: Decimal | int, rng: s.RangeSpec) -> bool:
     low = _literal(rng.low) if rng.low is not None else None
     high = _literal(rng.high) if rng.high is not None else None
     if isinstance(low, Decimal) and (value < low or (value == low and rng.low_strict)):
@@ -248,7 +291,7 @@ def _in_range(value: Fraction, rng: s.RangeSpec) -> bool:
     return not (isinstance(high, Decimal) and (value > high or (value == high and rng.high_strict)))
 
 
-def _read_table(path: Path) -> list[list[str]]:
+def _read_table(path: Path) -> Rows:
     reader = _READERS.get(path.suffix.lower())
     if reader is not None:
         return reader(path)
@@ -267,8 +310,14 @@ def _file_rows(
         diagnostics.append(error("E064", file.span, vi, en, *hints))
 
     path = base / file.path
+    given = _GIVEN.get()
     try:
-        table = _read_table(path)
+        if given is None:
+            table = _read_table(path)
+        elif file.path in given:
+            table = [list(row) for row in given[file.path]]
+        else:
+            raise FileNotFoundError(file.path)
     except FileNotFoundError:
         report(
             f'không tìm thấy tệp dữ liệu "{file.path}" của danh mục `{decl.name}` (tìm ở {path})',
@@ -279,6 +328,12 @@ def _file_rows(
         report(
             f'"{file.path}": chỉ đọc được tệp .csv (và .xlsx khi chạy qua chamdiem)',
             f'"{file.path}": only .csv files (and .xlsx through chamdiem) can be read',
+        )
+        return None
+    except RowsFileError as exc:
+        report(
+            f'không đọc được "{file.path}": {exc.message.vi}',
+            f'cannot read "{file.path}": {exc.message.en}',
         )
         return None
     except (OSError, UnicodeDecodeError, csv.Error) as exc:

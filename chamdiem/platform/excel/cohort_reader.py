@@ -22,6 +22,7 @@ import numpy as np
 from chamdiem.dsl.data import Cohort, Column, ItemTable
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.program import InputSpec, ItemsSpec
+from chamdiem.platform.excel.catalog_keys import KeyedSpec, check_keys
 from chamdiem.platform.excel.cell_formats import percent_formatted
 from chamdiem.platform.excel.cells import (
     BOOL_SPELLINGS,
@@ -440,7 +441,29 @@ def input_column(
 ) -> Column:
     """`convert_column`, or with `columnar` the column converted at once by columnar.py
     when every cell has a common, valid shape (blank cells of a required input are
-    reported as `convert_column` reports them)."""
+    reported as `convert_column` reports them). A `KeyedSpec` (`key of C`) has each value
+    checked against the catalogue's keys."""
+    values = _input_column(table, rows, numbers, col, spec, field, log, columnar)
+    if isinstance(spec, KeyedSpec) and isinstance(values, list):
+
+        def report(found: list[tuple[int, Text]], count: int) -> None:
+            problems = [table.problem(numbers[k], col, field, message) for k, message in found]
+            log.add_counted(problems, count)
+
+        check_keys(values, spec, spec.keys, report)
+    return values
+
+
+def _input_column(
+    table: Table,
+    rows: list[Sequence[object]],
+    numbers: list[int],
+    col: int,
+    spec: InputSpec,
+    field: str,
+    log: ProblemLog,
+    columnar: bool,
+) -> Column:
     if columnar:
         fast = fast_column(column_cells(rows, col), spec)
         if fast is not None:

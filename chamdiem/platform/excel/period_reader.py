@@ -33,6 +33,7 @@ from chamdiem.dsl.loader import Program
 from chamdiem.dsl.organisation import Organisation
 from chamdiem.dsl.periods import Period, longer
 from chamdiem.dsl.program import InputSpec, ItemsSpec
+from chamdiem.platform.excel.catalog_keys import check_keys
 from chamdiem.platform.excel.cells import CellError, shown, to_bool
 from chamdiem.platform.excel.cohort_reader import (
     CODE_HEADERS,
@@ -342,8 +343,7 @@ class _CohortBuilder:
             for spec in program.inputs
         }
         items = {
-            spec.name: self._items(spec, period, subjects, sheet, program.header.subject)
-            for spec in program.items
+            spec.name: self._items(program, spec, period, subjects, sheet) for spec in program.items
         }
         return Cohort(
             codes=attributes.codes,
@@ -469,14 +469,40 @@ class _CohortBuilder:
     ) -> list[object]:
         column = sheet.converted(spec, self.log)
         values: list[object] = []
+        where: list[int] = []  # the row each value comes from
         for subject in subjects:
             value = column[subject.exact] if subject.exact >= 0 else None
+            row = subject.exact
             if value is None and subject.shared >= 0:
                 value = column[subject.shared]
+                row = subject.shared
             if value is None and not spec.has_default:
                 self._missing(program, period, sheet, subject, spec)
             values.append(value)
+            where.append(row)
+        self._check_keys(program, period, sheet, spec, spec.name, values, where)
         return values
+
+    def _check_keys(
+        self,
+        program: Program,
+        period: Period,
+        sheet: RowSheet,
+        spec: InputSpec,
+        name: str,
+        values: list[object],
+        where: list[int],
+    ) -> None:
+        """A `key of C` value must be a key of C in force on the period's first day."""
+        if spec.catalog is None:
+            return
+        keys = program.catalog_keys(spec.catalog, period.start)
+
+        def report(found: list[tuple[int, Text]], count: int) -> None:
+            problems = [sheet.problem(where[k], spec.name, name, message) for k, message in found]
+            self.log.add_counted(problems, count)
+
+        check_keys(values, spec, keys, report)
 
     def _missing(
         self,
@@ -513,14 +539,14 @@ class _CohortBuilder:
 
     def _items(
         self,
+        program: Program,
         spec: ItemsSpec,
         period: Period,
         subjects: list[_Subject],
         owners: RowSheet,
-        kind: str,
     ) -> ItemTable:
         empty = ItemTable(owner=[], fields={f.name: [] for f in spec.fields})
-        sheet = self.reader.items_sheet(spec, owners, kind)
+        sheet = self.reader.items_sheet(spec, owners, program.header.subject)
         if sheet is None:
             return empty
         position = {subject.code: k for k, subject in enumerate(subjects)}
@@ -550,6 +576,8 @@ class _CohortBuilder:
                     else:
                         headers = input_headers(item_field)
                         missing_column(block.table, block.layout, name, headers, self.log)
+            name = f"{spec.name}.{item_field.name}"
+            self._check_keys(program, period, sheet, item_field, name, values, rows)
             fields[item_field.name] = values
         return ItemTable(owner=owner, fields=fields)
 

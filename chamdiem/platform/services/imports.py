@@ -36,6 +36,7 @@ from chamdiem.platform.db.models import (
     RuleVersion,
 )
 from chamdiem.platform.db.tables import people_t, records_t
+from chamdiem.platform.excel.catalog_keys import keyed_specs
 from chamdiem.platform.excel.cohort_reader import read_cohort
 from chamdiem.platform.excel.problems import DataFileError, DataProblem
 from chamdiem.platform.gc_pause import gc_paused
@@ -115,7 +116,8 @@ def import_period_data(
     if earlier is not None:
         return _outcome(earlier, False, period, version)
     program = program_for(version)
-    cohort = read(path, program.inputs, program.items, head_count=people)
+    inputs, items = keyed_specs(program, period.start_date)
+    cohort = read(path, inputs, items, head_count=people)
     encoded = encode_cohort(program, cohort)
     item_rows = sum(len(table) for table in cohort.items.values())
 

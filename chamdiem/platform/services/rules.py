@@ -2,13 +2,18 @@
 
 A rule version is addressed by the SHA-256 of its normalised source (NFC, LF line breaks, no
 BOM; `chamdiem.dsl.parser.normalise`), so the same rules always have the same address whatever
-editor saved them, and the stored text is exactly what was hashed.
+editor saved them, and the stored text is exactly what was hashed. The rows files of its
+catalogues (`rows from "x.csv"`, read beside the rule file) are part of the version: their
+cells are stored with it (`catalog_rows`, JSON) and hashed with the source, and a stored
+version is compiled with them, never with whatever the files hold today.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -16,20 +21,69 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
+from chamdiem.dsl.catalogs import Rows, given_rows, read_rows_files
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.loader import Program, RuleFileError, load_source
-from chamdiem.dsl.parser import normalise
+from chamdiem.dsl.parser import normalise, parse
+from chamdiem.dsl.syntax import Catalog
 from chamdiem.platform.db.engine import writing
 from chamdiem.platform.db.models import Period, RuleVersion
+from chamdiem.platform.excel.catalog_rows import register as register_xlsx_rows
 from chamdiem.platform.services import audit
 from chamdiem.platform.services.errors import NotFound, ServiceError
 from chamdiem.platform.services.periods import KIND_TEXT
 
 GIT_TIMEOUT = 10
 
+register_xlsx_rows()  # catalogues' rows files in Excel
 
-def source_sha256(source: str) -> str:
-    return hashlib.sha256(normalise(source).encode("utf-8")).hexdigest()
+
+def source_sha256(source: str, catalog_rows: str | None = None) -> str:
+    """The address of a rule version: its normalised source, and its catalogues' rows files
+    (`catalog_rows`, see `rows_json`) when it has any (without them: the source alone)."""
+    text = normalise(source)
+    if catalog_rows:
+        text += "\n\0catalog rows\n" + catalog_rows
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def version_sha256(version: RuleVersion) -> str:
+    """The hash of a stored version's content (equal to `version.sha256` unless changed)."""
+    return source_sha256(version.source, version.catalog_rows)
+
+
+def rows_json(files: Mapping[str, Rows]) -> str | None:
+    """The catalogues' rows files as stored and hashed (canonical JSON); None without any."""
+    if not files:
+        return None
+    return json.dumps(files, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class RuleContent:
+    """What a rule version is made of: the normalised source and its rows files."""
+
+    source: str
+    catalog_rows: str | None  # rows_json of the rows files; None when there are none
+    complete: bool  # every rows file the source names could be read
+
+    @property
+    def sha256(self) -> str:
+        return source_sha256(self.source, self.catalog_rows)
+
+
+def read_rule_content(path: Path) -> RuleContent:
+    """The rule file at `path` and the rows files its catalogues name, beside it."""
+    source = normalise(read_rule_file(path))
+    module, _ = parse(source, str(path))
+    named = {
+        file.path
+        for decl in module.declarations
+        if isinstance(decl, Catalog)
+        for file in decl.files
+    }
+    files = read_rows_files(module)
+    return RuleContent(source, rows_json(files), named <= files.keys())
 
 
 def read_rule_file(path: Path) -> str:
@@ -120,10 +174,14 @@ class Published:
 def publish_rule_version(session: Session, path: Path, *, actor: str) -> Published:
     """Publish the rule file at `path`. Refused when the checker reports an error or a test
     block of the file fails; the same content published again changes nothing."""
-    source = normalise(read_rule_file(path))
+    content = read_rule_content(path)
+    source = content.source
     display = str(path)
     try:
-        program = _load(source, display)
+        if content.complete:
+            program = _load(source, display, content.catalog_rows)
+        else:  # a rows file that cannot be read: the loader says why
+            program = load_source(source, display)
     except RuleFileError as exc:
         raise ServiceError(
             Text(
@@ -149,7 +207,7 @@ def publish_rule_version(session: Session, path: Path, *, actor: str) -> Publish
             ),
             details,
         )
-    digest = source_sha256(source)
+    digest = content.sha256
     with writing(session):
         existing = session.exec(select(RuleVersion).where(RuleVersion.sha256 == digest)).first()
         if existing is not None:
@@ -166,6 +224,7 @@ def publish_rule_version(session: Session, path: Path, *, actor: str) -> Publish
             effective_until=header.until,
             precision=header.precision,
             source=source,
+            catalog_rows=content.catalog_rows,
             file_path=display,
             git_commit=place.commit,
             git_path=place.path,
@@ -201,17 +260,20 @@ def _rendered(error: RuleFileError) -> Text:
 
 def program_for(version: RuleVersion) -> Program:
     """The compiled program of a stored rule version (compiled once per process)."""
-    return _compile(version.sha256, version.source, version.file_path)
+    return _compile(version.sha256, version.source, version.file_path, version.catalog_rows)
 
 
 @lru_cache(maxsize=16)
-def _load(source: str, path: str) -> Program:
-    """Compile once per process (checking a province's rule file takes a while)."""
-    return load_source(source, path)
+def _load(source: str, path: str, catalog_rows: str | None = None) -> Program:
+    """Compile once per process (checking a province's rule file takes a while), with the
+    catalogues' rows files as given (`rows_json`), never read from disk."""
+    files: dict[str, Rows] = json.loads(catalog_rows) if catalog_rows else {}
+    with given_rows(files):
+        return load_source(source, path)
 
 
-def _compile(sha256: str, source: str, path: str) -> Program:
-    if source_sha256(source) != sha256:
+def _compile(sha256: str, source: str, path: str, catalog_rows: str | None = None) -> Program:
+    if source_sha256(source, catalog_rows) != sha256:
         raise ServiceError(
             Text(
                 f"mã băm của phiên bản quy tắc {sha256[:12]} không khớp với nội dung đã lưu "
@@ -221,7 +283,7 @@ def _compile(sha256: str, source: str, path: str) -> Program:
             )
         )
     try:
-        return _load(source, path)
+        return _load(source, path, catalog_rows)
     except RuleFileError as error:
         import chamdiem
 
@@ -284,7 +346,7 @@ def _find(session: Session, reference: str, period: Period) -> RuleVersion:
         return by_name[0]  # reported as not in force by _check_fits
     path = Path(reference)
     if path.suffix == ".rules" and path.is_file():
-        digest = source_sha256(read_rule_file(path))
+        digest = read_rule_content(path).sha256
         published = session.exec(select(RuleVersion).where(RuleVersion.sha256 == digest)).first()
         if published is None:
             raise NotFound(

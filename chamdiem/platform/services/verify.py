@@ -36,7 +36,7 @@ from chamdiem.platform.services import audit
 from chamdiem.platform.services.errors import NotFound
 from chamdiem.platform.services.linked_results import linked_rule_fields, load_links
 from chamdiem.platform.services.records import StoredSubject, decode_cohort, snapshot_sha256
-from chamdiem.platform.services.rules import program_for, source_sha256
+from chamdiem.platform.services.rules import program_for, version_sha256
 from chamdiem.platform.services.runs import (
     RESULT_COLUMNS,
     complete_run,
@@ -139,7 +139,7 @@ def _load(session: Session, run_id: int) -> _StoredRun:
     subjects = [StoredSubject(*row[:9]) for row in rows]
     subjects.sort(key=attrgetter("code"))
     stored = _StoredRun(run, version, period, subjects, {row.subject_code: row for row in rows})
-    if source_sha256(version.source) != version.sha256:
+    if version_sha256(version) != version.sha256:
         return stored  # _compare reports it; the text cannot be trusted to read links
     program = program_for(version)
     if program.header.needs:
@@ -207,7 +207,7 @@ def _compare(stored: _StoredRun) -> VerifyReport:
             f"the run was made by version {run.engine_version}; verifying with "
             f"{chamdiem.__version__}",
         )
-    actual_sha = source_sha256(version.source)
+    actual_sha = version_sha256(version)
     if actual_sha != version.sha256:
         report.add(None, "rule_version.sha256", version.sha256, actual_sha)
         return report  # the rules themselves are not the ones published: nothing to compare

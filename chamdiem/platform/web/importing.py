@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.platform.db.engine import open_session, transaction
+from chamdiem.platform.excel.catalog_keys import keyed_specs
 from chamdiem.platform.excel.cohort_reader import read_cohort
 from chamdiem.platform.excel.problems import DataFileError, DataProblem
 from chamdiem.platform.services.errors import ServiceError
@@ -158,7 +159,8 @@ def check_file(
         version = resolve_rule_version(session, rules or None, period)
         people = head_count(session)
     program = program_for(version)
-    cohort = read(path, program.inputs, program.items, head_count=people)
+    inputs, items = keyed_specs(program, period.start_date)
+    cohort = read(path, inputs, items, head_count=people)
     with transaction(session):
         connection = session.connection()
         roster = read_roster(connection, cohort.codes)

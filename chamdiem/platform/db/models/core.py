@@ -183,6 +183,9 @@ class RuleVersion(SQLModel, table=True):
     effective_until: date | None = None
     precision: int
     source: str = Field(sa_type=sa.Text)
+    # The rows files of its catalogues (file name as written -> rows of text cells, header
+    # first), as canonical JSON; hashed with the source. None when the source names none.
+    catalog_rows: str | None = Field(default=None, sa_type=sa.Text)
     file_path: str = Field(sa_type=sa.String)
     git_commit: str | None = Field(default=None, sa_type=sa.String(40))
     git_path: str | None = Field(default=None, sa_type=sa.String)
