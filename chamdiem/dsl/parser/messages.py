@@ -144,13 +144,13 @@ def _cut_short(previous: Token, token: Token) -> bool:
     """Whether a construct stopped short at the end of a line: the next line begins a new
     construct (a declaration, `criterion`, `end`…) while the line before ends with a word
     that cannot end one (`max`, `0..`, `=`, `+`)."""
-    from chamdiem.dsl.parser.recovery import _ITEM_END, _SYNC
+    from chamdiem.dsl.parser.recovery import ITEM_END, SYNC
 
     if int_or_zero(token.line) <= int_or_zero(previous.end_line):
         return False
-    if previous.type in _ITEM_END:
+    if previous.type in ITEM_END:
         return False
-    return token.type in _SYNC or token.type in keywords.ITEM_START_TERMINALS
+    return token.type in SYNC or token.type in keywords.ITEM_START_TERMINALS
 
 
 _WORDS = re.compile(r"\w+(?:[^\S\n]+\w+){0,3}")

@@ -22,7 +22,7 @@ from chamdiem.dsl.parser.spans import int_or_zero
 
 # `total = …` starts an item only right after a token that can end one; elsewhere it is a
 # test expectation (`expect total = 96`) or a mistake inside an item (`when total = 90`).
-_ITEM_END = frozenset(
+ITEM_END = frozenset(
     {
         "_END",
         "NAME",
@@ -47,7 +47,7 @@ _ITEM_END = frozenset(
 )
 
 # Tokens at which the parser may pick up again after a syntax error inside an item.
-_SYNC = frozenset(
+SYNC = frozenset(
     {
         "_END",
         "_CRITERION",
@@ -92,7 +92,7 @@ def _starts_item(tokens: Sequence[Token], index: int) -> bool:
     if kind in keywords.ITEM_START_TERMINALS:
         return True
     if kind == "TOTAL" and index + 1 < len(tokens) and tokens[index + 1].type == "_EQ":
-        return index == 0 or tokens[index - 1].type in _ITEM_END
+        return index == 0 or tokens[index - 1].type in ITEM_END
     return False
 
 
@@ -168,7 +168,7 @@ def _resynchronise(
     parser stack back to that construct and go on from there."""
     for position in range(index, len(stream) - 1):
         token = stream[position]
-        if token.type not in _SYNC:
+        if token.type not in SYNC:
             continue
         candidate = state.copy(deepcopy_values=False)
         while len(candidate.state_stack) > 1 and token.type not in table[candidate.position]:
