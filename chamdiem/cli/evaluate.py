@@ -306,7 +306,11 @@ def run_eval(args: argparse.Namespace, console: Console) -> int:
     elif index is None:
         write_jsonl(results, sys.stdout)
     if index is not None:
-        console.out(program.explain(cohort, results, index, console.language))
+        from chamdiem.dsl.explain import explain_for_people, render_text
+
+        console.out(
+            render_text(explain_for_people(program, cohort, results, index, console.language))
+        )
     return EXIT_OK
 
 

@@ -289,6 +289,10 @@ def test_eval_explain(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     out = capsys.readouterr().out
     assert "CC02" in out and "11.5" in out.replace(",", ".")
     assert not out.lstrip().startswith("{")  # the explanation, not JSON lines
+    # the form's table and sentences first, the developer trace after them for the checker
+    people, checker = out.split("--- Cho người kiểm tra ---")
+    assert "Tiêu chí | Tối đa | Điểm" in people and "nên được mức" in people
+    assert ": =" in checker and ": =" not in people
     assert main(["eval", "mini.rules", "data.xlsx", "--explain", "CC2"]) == 1
     err = capsys.readouterr().err
     assert err.startswith(

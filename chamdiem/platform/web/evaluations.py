@@ -11,11 +11,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from chamdiem.dsl.explain import Decision, Explanation, explain_for_people
 from chamdiem.dsl.results import Results
 from chamdiem.platform.db.tables import decisions_t, results_t
 from chamdiem.platform.services.verify import Reevaluated, reevaluate_run
@@ -66,6 +68,34 @@ def explanation(session: Session, run_id: int, code: str) -> str:
     if index is None:
         return ""
     return evaluated.program.explain(evaluated.cohort, evaluated.results, index, "vi")
+
+
+def person_decision(decisions: list[Any]) -> Decision | None:
+    """The latest council decision (rows newest first, as `queries.decisions` gives them)."""
+    if not decisions:
+        return None
+    latest = decisions[0]
+    return Decision(latest.final_grade, latest.document_number, latest.reason)
+
+
+def people_explanation(
+    session: Session, run_id: int, code: str, decision: Decision | None = None
+) -> Explanation | None:
+    """The explanation a person reads (the form's table, sentences, what it would take),
+    rebuilt from the run; None when the subject is not in it."""
+    evaluated = _CACHE.get(session, run_id)
+    index = evaluated.results.index_of(code)
+    if index is None:
+        return None
+    return explain_for_people(
+        evaluated.program,
+        evaluated.cohort,
+        evaluated.results,
+        index,
+        "vi",
+        decision=decision,
+        period_start=evaluated.period_start,
+    )
 
 
 @dataclass(frozen=True)

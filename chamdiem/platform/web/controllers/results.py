@@ -26,7 +26,12 @@ from chamdiem.platform.services.rules import program_for
 from chamdiem.platform.web import charts, queries
 from chamdiem.platform.web.access import Action, Principal, can, require, require_unit_code
 from chamdiem.platform.web.downloads import xlsx_download
-from chamdiem.platform.web.evaluations import explanation, quota_warnings
+from chamdiem.platform.web.evaluations import (
+    explanation,
+    people_explanation,
+    person_decision,
+    quota_warnings,
+)
 from chamdiem.platform.web.pages import local_time, page
 from chamdiem.platform.web.params import IdPath, PageQuery
 from chamdiem.platform.web.state import web_state
@@ -138,6 +143,7 @@ def _result_page(
     decisions = queries.decisions(db, row.id)
     labels = queries.grade_labels(db, run.rule_version_id)
     text = explanation(db, run_id, code)
+    people = people_explanation(db, run_id, code, person_decision(decisions))
     db.commit()
     return page(
         "result.html",
@@ -151,6 +157,7 @@ def _result_page(
         decisions=decisions,
         labels=labels,
         explanation=text,
+        people=people,
         may_decide=can(me, Action.DECIDE),
         form=form or {"final_grade": "", "reason": "", "document_number": "", "document_date": ""},
         error=error,
