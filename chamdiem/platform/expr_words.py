@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from chamdiem.dsl import display
 from chamdiem.dsl import syntax as s
 from chamdiem.dsl.precedence import BINARY_LEVELS, COMPARISON, SUM, level
 
@@ -96,8 +97,12 @@ _PHRASES = frozenset(
 
 
 def number_words(number: Decimal | str) -> str:
-    """`0.5` -> `0,5` (the Vietnamese decimal comma); `25%` stays."""
-    return str(number).replace(".", ",")
+    """`0.5` -> `0,5` (the Vietnamese decimal comma, chamdiem.dsl.display); `12.5%` ->
+    `12,5%`."""
+    text = str(number)
+    if text.endswith("%"):
+        return display.number_text(text[:-1]) + "%"
+    return display.number_text(text)
 
 
 def date_words(value: date) -> str:

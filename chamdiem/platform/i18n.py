@@ -1,7 +1,9 @@
-"""Small helpers for what the command line says, in Vietnamese or English."""
+"""Small helpers for what the command line says, in Vietnamese or English; numbers, dates
+and periods are formatted by `chamdiem.dsl.display`, shared with the web and Excel."""
 
 from __future__ import annotations
 
+from chamdiem.dsl import display
 from chamdiem.dsl.diagnostics import Language, default_language
 
 
@@ -24,16 +26,14 @@ def language_in_argv(argv: list[str]) -> Language:
 
 def count_text(n: int, language: Language) -> str:
     """30000 -> '30.000' in Vietnamese, '30,000' in English."""
-    text = f"{n:,}"
-    return text.replace(",", ".") if language == "vi" else text
+    return display.count_text(n, language)
 
 
 def seconds_text(seconds: float, language: Language) -> str:
     """1.234 -> '1,2 giây' / '1.2 s'."""
-    text = f"{seconds:.1f}"
-    return f"{text.replace('.', ',')} giây" if language == "vi" else f"{text} s"
+    return display.seconds_text(seconds, language)
 
 
 def percent_text(part: int, whole: int, language: Language) -> str:
-    value = f"{100 * part / whole:.1f}" if whole else "0.0"
-    return f"{value.replace('.', ',')}%" if language == "vi" else f"{value}%"
+    """`part` of `whole`: (29, 200) -> '14,5%' / '14.5%'."""
+    return display.share_text(part, whole, language)

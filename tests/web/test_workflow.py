@@ -53,7 +53,7 @@ def test_import_shows_a_report_then_stores_only_after_confirmation(site: Site) -
     assert "hợp lệ" in page and "14 người" in page
     assert "Xác nhận nhập dữ liệu" in page
     # What the file would replace, and whose values it changes, before anything is stored.
-    assert "Kỳ 2026-Q1 đã có dữ liệu của 14 người trong tệp" in page
+    assert "Quý I/2026 đã có dữ liệu của 14 người trong tệp" in page
     assert "1 người có giá trị khác với dữ liệu hiện có" in page
     changed = page[page.index('id="changed"') :]
     changed = changed[: changed.index("</table>")]
@@ -194,7 +194,7 @@ def test_the_result_page_explains_points_inputs_rule_lines_vetoes_and_quota(site
     demoted = snv.get(f"/ket-qua/{site.run_id}/A2").text  # rebuilt: A2's was not stored
     assert "Hạn mức" in demoted and "xếp hạng 2" in demoted
     person = snv.get("/nguoi/A2").text
-    assert "2026-Q1" in person and f"/ket-qua/{site.run_id}/A2" in person
+    assert "Quý I/2026" in person and f"/ket-qua/{site.run_id}/A2" in person
 
 
 def test_a_council_decision_is_recorded_and_warned_about_a_broken_quota(site: Site) -> None:
@@ -302,7 +302,10 @@ def test_an_agency_page_sums_up_the_units_under_it(site: Site) -> None:
     page = hr.get("/don-vi/SNV").text
     summary = page[page.index('class="card summary"') :]
     summary = summary[: summary.index("</section>")]
-    assert "Các đơn vị trực thuộc: cong_chuc_quy, kỳ 2026-Q1" in summary
+    assert (
+        "Các đơn vị trực thuộc: Đánh giá, xếp loại chất lượng công chức hằng quý "
+        '<span class="muted small code">cong_chuc_quy</span>, Quý I/2026' in summary
+    )
     assert f'href="/lan-chay/{site.run_id}"' in summary
     bars = re.findall(r'href="/don-vi/([A-Z-]+)">.*?data-total="(\d+)"', summary, re.S)
     assert sorted(bars) == [("SNV", "1"), ("SNV-KH", "5"), ("SNV-TH", "5")]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from chamdiem.dsl import display
 from chamdiem.dsl.program import GradeSpec
 from chamdiem.platform.excel.xlsx import Style, StyledWorkbook, decimal_format
 
@@ -106,12 +107,15 @@ def result_title(rules_title: str, kind: str, start: date) -> str:
 
 
 def vi_number(text: str | Decimal | int) -> str:
-    """A number in running Vietnamese text: '82.15' -> '82,15'."""
-    return str(text).replace(".", ",")
+    """A number in running Vietnamese text: '82.15' -> '82,15', '1234.5' -> '1.234,5'
+    (chamdiem.dsl.display, as the pages and the command line write it); '12.5%' -> '12,5%'."""
+    if isinstance(text, str) and text.endswith("%"):
+        return display.number_text(text[:-1]) + "%"
+    return display.number_text(text)
 
 
 def vi_date(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
+    return display.date_text(value)
 
 
 def grade_labels(grades: Sequence[GradeSpec]) -> dict[str, str]:

@@ -218,7 +218,8 @@ class WorkbookSource(DataSource):
             rows: Sequence[Sequence[object]] = sheet.to_python(skip_empty_area=False)
         except Exception as exc:  # calamine raises its own errors for damaged sheet XML
             message = Text(
-                f"không đọc được trang tính (tệp bị hỏng?): {exc}",
+                "không đọc được trang tính: tệp bị hỏng hoặc không phải sổ tính Excel; hãy mở "
+                "bằng Excel, lưu lại thành .xlsx rồi nhập lại",
                 f"cannot read the sheet (damaged file?): {exc}",
             )
             problem = DataProblem(self.display, sheet_name, None, None, None, message)
@@ -351,8 +352,9 @@ def open_data(path: Path, limits: DataLimits | None = None) -> DataSource:
         ) from None
     except Exception as exc:  # ZipError, XmlError, … for files that are not workbooks
         raise fail(
+            # calamine's own words ("invalid Zip archive…") are English: only in English
             f"tệp không phải sổ tính Excel hợp lệ (hỏng, hoặc là loại tệp khác bị đổi đuôi "
-            f"thành {path.suffix}): {exc}",
+            f"thành {path.suffix}); hãy mở bằng Excel, lưu lại thành .xlsx rồi nhập lại",
             f"not a valid Excel workbook (damaged, or another kind of file renamed to "
             f"{path.suffix}): {exc}",
         ) from None

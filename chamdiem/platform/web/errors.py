@@ -5,6 +5,7 @@ traceback and the user is told that it happened and that nothing was half done."
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -63,6 +64,146 @@ def _vietnamese(detail: str, status: int) -> str:
     return STATUS_TEXT.get(status, STATUS_TEXT[400] if status < 500 else STATUS_TEXT[500])
 
 
+# What a field is called for a person (the API keeps its JSON names; the message says both).
+FIELD_NAMES: dict[str, str] = {
+    "code": "mã",
+    "codes": "các mã",
+    "data": "nội dung gửi lên",
+    "document_date": "ngày văn bản",
+    "document_number": "số văn bản",
+    "final_grade": "mức xếp loại cuối cùng",
+    "inputs": "các đầu vào",
+    "items": "các danh sách",
+    "limit": "số mục mỗi lần",
+    "offset": "vị trí bắt đầu",
+    "page": "trang",
+    "period": "kỳ",
+    "reason": "lý do",
+    "rules": "bộ tiêu chí",
+    "run_id": "số lần đánh giá",
+    "subjects": "danh sách người",
+    "trang": "trang",
+    "unit": "đơn vị",
+    "units": "các đơn vị",
+}
+TYPE_NAMES: dict[str, str] = {
+    "int": "một số nguyên",
+    "float": "một số",
+    "decimal": "một số",
+    "str": "một chuỗi chữ",
+    "bool": "true hoặc false",
+    "array": "một danh sách",
+    "object": "một đối tượng JSON",
+    "null": "null",
+}
+_BOUND = {">=": "từ {} trở lên", ">": "lớn hơn {}", "<=": "tối đa {}", "<": "nhỏ hơn {}"}
+_EXPECTED = re.compile(r"^Expected `(\w+)`(?:, got `(\w+)`)?(?: (>=|>|<=|<) (-?[\d.]+))?$")
+_EXPECTED_LENGTH = re.compile(r"^Expected `(\w+)` of length (>=|>|<=|<) (\d+)$")
+_AT_PATH = re.compile(r"^(.*?) - at `\$(.*)`$")
+_NAMED_FIELD = re.compile(r"^Object (missing required|contains unknown) field `([^`]*)`$")
+
+
+def field_name(key: str) -> str:
+    """'subjects[0].code' -> 'mã'; a JSON path's last name, in Vietnamese when we know it."""
+    last = re.sub(r"\[\d+\]$", "", key.rsplit(".", 1)[-1])
+    return FIELD_NAMES.get(last, last)
+
+
+def validation_text(key: str, message: str) -> str:
+    """A validation message from litestar or msgspec ('Expected `int` >= 1', 'Expected `int`,
+    got `str`', 'Object missing required field `code`') in Vietnamese, with the field named
+    in Vietnamese beside its JSON name: 'limit (số mục mỗi lần): phải là một số nguyên từ 1
+    trở lên'. Our own messages (Vietnamese already) are kept as they are."""
+    at = _AT_PATH.match(message)
+    if at:
+        message, key = at.group(1), f"{key}{at.group(2)}".lstrip(".")
+    text = _vietnamese_validation(message)
+    if not key:
+        return text
+    named = field_name(key)
+    return f"{key} ({named}): {text}" if named != key.rsplit(".", 1)[-1] else f"{key}: {text}"
+
+
+def _vietnamese_validation(message: str) -> str:
+    if not message.isascii():
+        return message
+    found = _EXPECTED.match(message)
+    if found:
+        wanted, got, op, bound = found.groups()
+        text = f"phải là {TYPE_NAMES.get(wanted, wanted)}"
+        if op:
+            text += " " + _BOUND[op].format(bound.replace(".", ","))
+        if got:
+            text += f", không phải {TYPE_NAMES.get(got, got)}"
+        return text
+    found = _EXPECTED_LENGTH.match(message)
+    if found:
+        wanted, op, bound = found.groups()
+        unit = "ký tự" if wanted == "str" else "mục"
+        return f"phải là {TYPE_NAMES.get(wanted, wanted)} " + _BOUND[op].format(f"{bound} {unit}")
+    found = _NAMED_FIELD.match(message)
+    if found:
+        what, name = found.groups()
+        shown = f"{name} ({FIELD_NAMES[name]})" if name in FIELD_NAMES else name
+        return (
+            f"thiếu trường {shown}"
+            if what.startswith("missing")
+            else (f"có trường không được nhận: {shown}")
+        )
+    lowered = message.casefold()
+    if lowered.startswith("json is malformed") or "malformed" in lowered:
+        return "nội dung JSON không đúng cú pháp"
+    if lowered in ("field required", "missing required field"):
+        return "thiếu giá trị"
+    if lowered.startswith("missing required"):
+        return "thiếu giá trị bắt buộc"
+    if "zip" in lowered:
+        return "tệp không phải sổ tính Excel (.xlsx) hợp lệ hoặc bị hỏng"
+    if lowered.startswith("input should be a valid integer"):
+        return "phải là một số nguyên"
+    if lowered.startswith("input should be a valid date"):
+        return "phải là một ngày (ngày/tháng/năm)"
+    if lowered.startswith("input should be"):
+        return "giá trị không hợp lệ"
+    return "giá trị không hợp lệ"
+
+
+# The services speak to the command line too; a web user is pointed to the page instead.
+_COMMANDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"(?:tạo )?bằng `chamdiem period add [^`]*`"),
+        "quản trị hệ thống tạo kỳ ở trang Kỳ đánh giá (/ky)",
+    ),
+    (
+        re.compile(r"chạy `chamdiem rules publish [^`]*` trước"),
+        "hãy công bố ở trang Quy tắc (/quy-tac) trước",
+    ),
+    (
+        re.compile(r"nhập bằng `chamdiem import [^`]*`"),
+        "hãy nhập ở trang Nhập dữ liệu (/nhap-du-lieu)",
+    ),
+    (
+        re.compile(r"chạy\s+`chamdiem run [^`]*` trước"),
+        "hãy chạy đánh giá ở trang Lần đánh giá (/lan-chay/moi) trước",
+    ),
+    (
+        re.compile(r"(?:nạp lại bằng|chạy) `chamdiem org load`(?: trước)?"),
+        "nhờ quản trị hệ thống nạp lại danh sách tổ chức",
+    ),
+    (re.compile(r"chạy `chamdiem db upgrade` trước"), "báo quản trị hệ thống"),
+)
+
+
+def web_words(text: str) -> str:
+    """A service's message as a web page says it: no command lines ("tạo bằng `chamdiem
+    period add 2026`" -> "quản trị hệ thống tạo kỳ ở trang Kỳ đánh giá (/ky)")."""
+    if "`chamdiem " not in text:
+        return text
+    for pattern, words in _COMMANDS:
+        text = pattern.sub(words, text)
+    return text
+
+
 def problem_rows(problems: list[DataProblem]) -> list[dict[str, Any]]:
     return [
         {
@@ -71,7 +212,7 @@ def problem_rows(problems: list[DataProblem]) -> list[dict[str, Any]]:
             "row": p.row,
             "column": p.column,
             "field": p.field,
-            "message": p.message.vi,
+            "message": web_words(p.message.vi),
         }
         for p in problems
     ]
@@ -87,6 +228,8 @@ def _respond(
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response[Any]:
+    message = web_words(message)
+    details = [web_words(detail) for detail in details or []]
     if wants_json(request):
         body: dict[str, Any] = {"status_code": status, "detail": message}
         if details:
@@ -126,7 +269,7 @@ def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[
     if isinstance(exc, ValidationException):
         extra = exc.extra if isinstance(exc.extra, list) else None
         details = [
-            f"{item.get('key', '')}: {item.get('message', '')}".strip(": ")
+            validation_text(str(item.get("key") or ""), str(item.get("message") or ""))
             for item in (extra or [])
             if isinstance(item, dict)
         ]

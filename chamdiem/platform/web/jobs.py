@@ -132,10 +132,12 @@ class JobFailed(Exception):
     def __init__(
         self, message: Text | str, problems: list[JobProblem] | None = None, total: int = 0
     ) -> None:
-        text = message.vi if isinstance(message, Text) else message
+        from chamdiem.platform.web.errors import web_words
+
+        text = web_words(message.vi if isinstance(message, Text) else message)
         super().__init__(text)
         self.message = text
-        self.problems = problems or []
+        self.problems = [JobProblem(p.where, web_words(p.message), p.field) for p in problems or []]
         self.total = total or len(self.problems)
 
 

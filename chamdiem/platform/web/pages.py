@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -13,6 +14,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from litestar.response import Template
 from markupsafe import Markup
 
+from chamdiem.dsl import display
+from chamdiem.platform.services import audit
 from chamdiem.platform.services.accounts import ROLE_TEXT
 from chamdiem.platform.web.access import Action, Principal, can
 
@@ -50,21 +53,56 @@ def local_time(value: datetime | None) -> str:
         return ""
     if value.tzinfo is None:  # SQLite gives UTC back without its zone
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M")
+    return display.datetime_text(value.astimezone(LOCAL))
 
 
 def local_date(value: date | None) -> str:
-    return "" if value is None else value.strftime("%d/%m/%Y")
+    """31/03/2026."""
+    return display.date_text(value)
 
 
 def thousands(value: int | None) -> str:
     """12345 -> '12.345' (Vietnamese groups thousands with a dot)."""
-    return "" if value is None else f"{value:,}".replace(",", ".")
+    return display.count_text(value)
 
 
 def percent(value: float | None) -> str:
     """18.25 -> '18,3%' (one decimal, a decimal comma, as Vietnamese writes it)."""
-    return "" if value is None else f"{value:.1f}".replace(".", ",") + "%"
+    return display.percent_text(value)
+
+
+def number(value: object, dash: str = "—") -> str:
+    """A score or a value as stored ('76.78', a Decimal) -> '76,78'; none -> a dash; text
+    that is not a number (a grade, yes/no) is shown as it is."""
+    if value is None or value == "":
+        return dash
+    if isinstance(value, bool):
+        return "có" if value else "không"
+    if isinstance(value, (int, float, str, Decimal)):
+        return display.number_text(value)
+    return str(value)
+
+
+def period(code: object) -> str:
+    """'2026-Q1' -> 'Quý I/2026', '2026-07' -> 'Tháng 7/2026', '2026' -> 'Năm 2026'."""
+    return display.period_name(code)
+
+
+def ruleset_html(row: object) -> Markup:
+    """A rule set as a person reads it: its title, its code small beside it (a run or a
+    history row: anything with `ruleset` and `ruleset_title`)."""
+    name = str(getattr(row, "ruleset", ""))
+    title = str(getattr(row, "ruleset_title", "") or name)
+    if title == name:
+        return Markup("{}").format(name)
+    return Markup('{} <span class="muted small code">{}</span>').format(title, name)
+
+
+def audit_details(details: object) -> list[str]:
+    """An audit entry's details as 'khóa: giá trị' lines (a mapping), or as they are."""
+    if isinstance(details, Mapping):
+        return audit.detail_lines(details)
+    return [str(details)] if details else []
 
 
 _NOT_GRADED = Markup('<span class="muted">không xếp loại</span>')
@@ -107,6 +145,12 @@ def make_environment() -> Environment:
     env.filters["local_date"] = local_date
     env.filters["thousands"] = thousands
     env.filters["percent"] = percent
+    env.filters["number"] = number
+    env.filters["period"] = period
+    env.filters["ruleset"] = ruleset_html
+    env.filters["audit_action"] = audit.action_text
+    env.filters["audit_details"] = audit_details
+    env.filters["audit_entity"] = audit.entity_text
     env.filters["grade"] = grade_html
     env.filters["urlencode"] = url_part
     env.globals["ROLE_TEXT"] = {role: text.vi for role, text in ROLE_TEXT.items()}

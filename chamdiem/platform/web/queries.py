@@ -174,6 +174,7 @@ class RunRow:
     finished_at: datetime
     scope: list[str]
     detail: str | None
+    ruleset_title: str = ""  # the rule file's title, what a person reads instead of the name
 
 
 def _run_columns() -> list[Any]:
@@ -191,6 +192,7 @@ def _run_columns() -> list[Any]:
         runs_t.c.finished_at,
         runs_t.c.scope_json,
         runs_t.c.detail,
+        versions_t.c.title.label("ruleset_title"),
     ]
 
 
@@ -275,6 +277,7 @@ def _run_row(row: Any, counts: dict[int, int]) -> RunRow:
         finished_at=row.finished_at,
         scope=list(loads(row.scope_json)),
         detail=row.detail,
+        ruleset_title=row.ruleset_title or row.ruleset,
     )
 
 
@@ -623,6 +626,7 @@ class HistoryRow:
     final_grade: str | None
     unit_code: str | None
     latest: bool  # the latest run of its period and rule set that evaluated the person
+    ruleset_title: str = ""
 
 
 def person_history(session: Session, principal: Principal, person_id: int) -> list[HistoryRow]:
@@ -634,6 +638,7 @@ def person_history(session: Session, principal: Principal, person_id: int) -> li
             periods_t.c.code.label("period"),
             periods_t.c.start_date,
             versions_t.c.name.label("ruleset"),
+            versions_t.c.title.label("ruleset_title"),
             runs_t.c.rule_version_id,
         )
         .select_from(
@@ -664,6 +669,7 @@ def person_history(session: Session, principal: Principal, person_id: int) -> li
                 final_grade=row.final_grade,
                 unit_code=row.unit_code,
                 latest=key not in seen,
+                ruleset_title=row.ruleset_title or row.ruleset,
             )
         )
         seen.add(key)

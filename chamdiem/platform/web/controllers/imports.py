@@ -55,7 +55,11 @@ def _form(
     rules: str = "",
 ) -> Template:
     periods = [p for p in queries.periods(db) if not p.locked]
-    names = sorted({v.name for v in queries.rule_versions(db)})
+    versions = queries.rule_versions(db)
+    names = sorted({v.name for v in versions})
+    titles: dict[str, str] = {}
+    for v in versions:  # newest first within a name: the newest version's title
+        titles.setdefault(v.name, v.title)
     recent = queries.imports(db, me)
     db.commit()
     return page(
@@ -65,6 +69,7 @@ def _form(
         status_code=status,
         periods=periods,
         rulesets=names,
+        ruleset_titles=titles,
         recent=recent,
         error=error,
         period=period,

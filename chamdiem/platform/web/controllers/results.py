@@ -3,6 +3,7 @@ subject's result with its explanation and council decisions, and the report down
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -15,6 +16,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 from sqlmodel import Session
 
+from chamdiem.dsl.display import period_name
 from chamdiem.platform.db.models import utc_now
 from chamdiem.platform.excel.report import write_report
 from chamdiem.platform.excel.result_writers import save_xlsx
@@ -26,6 +28,7 @@ from chamdiem.platform.services.rules import program_for
 from chamdiem.platform.web import charts, queries
 from chamdiem.platform.web.access import Action, Principal, can, require, require_unit_code
 from chamdiem.platform.web.downloads import xlsx_download
+from chamdiem.platform.web.errors import web_words
 from chamdiem.platform.web.evaluations import (
     explanation,
     people_explanation,
@@ -102,7 +105,7 @@ def run_page(
     return page(
         "run.html",
         me,
-        title=f"Lần đánh giá #{run.id}: {run.ruleset}, kỳ {run.period}",
+        title=f"Lần đánh giá #{run.id}: {run.ruleset_title}, {period_name(run.period)}",
         run=run,
         rows=rows,
         total=total,
@@ -159,7 +162,14 @@ def _result_page(
         explanation=text,
         people=people,
         may_decide=can(me, Action.DECIDE),
-        form=form or {"final_grade": "", "reason": "", "document_number": "", "document_date": ""},
+        # The computed grade is preselected: a council confirms it more often than it changes it.
+        form=form
+        or {
+            "final_grade": row.final_grade or row.grade or "",
+            "reason": "",
+            "document_number": "",
+            "document_date": "",
+        },
         error=error,
         field_errors=field_errors or {},
         limits={"reason": MAX_DECISION_REASON, "document_number": MAX_DOCUMENT_NUMBER},
@@ -177,6 +187,23 @@ def result_page(
     thong_bao: FromQuery[str | None] = None,
 ) -> Template:
     return _result_page(db, me, run_id, code, message=thong_bao)
+
+
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def typed_date(text: str) -> date | None:
+    """A date as a Vietnamese officer types it (31/03/2026, 31-3-2026, 31.03.2026) or as a
+    date picker sends it (2026-03-31); None when it is neither."""
+    cleaned = text.strip()
+    found = _DAY_MONTH_YEAR.fullmatch(cleaned)
+    try:
+        if found:
+            day, month, year = (int(part) for part in found.groups())
+            return date(year, month, day)
+        return date.fromisoformat(cleaned[:10]) if len(cleaned) >= 10 else None
+    except ValueError:
+        return None
 
 
 NOT_RECORDED = "Chưa ghi quyết định: hãy sửa các ô được đánh dấu bên dưới."
@@ -210,9 +237,8 @@ def decide(
         "document_number": data.document_number,
         "document_date": data.document_date,
     }
-    try:
-        when = date.fromisoformat(data.document_date.strip()[:10])
-    except ValueError:
+    when = typed_date(data.document_date)
+    if when is None:
         return _result_page(
             db,
             me,
@@ -221,7 +247,7 @@ def decide(
             form=form,
             error=NOT_RECORDED,
             field_errors={
-                "document_date": "Ngày văn bản không hợp lệ: chọn ngày (năm-tháng-ngày)."
+                "document_date": "Ngày văn bản không hợp lệ: viết ngày/tháng/năm, ví dụ 31/03/2026."
             },
             status_code=HTTP_400_BAD_REQUEST,
         )
@@ -265,7 +291,7 @@ def decide(
             run_id,
             code,
             form=form,
-            error=failure.message.vi,
+            error=web_words(failure.message.vi),
             status_code=HTTP_400_BAD_REQUEST,
         )
     return Redirect(
