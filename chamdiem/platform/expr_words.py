@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from chamdiem.dsl import display
 from chamdiem.dsl import syntax as s
-from chamdiem.dsl.precedence import BINARY_LEVELS, COMPARISON, SUM, level
+from chamdiem.dsl.precedence import BINARY_LEVELS, COMPARISON, POSTFIX, SUM, level
 
 __all__ = ["Glossary", "Words", "band_row_words", "date_words", "number_words", "range_words"]
 
@@ -180,6 +180,8 @@ class Words:
             return f"giá trị theo bảng {len(self.bands)} (theo {self.words(e.subject)})"
         if isinstance(e, s.ListLit):
             return "[" + "; ".join(self.words(i) for i in e.items) + "]"
+        if isinstance(e, s.Index):  # a catalogue's record: `san_pham[ma]`
+            return f"{self.words(e.target, POSTFIX)}[{self.words(e.key)}]"
         return "{" + "; ".join(f"{f.name}: {self.words(f.value)}" for f in e.fields) + "}"
 
     def _binary(self, e: s.Binary) -> str:

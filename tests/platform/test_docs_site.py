@@ -154,3 +154,12 @@ def test_formulas_in_words() -> None:
     assert words_of_let(header + "let x = (a + b) * max(0, a - 1)\n") == (
         "(a + b) × (giá trị lớn nhất của 0 và a - 1)"
     )
+
+
+def test_a_catalogue_record_is_said_in_words() -> None:
+    """`san_pham[ma_chinh].he_so`: the catalogue's record by its key, then its field."""
+    source = (
+        'ruleset r "R"\n  subject person\n  period quarter\n  effective 2026-01-01\nend\n'
+        "input ma_chinh : text\nlet x = san_pham[ma_chinh].he_so\n"
+    )
+    assert "san_pham[ma_chinh]" in words_of_let(source)
