@@ -4,29 +4,42 @@ Each expression becomes a closure `Frame -> Val` that computes its value for eve
 (or every item row) at once; named values (lets, criteria, groups, total) become entries of
 `CompiledRules.named`, evaluated lazily and memoised by the frame. The checker has already
 rejected unknown names and type errors, so the compiler only translates.
+
+What the compiler makes is declared in compiled.py (and re-exported here); calls and
+aggregates are compiled by compile_calls.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from chamdiem.dsl import compile_calls
 from chamdiem.dsl import syntax as s
+from chamdiem.dsl.compiled import (
+    QUOTA,
+    SUBJECT,
+    CompiledQuota,
+    CompiledRules,
+    CompiledVeto,
+    Fn,
+    Scope,
+    SubjectFn,
+    division_by_zero,
+    link_key,
+    literal_value,
+    map_num,
+    param_value,
+    subject_frame,
+)
 from chamdiem.dsl.diagnostics import Text
 from chamdiem.dsl.frames import Frame, ItemFrame, SubjectFrame
-from chamdiem.dsl.links import LinkError, build_rows, field_data, record_rows
-from chamdiem.dsl.names import (
-    BUILTIN_ATTRIBUTES,
-    LINK_FUNCTIONS,
-    RECORD_LINKS,
-    RESULT_FIELDS,
-    canonical,
-)
+from chamdiem.dsl.links import LinkError, field_data, record_rows
+from chamdiem.dsl.names import BUILTIN_ATTRIBUTES, RECORD_LINKS, RESULT_FIELDS, canonical
 from chamdiem.dsl.numeric import Num, maximum, minimum
 from chamdiem.dsl.numeric import where as num_where
 from chamdiem.dsl.values import (
@@ -48,105 +61,17 @@ from chamdiem.dsl.values import (
 if TYPE_CHECKING:
     from chamdiem.dsl.check.resolved import Resolved
 
-Fn = Callable[[Frame], Val]
-SubjectFn = Callable[[SubjectFrame], Val]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Where an expression is evaluated: per subject, per row of an items list, or over the
-    subjects of a quota group (where `count(COND)` counts the group's members)."""
-
-    kind: Literal["subject", "items", "quota"]
-    items: str | None = None
-    local: bool = False  # in a `let` of the items block: bare names are the item's fields
-
-
-SUBJECT = Scope("subject")
-QUOTA = Scope("quota")
-
-
-@dataclass
-class CompiledCriterion:
-    decl: s.Criterion
-    group: s.Group
-    max: Decimal
-
-
-@dataclass
-class CompiledVeto:
-    decl: s.Veto
-    when: SubjectFn
-    cap: SubjectFn
-
-
-@dataclass
-class CompiledQuota:
-    decl: s.Quota
-    grade_level: int
-    demote_level: int
-    share: SubjectFn
-    count: SubjectFn
-    per: list[SubjectFn]
-    rank: list[tuple[SubjectFn, bool]]
-
-
-@dataclass
-class CompiledRules:
-    precision: int
-    scale: Decimal
-    grade_names: list[str]  # best first
-    named: dict[str, SubjectFn] = field(default_factory=dict)
-    grade_conditions: list[SubjectFn | None] = field(default_factory=list)
-    vetoes: list[CompiledVeto] = field(default_factory=list)
-    exclusions: list[tuple[s.Exclusion, SubjectFn]] = field(default_factory=list)
-    quotas: list[CompiledQuota] = field(default_factory=list)
-    applies: SubjectFn | None = None
-    # Aggregates over another rule set's results, by source position: the list they read
-    # and their `where`, so that explanations can name the rows that counted.
-    link_aggregates: dict[int, tuple[str, Fn | None]] = field(default_factory=dict)
-
-    def level(self, grade: str) -> int:
-        """Grades are ordered: the best has the highest level."""
-        return len(self.grade_names) - 1 - self.grade_names.index(grade)
-
-
-def literal_value(node: s.Expr) -> object:
-    """The Python value of a literal (a number, bool, string, date, or a negated number)."""
-    if isinstance(node, s.Number):
-        return node.value
-    if isinstance(node, s.Bool):
-        return node.value
-    if isinstance(node, s.String):
-        return node.value
-    if isinstance(node, s.DateLit):
-        return node.value
-    if isinstance(node, s.Unary) and node.op == "-":
-        inner = literal_value(node.operand)
-        if isinstance(inner, Decimal):
-            return -inner
-    raise ValueError("not a literal")
-
-
-def param_value(param: s.Param, period_start: date) -> object:
-    """The value in force on the first day of the period."""
-    chosen = param.values[0]
-    for candidate in param.values:
-        if candidate.since is None or candidate.since <= period_start:
-            chosen = candidate
-    return literal_value(chosen.value)
-
-
-def link_key(node: s.Expr) -> tuple[str, str] | None:
-    """(function, ruleset) when `node` is `members(R)`, `periods(R)`, … with R a name."""
-    if (
-        isinstance(node, s.Call)
-        and node.function in LINK_FUNCTIONS
-        and len(node.args) == 1
-        and isinstance(node.args[0], s.Name)
-    ):
-        return node.function, node.args[0].name
-    return None
+__all__ = [
+    "CompiledQuota",
+    "CompiledRules",
+    "CompiledVeto",
+    "Compiler",
+    "Scope",
+    "link_key",
+    "literal_value",
+    "param_value",
+    "referenced_names",
+]
 
 
 class Compiler:
@@ -311,7 +236,7 @@ class Compiler:
             rank=[(self._subject(key.expr, QUOTA), key.descending) for key in quota.rank],
         )
 
-    # ------------------------------------------------------------ expressions
+    # ------------------------------------------------ expressions (calls: compile_calls.py)
 
     def _key(self) -> int:
         self._next_key += 1
@@ -340,7 +265,7 @@ class Compiler:
         if isinstance(node, s.Band):
             return self._band(node, scope)
         if isinstance(node, s.Call):
-            return self._call(node, scope)
+            return compile_calls.call(self, node, scope)
         raise ValueError(f"cannot compile {type(node).__name__} at line {node.span.line}")
 
     def _name(self, raw: str, scope: Scope) -> Fn:
@@ -364,20 +289,20 @@ class Compiler:
 
             return broadcast
         if name in BUILTIN_ATTRIBUTES:
-            return lambda frame: Val(_subject(frame).attribute(name))
+            return lambda frame: Val(subject_frame(frame).attribute(name))
         if name in self.inputs:
-            return lambda frame: _subject(frame).inputs[name]
+            return lambda frame: subject_frame(frame).inputs[name]
         if name in self.params:
             return self._const(param_value(self.params[name], self.period_start))
         if name in self.rules.grade_names:
             level = self.rules.level(name)
             return self._const(GradeCol(np.array([level], dtype=np.int64)))
         if name == "grade":
-            return lambda frame: Val(_current_grade(_subject(frame)))
+            return lambda frame: Val(_current_grade(subject_frame(frame)))
         if name == "score_grade":
-            return lambda frame: Val(_score_grade(_subject(frame)))
+            return lambda frame: Val(_score_grade(subject_frame(frame)))
         # lets, criteria, groups, total
-        return lambda frame: _subject(frame).get(name)
+        return lambda frame: subject_frame(frame).get(name)
 
     def _declared(self, name: str) -> bool:
         """Whether this file gives `name` a meaning (so it is not a linked row's field)."""
@@ -504,7 +429,7 @@ class Compiler:
         grades = self.rules.grade_names
 
         def read(frame: Frame) -> Val:
-            sub = _subject(frame)
+            sub = subject_frame(frame)
             if sub.links is None:
                 raise LinkError(f"`{function}({ruleset})` needs linked results (line {line})")
             results, rows, missing = record_rows(function, ruleset, sub.links, sub.codes, sub.units)
@@ -522,7 +447,7 @@ class Compiler:
     def _unary(self, node: s.Unary, scope: Scope) -> Fn:
         inner = self.expr(node.operand, scope)
         if node.op == "-":
-            return lambda frame: _map_num(inner(frame), lambda x: -x)
+            return lambda frame: map_num(inner(frame), lambda x: -x)
 
         def negate(frame: Frame) -> Val:
             v = inner(frame)
@@ -553,7 +478,7 @@ class Compiler:
                 err, cause = merge_errors(a, b)
                 if zero.any():
                     err = zero if err is None else err | zero
-                    cause = cause or _division_by_zero(line)
+                    cause = cause or division_by_zero(line)
                 return Val(quotient, err, cause)
 
             return division
@@ -600,203 +525,6 @@ class Compiler:
 
         return run
 
-    # ------------------------------------------------------------ calls
-
-    def _call(self, node: s.Call, scope: Scope) -> Fn:
-        name = node.function
-        items = self.resolved.folded_list(node)
-        if items is not None and scope.kind != "items":
-            return self._aggregate(node, items)
-        if name in ("count", "sum") and scope.kind == "quota" and len(node.args) == 1:
-            return self._group_aggregate(node)
-        args = [self.expr(a, scope) for a in node.args]
-        keywords = {k.name: self.expr(k.value, scope) for k in node.keywords}
-        if name in ("min", "max"):
-            pick = minimum if name == "min" else maximum
-
-            def extreme(frame: Frame) -> Val:
-                vals = [a(frame) for a in args]
-                value = as_num(vals[0].data)
-                for v in vals[1:]:
-                    value = pick(value, as_num(v.data))
-                err, cause = merge_errors(*vals)
-                return Val(value, err, cause)
-
-            return extreme
-        if name == "clamp":
-            x_fn, lo_fn, hi_fn = args
-
-            def clamp(frame: Frame) -> Val:
-                x, lo, hi = x_fn(frame), lo_fn(frame), hi_fn(frame)
-                value = minimum(maximum(as_num(x.data), as_num(lo.data)), as_num(hi.data))
-                err, cause = merge_errors(x, lo, hi)
-                return Val(value, err, cause)
-
-            return clamp
-        if name == "round":
-            places = int(literal_value(node.args[1]))  # type: ignore[call-overload]
-            inner = args[0]
-            return lambda frame: _map_num(inner(frame), lambda x: x.round_half_away(places))
-        if name == "floor":
-            inner = args[0]
-            return lambda frame: _map_num(inner(frame), lambda x: x.floor())
-        if name == "ceil":
-            inner = args[0]
-            return lambda frame: _map_num(inner(frame), lambda x: x.ceil())
-        if name == "abs":
-            inner = args[0]
-            return lambda frame: _map_num(inner(frame), lambda x: abs(x))
-        if name == "ratio":
-            return self._ratio(args[0], args[1], keywords.get("if_zero"), node.span.line)
-        raise ValueError(f"unknown function {name} at line {node.span.line}")
-
-    def _ratio(self, num_fn: Fn, den_fn: Fn, if_zero: Fn | None, line: int) -> Fn:
-        def ratio(frame: Frame) -> Val:
-            a, b = num_fn(frame), den_fn(frame)
-            quotient, zero = as_num(a.data).div(as_num(b.data))
-            err, cause = merge_errors(a, b)
-            if zero.any():
-                if if_zero is None:
-                    err = zero if err is None else err | zero
-                    cause = cause or _division_by_zero(line)
-                else:
-                    fallback = if_zero(frame)
-                    quotient = num_where(zero, as_num(fallback.data), quotient)
-                    if fallback.err is not None:
-                        extra = fallback.err & zero
-                        err = extra if err is None else err | extra
-                        cause = cause or fallback.cause
-            return Val(quotient, err, cause)
-
-        return ratio
-
-    def _rows(self, items: str) -> Callable[[SubjectFrame], ItemFrame]:
-        """How to find the rows of an items list or of a linked list in a subject frame."""
-        if "(" not in items:
-            return lambda sub: sub.items[items]
-        function, ruleset = items[:-1].split("(")
-        grades = self.rules.grade_names
-
-        def build(sub: SubjectFrame) -> ItemFrame:
-            if sub.links is None:
-                raise LinkError(f"`{items}` needs linked results")
-            rows = build_rows(function, ruleset, sub.links, sub.codes, sub.units, grades)
-            frame = ItemFrame(sub, rows.owner, sub.n, rows.columns)
-            frame.labels = rows.labels
-            return frame
-
-        return lambda sub: sub.linked_items(items, build)
-
-    def _aggregate(self, node: s.Call, items: str) -> Fn:
-        scope = Scope("items", items)
-        name = node.function
-        arg = node.args[0]
-        counts_rows = (isinstance(arg, s.Name) and arg.name == items) or (link_key(arg) is not None)
-        find_rows = self._rows(items)
-        value_fn = None if counts_rows else self.expr(arg, scope)
-        where_fn = self.expr(node.where, scope) if node.where is not None else None
-        if "(" in items:
-            self.rules.link_aggregates[node.span.start] = (items, where_fn)
-        if_empty = next((k for k in node.keywords if k.name == "if_empty"), None)
-        empty_fn = self.expr(if_empty.value, SUBJECT) if if_empty is not None else None
-        line = node.span.line
-
-        def run(frame: Frame) -> Val:
-            sub = _subject(frame)
-            rows = find_rows(sub)
-            mask = None
-            item_err = None
-            cause = None
-            if where_fn is not None:
-                w = where_fn(rows)
-                mask = as_bool(w.data)
-                item_err, cause = w.err, w.cause
-            value = value_fn(rows) if value_fn is not None else None
-            # An undefined item value matters only on the rows the aggregate reads.
-            if value is not None and value.err is not None:
-                read = value.err if mask is None else value.err & mask
-                item_err = read if item_err is None else item_err | read
-                cause = cause or value.cause
-            err = rows.segments.any(item_err) if item_err is not None else None
-            result: Val
-            if name == "count":
-                if value is None:
-                    counts = rows.segments.count(mask)
-                else:
-                    flags = as_bool(value.data)
-                    counts = rows.segments.count(flags if mask is None else flags & mask)
-                result = Val(Num.from_ints(counts))
-            elif name == "sum":
-                result = Val(rows.segments.sum(as_num(_need(value).data), mask))
-            elif name == "any":
-                flags = as_bool(_need(value).data)
-                result = Val(rows.segments.any(flags if mask is None else flags & mask))
-            elif name == "all":
-                flags = as_bool(_need(value).data)
-                result = Val(rows.segments.all(flags if mask is None else flags | ~mask))
-            else:
-                result = self._reduce(name, sub, rows, _need(value), mask, empty_fn, line)
-            if err is not None and err.any():
-                merged = err if result.err is None else err | result.err
-                return Val(result.data, merged, result.cause or cause)
-            return result
-
-        return run
-
-    @staticmethod
-    def _reduce(
-        name: str,
-        frame: SubjectFrame,
-        rows: ItemFrame,
-        value: Val,
-        mask: np.ndarray | None,
-        empty_fn: Fn | None,
-        line: int,
-    ) -> Val:
-        values = as_num(value.data)
-        if name == "mean":
-            total = rows.segments.sum(values, mask)
-            counts = Num.from_ints(rows.segments.count(mask))
-            result, empty = total.div(counts)
-        elif name == "min":
-            result, empty = rows.segments.min(values, mask)
-        else:
-            result, empty = rows.segments.max(values, mask)
-        if not empty.any():
-            return Val(result)
-        if empty_fn is None:
-            return Val(result, empty, _empty_list(line))
-        fallback = empty_fn(frame)
-        result = num_where(empty, as_num(fallback.data), result)
-        err = fallback.err & empty if fallback.err is not None else None
-        return Val(result, err, fallback.cause if err is not None else None)
-
-    def _group_aggregate(self, node: s.Call) -> Fn:
-        """`count(COND)` / `sum(X)` over the members of each quota group."""
-        inner = self.expr(node.args[0], SUBJECT)
-        where_fn = self.expr(node.where, SUBJECT) if node.where is not None else None
-        is_count = node.function == "count"
-
-        def run(frame: Frame) -> Val:
-            sub = _subject(frame)
-            assert sub.quota_groups is not None
-            groups = sub.quota_groups
-            v = inner(frame)
-            mask = as_bool(where_fn(frame).data) if where_fn is not None else None
-            if is_count:
-                flags = as_bool(v.data)
-                if mask is not None:
-                    flags = flags & mask
-                per_group = np.bincount(groups[flags], minlength=sub.quota_group_count)
-                return Val(Num.from_ints(per_group.astype(np.int64)[groups]))
-            from chamdiem.dsl.numeric import Segments
-
-            segments = Segments(groups, sub.quota_group_count)
-            sums = segments.sum(as_num(v.data), mask)
-            return Val(sums.take(groups))
-
-        return run
-
 
 # ---------------------------------------------------------------- helpers
 
@@ -826,12 +554,6 @@ def _zero(column: Data) -> object:
     return False
 
 
-def _subject(frame: Frame) -> SubjectFrame:
-    if isinstance(frame, SubjectFrame):
-        return frame
-    raise TypeError("a subject-level value was read outside a subject frame")
-
-
 def _current_grade(frame: SubjectFrame) -> GradeCol:
     if frame.grade is None:
         raise TypeError("`grade` is only known while quotas are applied")
@@ -842,15 +564,6 @@ def _score_grade(frame: SubjectFrame) -> GradeCol:
     if frame.score_grade is None:
         raise TypeError("`score_grade` is only known after grading")
     return frame.score_grade
-
-
-def _need(value: Val | None) -> Val:
-    assert value is not None
-    return value
-
-
-def _map_num(v: Val, op: Callable[[Num], Num]) -> Val:
-    return Val(op(as_num(v.data)), v.err, v.cause)
 
 
 def _logical(op: str, left: Fn, right: Fn) -> Fn:
@@ -878,14 +591,3 @@ def referenced_names(*nodes: s.Expr | None) -> list[str]:
         if isinstance(node, s.Name):
             seen.setdefault(node.name, None)
     return list(seen)
-
-
-def _division_by_zero(line: int) -> Text:
-    return Text(f"chia cho 0 (dòng {line})", f"division by zero (line {line})")
-
-
-def _empty_list(line: int) -> Text:
-    return Text(
-        f"danh sách rỗng, không có giá trị (dòng {line}); dùng if_empty: để quy định",
-        f"empty list has no value (line {line}); say what to use with if_empty:",
-    )

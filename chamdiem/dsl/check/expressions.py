@@ -1,25 +1,23 @@
 """The types pass: the type of every expression, and the rules on where each may be
 used (aggregates, links, bands, percents).
 
-`Checker` adds expression typing to `Scope`; the other passes are functions of it.
+`Checker` adds expression typing to `Scope`; the other passes are functions of it. The
+types of fields are found by fields.py and those of calls and aggregates by calls.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 
 from chamdiem.dsl import syntax as s
-from chamdiem.dsl.aggregates import item_refs
 from chamdiem.dsl.catalogs import Catalogs
+from chamdiem.dsl.check import calls, fields
 from chamdiem.dsl.check.resolved import CallKind, ExprKey, expr_key
 from chamdiem.dsl.check.scope import AggregateFrame, Ctx, Scope, Symbol
 from chamdiem.dsl.check.types import (
-    ALL_FUNCTIONS,
     BOOL,
     DATE,
     GRADE,
-    MAX_ROUND_PLACES,
     NUMBER,
     RESULT_FIELD_TYPES,
     TEXT,
@@ -30,16 +28,7 @@ from chamdiem.dsl.check.types import (
 )
 from chamdiem.dsl.diagnostics import Text, did_you_mean
 from chamdiem.dsl.intervals import RealSet, format_number
-from chamdiem.dsl.names import (
-    BUILTIN_ATTRIBUTES,
-    FUNCTION_KEYWORDS,
-    LINK_FUNCTIONS,
-    LIST_LINKS,
-    RECORD_LINKS,
-    SCALAR_FUNCTIONS,
-    canonical,
-    is_aggregate,
-)
+from chamdiem.dsl.names import BUILTIN_ATTRIBUTES, canonical
 from chamdiem.dsl.ranges import constant_number
 
 
@@ -108,7 +97,7 @@ class Checker(Scope):
         if isinstance(node, s.Name):
             return self.name(node, ctx)
         if isinstance(node, s.Attribute):
-            return self.attribute(node, ctx)
+            return fields.attribute(self, node, ctx)
         if isinstance(node, s.Unary):
             if node.op == "-":
                 self.need(
@@ -142,13 +131,13 @@ class Checker(Scope):
                 return UNKNOWN
             return common
         if isinstance(node, s.Call):
-            return self.call(node, ctx)
+            return calls.call(self, node, ctx)
         if isinstance(node, s.Band):
             return self.band(node, ctx)
         if isinstance(node, s.Index):
-            self.catalog_record(node.target, ctx)
+            fields.catalog_record(self, node.target, ctx)
             self.value(node.key, ctx)
-            self.needs_field(node)
+            fields.needs_field(self, node)
             return UNKNOWN
         # NotApplicable, ListLit, RecordLit
         self.error(
@@ -294,242 +283,6 @@ class Checker(Scope):
         self._item_let_types.setdefault(key, found)
         return self._item_let_types[key]
 
-    def undeclared_catalogs(self) -> list[str]:
-        """Catalogues named by `key of` that are not declared (reported once, by E061)."""
-        named = [f.type.catalog for f in self.inputs.values()]
-        named += [f.type.catalog for d in self.items.values() for f in d.fields]
-        return [n for n in named if n is not None and n not in self.catalogs]
-
-    def catalog_record(self, target: s.Expr, ctx: Ctx) -> s.Catalog | None:
-        """The catalogue that `target` names in `C[k]` or `lookup(C, …)`, or None (reported)."""
-        if isinstance(target, s.Name):
-            decl = self.catalogs.get(target.name)
-            if decl is not None and self.symbols[target.name].node is decl:
-                self.used.add(target.name)
-                return decl
-        shown = self.text(target)
-        self.error(
-            "E063",
-            target.span,
-            f"`{shown}` không phải một danh mục (catalog): chỉ danh mục mới tra được bằng [mã]",
-            f"`{shown}` is not a catalogue: only catalogues are looked up with [key]",
-            *self.suggest(shown, self.catalogs),
-        )
-        return None
-
-    def needs_field(self, node: s.Expr) -> None:
-        self.error(
-            "E063",
-            node.span,
-            f"`{self.text(node)}` là một dòng của danh mục: đọc một trường của nó, ví dụ "
-            f"`{self.text(node)}.trường`",
-            f"`{self.text(node)}` is a row of a catalogue: read one of its fields, e.g. "
-            f"`{self.text(node)}.field`",
-        )
-
-    def catalog_field(self, decl: s.Catalog, node: s.Attribute) -> Type:
-        found = decl.field(node.name)
-        if found is None:
-            self.error(
-                "E007",
-                node.name_span,
-                f"danh mục `{decl.name}` không có trường `{node.name}`",
-                f"the catalogue `{decl.name}` has no field `{node.name}`",
-                *did_you_mean(node.name, [f.name for f in decl.fields]),
-            )
-            return UNKNOWN
-        return input_type(found.type)
-
-    def indexed_field(self, node: s.Attribute, index: s.Index, ctx: Ctx) -> Type:
-        """`C[k].field`: k must be a key of C (declared `key of C`, or a key written out)."""
-        decl = self.catalog_record(index.target, ctx)
-        key_type = self.value(index.key, ctx)
-        if decl is None:
-            return UNKNOWN
-        key = index.key
-        if isinstance(key, s.String):
-            problem = self.key_problem(key.value, decl.name)
-            table = self.catalog_rows.get(decl.name)
-            if (
-                problem is None
-                and table is not None
-                and key.value not in table.keys_in_every_version()
-            ):
-                problem = Text(
-                    f'"{key.value}" không có trong mọi tệp dữ liệu của `{decl.name}`',
-                    f'"{key.value}" is not in every rows file of `{decl.name}`',
-                )
-            if problem is not None:
-                self.error("E062", key.span, problem.vi, problem.en)
-        elif key_type.kind != "unknown" and not (
-            key_type.kind == "key" and key_type.catalog in (decl.name, *self.undeclared_catalogs())
-        ):
-            shown = self.text(key)
-            self.error(
-                "E062",
-                key.span,
-                f"`{shown}` ({key_type.describe().vi}) có thể không phải mã trong danh mục "
-                f"`{decl.name}`: khai báo nó `: mã trong {decl.name}`, hoặc viết "
-                f"lookup({decl.name}, {shown}, default: …).{node.name}",
-                f"`{shown}` ({key_type.describe().en}) may not be a key of the catalogue "
-                f"`{decl.name}`: declare it `: key of {decl.name}`, or write "
-                f"lookup({decl.name}, {shown}, default: …).{node.name}",
-            )
-        return self.catalog_field(decl, node)
-
-    def lookup_field(self, node: s.Attribute, call: s.Call, ctx: Ctx) -> Type:
-        """`lookup(C, k, default: V).field`: the field, or V when k is not a key of C."""
-        self.calls[call.span.start] = "scalar"
-        if len(call.args) != 2 or call.where is not None:
-            self.error(
-                "E065",
-                call.span,
-                "`lookup` nhận hai đối số và `default:`: lookup(danh_mục, mã, default: giá_trị)",
-                "`lookup` takes two arguments and `default:`: lookup(catalog, key, default: value)",
-            )
-            for arg in call.args:
-                self.value(arg, ctx)
-            return UNKNOWN
-        decl = self.catalog_record(call.args[0], ctx)
-        key_type = self.value(call.args[1], ctx)
-        if key_type.kind not in ("text", "enum", "key"):
-            self.need(key_type, call.args[1], TEXT, "E065", Text("`lookup`", "`lookup`"))
-        default = next((k for k in call.keywords if k.name == "default"), None)
-        for keyword in call.keywords:
-            if keyword.name != "default":
-                self.error(
-                    "E010",
-                    keyword.span,
-                    f"hàm `lookup` không có đối số `{keyword.name}`",
-                    f"the function `lookup` has no argument `{keyword.name}`",
-                    Text("`lookup` nhận: default", "`lookup` takes: default"),
-                )
-        fallback = self.value(default.value, ctx) if default is not None else UNKNOWN
-        if decl is None:
-            return UNKNOWN
-        found = self.catalog_field(decl, node)
-        if default is None:
-            self.error(
-                "E065",
-                call.span,
-                "`lookup` cần `default:`: giá trị khi mã không có trong danh mục",
-                "`lookup` needs `default:`: the value when the key is not in the catalogue",
-            )
-        elif unify(found, fallback) is None:
-            self.error(
-                "E065",
-                default.value.span,
-                f"`default` phải cùng kiểu với trường `{node.name}`: cần {found.describe().vi}, "
-                f"nhưng `{self.text(default.value)}` là {fallback.describe().vi}",
-                f"`default` must have the type of the field `{node.name}`: "
-                f"{found.describe().en} is needed, but `{self.text(default.value)}` is "
-                f"{fallback.describe().en}",
-            )
-        return found
-
-    def attribute(self, node: s.Attribute, ctx: Ctx) -> Type:
-        target = node.target
-        if isinstance(target, s.Index):
-            return self.indexed_field(node, target, ctx)
-        if isinstance(target, s.Call) and target.function == "lookup":
-            return self.lookup_field(node, target, ctx)
-        if isinstance(target, s.Call) and target.function in LINK_FUNCTIONS:
-            return self.link_field(node, target, ctx)
-        if not isinstance(target, s.Name):
-            self.value(target, ctx)
-            self.error(
-                "E007",
-                node.name_span,
-                "chỉ phần tử của danh sách (items) mới có trường, ví dụ `san_pham.he_so`",
-                "only items lists have fields, e.g. `san_pham.he_so`",
-            )
-            return UNKNOWN
-        items = self.items.get(target.name)
-        if items is None or self.symbols[target.name].node is not items:
-            found = self.value(target, ctx)
-            if found.kind != "unknown":
-                self.error(
-                    "E007",
-                    node.name_span,
-                    f"`{target.name}` không phải danh sách nên không có trường `{node.name}`",
-                    f"`{target.name}` is not an items list, so it has no field `{node.name}`",
-                )
-            return UNKNOWN
-        ctx.refs.add(target.name)
-        self.used.add(target.name)
-        item_field = next((f for f in items.fields if f.name == node.name), None)
-        item_let = next((x for x in items.lets if x.name == node.name), None)
-        frame = ctx.frame
-        if item_field is None and item_let is None:
-            self.error(
-                "E007",
-                node.name_span,
-                f"danh sách `{items.name}` không có trường `{node.name}`",
-                f"the list `{items.name}` has no field `{node.name}`",
-                *did_you_mean(
-                    node.name, [f.name for f in items.fields] + [x.name for x in items.lets]
-                ),
-            )
-            if frame is not None and frame.items is None:
-                frame.items = items.name
-            return UNKNOWN
-        if frame is None:
-            self.error(
-                "E018",
-                node.span,
-                f"`{items.name}.{node.name}` là giá trị của từng phần tử: chỉ dùng được trong "
-                f"hàm gộp trên `{items.name}`, ví dụ sum({items.name}.{node.name})",
-                f"`{items.name}.{node.name}` has one value per element: use it inside an "
-                f"aggregate over `{items.name}`, e.g. sum({items.name}.{node.name})",
-            )
-        elif frame.items is None:
-            frame.items = items.name
-        elif frame.items != items.name:
-            self.error(
-                "E019",
-                node.span,
-                f"một hàm gộp `{frame.function}` chỉ đọc được một danh sách: đã dùng "
-                f"`{frame.items}`, không thể dùng thêm `{items.name}`",
-                f"one `{frame.function}` aggregate reads one list: it already reads "
-                f"`{frame.items}`, not also `{items.name}`",
-            )
-        if item_field is not None:
-            return input_type(item_field.type)
-        assert item_let is not None
-        return self.item_let_type(items, item_let)
-
-    def link_field(self, node: s.Attribute, target: s.Call, ctx: Ctx) -> Type:
-        """`unit_result(R).grade` (one value per subject) or `periods(R).total` (one value
-        per row, so only inside an aggregate)."""
-        key = self.link(target)
-        found = RESULT_FIELD_TYPES.get(canonical(node.name), UNKNOWN)
-        if key is None and ctx.frame is not None and ctx.frame.items is None:
-            ctx.frame.items = ""  # the list is wrong (reported), but there is one
-        if key is None or target.function in RECORD_LINKS:
-            return found
-        frame = ctx.frame
-        if frame is None:
-            self.error(
-                "E018",
-                node.span,
-                f"`{self.text(node)}` là giá trị của từng kết quả: chỉ dùng được trong hàm gộp, "
-                f"ví dụ mean({self.text(node)})",
-                f"`{self.text(node)}` has one value per result: use it inside an aggregate, "
-                f"e.g. mean({self.text(node)})",
-            )
-        elif frame.items is None:
-            frame.items = key
-        elif frame.items != key:
-            self.error(
-                "E019",
-                node.span,
-                f"một hàm gộp `{frame.function}` chỉ đọc được một danh sách: đã dùng "
-                f"`{frame.items}`, không thể dùng thêm `{key}`",
-                f"one `{frame.function}` aggregate reads one list: it already reads "
-                f"`{frame.items}`, not also `{key}`",
-            )
-        return found
-
     def binary(self, node: s.Binary, ctx: Ctx) -> Type:
         op = node.op
         left = self.value(node.left, ctx)
@@ -589,237 +342,6 @@ class Checker(Scope):
                     f'"{other.value}" is not one of the choices: {listed}',
                     *did_you_mean(other.value, enum_side.choices),
                 )
-
-    def call(self, node: s.Call, ctx: Ctx) -> Type:
-        function = node.function
-        if function in LINK_FUNCTIONS:
-            key = self.link(node)
-            if key is None:
-                return UNKNOWN
-            self.calls[node.span.start] = "link"
-            if function in LIST_LINKS:
-                return Type("items", items=key)
-            self.error(
-                "E017",
-                node.span,
-                f"`{key}` là một kết quả: hãy đọc một trường của nó, ví dụ {key}.grade",
-                f"`{key}` is a result: read one of its fields, e.g. {key}.grade",
-            )
-            return UNKNOWN
-        if function == "lookup":
-            for arg in node.args:
-                self.value(arg, ctx)
-            self.needs_field(node)
-            return UNKNOWN
-        if function not in ALL_FUNCTIONS:
-            self.error(
-                "E008",
-                node.function_span,
-                f"không có hàm `{function}`",
-                f"there is no function `{function}`",
-                *did_you_mean(function, ALL_FUNCTIONS),
-            )
-            for arg in node.args:
-                self.value(arg, ctx)
-            return UNKNOWN
-        aggregate = is_aggregate(function, len(node.args))
-        allowed = FUNCTION_KEYWORDS.get(function, ()) if aggregate or function == "ratio" else ()
-        keywords: dict[str, s.Keyword] = {}
-        for keyword in node.keywords:
-            if keyword.name not in allowed:
-                hint = (
-                    Text(
-                        f"`{function}` nhận: {', '.join(allowed)}",
-                        f"`{function}` takes: {', '.join(allowed)}",
-                    )
-                    if allowed
-                    else Text(
-                        f"`{function}` không nhận đối số có tên",
-                        f"`{function}` takes no named arguments",
-                    )
-                )
-                self.error(
-                    "E010",
-                    keyword.span,
-                    f"hàm `{function}` không có đối số `{keyword.name}`",
-                    f"the function `{function}` has no argument `{keyword.name}`",
-                    hint,
-                )
-            elif keyword.name in keywords:
-                self.error(
-                    "E010",
-                    keyword.span,
-                    f"đối số `{keyword.name}` được cho hai lần",
-                    f"the argument `{keyword.name}` is given twice",
-                )
-            else:
-                keywords[keyword.name] = keyword
-        if aggregate:
-            return self.aggregate(node, ctx, keywords)
-        self.calls[node.span.start] = "scalar"
-        if node.where is not None:
-            self.error(
-                "E010",
-                node.where.span,
-                f"`where` (với) chỉ dùng trong hàm gộp trên danh sách, không dùng với `{function}`",
-                f"`where` belongs to aggregates over lists, not to `{function}`",
-            )
-        low, high = SCALAR_FUNCTIONS[function]
-        count = len(node.args)
-        if count < low or (high is not None and count > high):
-            wanted_vi = f"{low}" if low == high else f"ít nhất {low}"
-            wanted_en = f"{low}" if low == high else f"at least {low}"
-            if function in ("min", "max"):
-                wanted_vi, wanted_en = "1 (hàm gộp) hoặc ít nhất 2", "1 (aggregate) or 2 or more"
-            self.error(
-                "E009",
-                node.span,
-                f"hàm `{function}` cần {wanted_vi} đối số, ở đây có {count}",
-                f"`{function}` takes {wanted_en} arguments, not {count}",
-            )
-        what = Text(f"hàm `{function}`", f"`{function}`")
-        for i, arg in enumerate(node.args):
-            if function == "round" and i == 1:
-                self.round_places(arg)
-                continue
-            self.need(self.value(arg, ctx), arg, NUMBER, "E012", what)
-        for keyword in keywords.values():
-            self.need(
-                self.value(keyword.value, ctx),
-                keyword.value,
-                NUMBER,
-                "E012",
-                Text(f"`{keyword.name}`", f"`{keyword.name}`"),
-            )
-        return NUMBER
-
-    def round_places(self, arg: s.Expr) -> None:
-        ok = (
-            isinstance(arg, s.Number)
-            and not arg.percent
-            and arg.value == arg.value.to_integral_value()
-            and 0 <= arg.value <= MAX_ROUND_PLACES
-        )
-        if not ok:
-            self.error(
-                "E011",
-                arg.span,
-                f"số chữ số của `round` phải là một số nguyên viết trực tiếp từ 0 đến "
-                f"{MAX_ROUND_PLACES}",
-                f"the places of `round` must be a whole number from 0 to {MAX_ROUND_PLACES} "
-                "written out",
-            )
-
-    def aggregate(self, node: s.Call, ctx: Ctx, keywords: dict[str, s.Keyword]) -> Type:
-        function = node.function
-        result = BOOL if function in ("any", "all") else NUMBER
-        for keyword in keywords.values():
-            # if_empty is evaluated per subject, outside the aggregate's rows.
-            outer = replace(ctx, frame=None) if ctx.frame is not None else ctx
-            self.need(
-                self.value(keyword.value, outer),
-                keyword.value,
-                NUMBER,
-                "E012",
-                Text(f"`{keyword.name}`", f"`{keyword.name}`"),
-            )
-        if len(node.args) != 1:
-            self.error(
-                "E009",
-                node.span,
-                f"hàm gộp `{function}` cần đúng 1 đối số, ở đây có {len(node.args)}",
-                f"the aggregate `{function}` takes exactly 1 argument, not {len(node.args)}",
-            )
-            for arg in node.args:
-                self.value(arg, replace(ctx, frame=AggregateFrame(function), cohort=False))
-            return result
-        if ctx.frame is not None:
-            ctx.frame.nested = True
-            self.error(
-                "E020",
-                node.function_span,
-                f"không lồng hàm gộp `{function}` bên trong hàm gộp `{ctx.frame.function}`; "
-                "hãy tính phần bên trong bằng một `let` riêng",
-                f"an aggregate `{function}` cannot be nested inside `{ctx.frame.function}`; "
-                "compute the inner part in its own `let`",
-            )
-        arg = node.args[0]
-        lists = item_refs(arg, node.where, self.items, LIST_LINKS)
-        if ctx.cohort and ctx.frame is None and not lists and function in ("count", "sum"):
-            self.calls[node.span.start] = "cohort"
-            return self.cohort_aggregate(node, ctx)
-        self.calls[node.span.start] = "aggregate"
-        self.folds[node.span.start] = lists[0] if lists else None
-        frame = AggregateFrame(function, link=next((k for k in sorted(lists) if "(" in k), None))
-        inner = replace(ctx, frame=frame, cohort=False)
-        whole_list = (isinstance(arg, s.Name) and self.symbol_kind(arg.name) == "items") or (
-            isinstance(arg, s.Call) and arg.function in LIST_LINKS
-        )
-        if whole_list:
-            listed = self.expr(arg, inner)
-            frame.items = listed.items if listed.kind == "items" else ""  # "": reported
-            if function != "count" and listed.kind == "items":
-                self.whole_list_needs_field(function, listed.items, arg)
-        else:
-            found = self.value(arg, inner)
-            wanted = BOOL if function in ("any", "all", "count") else NUMBER
-            self.need(
-                found,
-                arg,
-                wanted,
-                "E012" if wanted == NUMBER else "E013",
-                Text(f"hàm gộp `{function}`", f"the aggregate `{function}`"),
-            )
-        if node.where is not None:
-            self.condition(node.where, inner, "where")
-        if frame.items is None and ctx.frame is None and not frame.nested:
-            names = [f"{n}.{f.name}" for n, d in self.items.items() for f in d.fields[:1]]
-            example = names[0] if names else "danh_sach.truong"
-            self.error(
-                "E021",
-                node.span,
-                f"hàm gộp `{function}` cần đọc một danh sách (items), ví dụ {function}({example})",
-                f"the aggregate `{function}` must read an items list, e.g. {function}({example})",
-            )
-        elif ctx.cohort and ctx.frame is None and not frame.nested:
-            self.error(
-                "E035",
-                node.span,
-                f"`{function}(…)` ở đây tính trên danh sách của từng đối tượng; số lượng của hạn "
-                "mức tính trên cả nhóm đối tượng: hãy đếm đối tượng, ví dụ count(grade >= tot)",
-                f"`{function}(…)` here works on each subject's list; a quota's count is over the "
-                "whole group: count subjects, e.g. count(grade >= tot)",
-            )
-        return result
-
-    def whole_list_needs_field(self, function: str, items: str, arg: s.Expr) -> None:
-        decl = self.items.get(items)
-        first = decl.fields[0].name if decl is not None and decl.fields else "total"
-        example = f"{items}.{first}"
-        self.error(
-            "E017",
-            arg.span,
-            f"`{function}` cần một trường của danh sách `{items}`, ví dụ "
-            f"{function}({example}); chỉ `count` nhận cả danh sách",
-            f"`{function}` needs a field of the list `{items}`, e.g. "
-            f"{function}({example}); only `count` takes a whole list",
-        )
-
-    def cohort_aggregate(self, node: s.Call, ctx: Ctx) -> Type:
-        """`count(COND)` / `sum(X)` over the subjects of a quota group."""
-        inner = replace(ctx, cohort=False)
-        arg = node.args[0]
-        wanted = BOOL if node.function == "count" else NUMBER
-        self.need(
-            self.value(arg, inner),
-            arg,
-            wanted,
-            "E013" if wanted == BOOL else "E012",
-            Text(f"`{node.function}` trong hạn mức", f"`{node.function}` in a quota"),
-        )
-        if node.where is not None:
-            self.condition(node.where, inner, "where")
-        return NUMBER
 
     def is_percent(self, node: s.Expr, seen: frozenset[str] = frozenset()) -> bool:
         """Whether a value is a percent: a `percent` input or list field, a param written

@@ -1,10 +1,11 @@
-"""Tree building: lark trees into the frozen nodes of syntax.py, and the items into a Module."""
+"""Tree building: lark trees into the frozen nodes of syntax.py, and the items into a Module.
+
+`Builder` builds each item; the expressions in it are built by expressions.py's `ExprBuilder`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
 from itertools import pairwise
 from typing import Literal, cast
 
@@ -12,28 +13,25 @@ from lark import Token, Tree
 
 from chamdiem.dsl import keywords
 from chamdiem.dsl.diagnostics import Diagnostic, Text, error
-from chamdiem.dsl.parser.lexer import date_value, number_value, string_value
+from chamdiem.dsl.parser.expressions import (
+    Child,
+    ExprBuilder,
+    as_token,
+    as_tree,
+    child_nodes,
+    name_of,
+)
+from chamdiem.dsl.parser.lexer import string_value
 from chamdiem.dsl.parser.spans import int_or_zero, token_span, tree_span
 from chamdiem.dsl.periods import Period, PeriodError
 from chamdiem.dsl.syntax import (
-    Attribute,
-    Band,
-    BandOp,
-    BandRow,
-    Binary,
-    BinaryOp,
-    Bool,
-    Call,
     Catalog,
     CatalogFile,
     CatalogRow,
-    Conditional,
     Criterion,
-    DateLit,
     Declaration,
     Exclusion,
     Expectation,
-    Expr,
     Given,
     Grade,
     Grades,
@@ -41,30 +39,23 @@ from chamdiem.dsl.syntax import (
     GroupKind,
     HeaderClause,
     HeaderKey,
-    Index,
     Input,
     Items,
-    Keyword,
     Let,
-    ListLit,
     Name,
-    NotApplicable,
     Number,
     Param,
     ParamValue,
     Quota,
     RangeSpec,
     RankKey,
-    RecordLit,
     Ruleset,
     Span,
-    String,
     Test,
     TestSubject,
     Total,
     TypeKind,
     TypeSpec,
-    Unary,
     Veto,
 )
 
@@ -99,27 +90,9 @@ def assemble(
 
 # ---------------------------------------------------------------- lark tree -> syntax tree
 
-_Child = Tree[Token] | Token | None
 
-
-def _children(tree: Tree[Token]) -> list[_Child]:
-    return cast("list[_Child]", list(tree.children))
-
-
-def _tok(child: _Child) -> Token:
-    if not isinstance(child, Token):
-        raise TypeError(f"expected a token, found {child!r}")
-    return child
-
-
-def _tree(child: _Child) -> Tree[Token]:
-    if not isinstance(child, Tree):
-        raise TypeError(f"expected a tree, found {child!r}")
-    return child
-
-
-def _label(child: _Child) -> str | None:
-    return None if child is None else string_value(str(_tok(child)))
+def _label(child: Child) -> str | None:
+    return None if child is None else string_value(str(as_token(child)))
 
 
 _TYPE_KINDS = {
@@ -128,68 +101,17 @@ _TYPE_KINDS = {
     if kind not in ("enum", "key")  # `one of` is followed by its choices: a rule of its own
 }
 _GROUP_KINDS: dict[str, GroupKind] = {"GROUP": "group", "BONUS": "bonus", "PENALTY": "penalty"}
-_BINARY_OPS: dict[str, BinaryOp] = {
-    "PLUS": "+",
-    "MINUS": "-",
-    "STAR": "*",
-    "SLASH": "/",
-    "EQEQ": "==",
-    "NE": "!=",
-    "LT": "<",
-    "LE": "<=",
-    "GT": ">",
-    "GE": ">=",
-    "AND": "and",
-    "OR": "or",
-}
-_BAND_OPS: dict[str, BandOp] = {"GE": ">=", "GT": ">", "LE": "<=", "LT": "<"}
-# Keywords that also serve as names: `total`, `grade` in expressions, `unit` as a grouping
-# key or a test given, `max`/`count` as functions. Their English spelling is the name.
-_KEYWORD_NAMES = {
-    "TOTAL": "total",
-    "GRADE": "grade",
-    "UNIT": "unit",
-    "MAX": "max",
-    "COUNT_TYPE": "count",
-}
 
 
-def _name_of(token: Token) -> str:
-    return _KEYWORD_NAMES.get(token.type, str(token))
-
-
-class Builder:
+class Builder(ExprBuilder):
     """Builds syntax nodes from the lark tree of one item. Reports what the grammar cannot
     say (argument order, whole-number precision, repeated header clauses)."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        self.diagnostics = diagnostics
-        self._expressions: dict[str, Callable[[Tree[Token]], Expr]] = {
-            "conditional": self._conditional,
-            "binary": self._binary,
-            "unary": self._unary,
-            "attribute": self._attribute,
-            "index": self._index,
-            "call": self._call,
-            "number": self._number_atom,
-            "string": self._string_atom,
-            "date": self._date_atom,
-            "boolean": self._boolean,
-            "not_applicable": lambda t: NotApplicable(tree_span(t)),
-            "name": self._name_atom,
-            "list": self._list,
-            "record": self._record,
-            "band": self._band,
-        }
-
-    def report(self, code: str, span: Span, vi: str, en: str, *hints: Text) -> None:
-        self.diagnostics.append(error(code, span, vi, en, *hints))
 
     # ------------------------------------------------------------ items
 
     def item(self, tree: Tree[Token]) -> Ruleset | Declaration:
-        (node,) = _children(tree)
-        node = _tree(node)
+        (node,) = child_nodes(tree)
+        node = as_tree(node)
         builders: dict[str, Callable[[Tree[Token]], Ruleset | Declaration]] = {
             "ruleset": self._ruleset,
             "input_decl": self._input_decl,
@@ -208,11 +130,11 @@ class Builder:
         return builders[str(node.data)](node)
 
     def _ruleset(self, tree: Tree[Token]) -> Ruleset:
-        name, title, *clause_trees = _children(tree)
+        name, title, *clause_trees = child_nodes(tree)
         clauses: list[HeaderClause] = []
         seen: dict[HeaderKey, HeaderClause] = {}
         for child in clause_trees:
-            clause = self._clause(_tree(child))
+            clause = self._clause(as_tree(child))
             earlier = seen.get(clause.key)
             if earlier is not None:
                 self.report(
@@ -223,10 +145,10 @@ class Builder:
                 )
             seen[clause.key] = clause
             clauses.append(clause)
-        name_token = _tok(name)
+        name_token = as_token(name)
         return Ruleset(
             str(name_token),
-            string_value(str(_tok(title))),
+            string_value(str(as_token(title))),
             tuple(clauses),
             tree_span(tree),
             token_span(name_token),
@@ -234,19 +156,19 @@ class Builder:
 
     def _clause(self, tree: Tree[Token]) -> HeaderClause:
         kind = str(tree.data)
-        kids = _children(tree)
+        kids = child_nodes(tree)
         span = tree_span(tree)
         if kind == "clause_subject":
-            return HeaderClause("subject", str(_tok(kids[0]).type).lower(), span)
+            return HeaderClause("subject", str(as_token(kids[0]).type).lower(), span)
         if kind == "clause_period":
-            return HeaderClause("period", str(_tok(kids[0]).type).lower(), span)
+            return HeaderClause("period", str(as_token(kids[0]).type).lower(), span)
         if kind in ("clause_effective", "clause_until"):
             key: HeaderKey = "effective" if kind == "clause_effective" else "until"
-            return HeaderClause(key, self._date(_tok(kids[0])), span)
+            return HeaderClause(key, self._date(as_token(kids[0])), span)
         if kind == "clause_basis":
-            return HeaderClause("basis", string_value(str(_tok(kids[0]))), span)
+            return HeaderClause("basis", string_value(str(as_token(kids[0]))), span)
         if kind == "clause_precision":
-            token = _tok(kids[0])
+            token = as_token(kids[0])
             if not str(token).isdigit():
                 self.report(
                     "P010",
@@ -257,23 +179,23 @@ class Builder:
                 return HeaderClause("precision", 2, span)
             return HeaderClause("precision", int(str(token)), span)
         if kind == "clause_scale":
-            return HeaderClause("scale", self._number(_tok(kids[0])).value, span)
+            return HeaderClause("scale", self._number(as_token(kids[0])).value, span)
         if kind == "clause_applies":
             return HeaderClause("applies", self.expr(kids[0]), span)
-        names = tuple(str(_tok(child)) for child in kids)
+        names = tuple(str(as_token(child)) for child in kids)
         return HeaderClause("needs", names, span)
 
     def _input_decl(self, tree: Tree[Token]) -> Input:
-        (field_tree,) = _children(tree)
-        return self._field(_tree(field_tree), tree_span(tree))
+        (field_tree,) = child_nodes(tree)
+        return self._field(as_tree(field_tree), tree_span(tree))
 
     def _field(self, tree: Tree[Token], span: Span | None = None) -> Input:
-        name, type_tree, range_tree, default, label = _children(tree)
-        name_token = _tok(name)
+        name, type_tree, range_tree, default, label = child_nodes(tree)
+        name_token = as_token(name)
         return Input(
             str(name_token),
-            self._type(_tree(type_tree)),
-            None if range_tree is None else self._range(_tree(range_tree)),
+            self._type(as_tree(type_tree)),
+            None if range_tree is None else self._range(as_tree(range_tree)),
             None if default is None else self.expr(default),
             _label(label),
             span or tree_span(tree),
@@ -281,38 +203,38 @@ class Builder:
         )
 
     def _type(self, tree: Tree[Token]) -> TypeSpec:
-        kids = _children(tree)
+        kids = child_nodes(tree)
         if tree.data == "enum_type":
-            choices = tuple(string_value(str(_tok(child))) for child in kids)
+            choices = tuple(string_value(str(as_token(child))) for child in kids)
             return TypeSpec("enum", choices, tree_span(tree))
         if tree.data == "key_type":
-            return TypeSpec("key", (), tree_span(tree), str(_tok(kids[0])))
-        return TypeSpec(_TYPE_KINDS[_tok(kids[0]).type], (), tree_span(tree))
+            return TypeSpec("key", (), tree_span(tree), str(as_token(kids[0])))
+        return TypeSpec(_TYPE_KINDS[as_token(kids[0]).type], (), tree_span(tree))
 
     def _range(self, tree: Tree[Token]) -> RangeSpec:
-        kids = _children(tree)
+        kids = child_nodes(tree)
         span = tree_span(tree)
         if tree.data == "range_between":
-            low = self._signed_number(_tree(kids[0]))
-            high = self._signed_number(_tree(kids[1]))
+            low = self._signed_number(as_tree(kids[0]))
+            high = self._signed_number(as_tree(kids[1]))
             return RangeSpec(low, False, high, False, span)
-        op = _tok(kids[0]).type
-        bound = self._signed_number(_tree(kids[1]))
+        op = as_token(kids[0]).type
+        bound = self._signed_number(as_tree(kids[1]))
         if op in ("GT", "GE"):
             return RangeSpec(bound, op == "GT", None, False, span)
         return RangeSpec(None, False, bound, op == "LT", span)
 
     def _signed_number(self, tree: Tree[Token]) -> Number:
-        minus, number = _children(tree)
-        literal = self._number(_tok(number))
+        minus, number = child_nodes(tree)
+        literal = self._number(as_token(number))
         if minus is None:
             return literal
         return Number(-literal.value, "-" + literal.text, literal.percent, tree_span(tree))
 
     def _items_decl(self, tree: Tree[Token]) -> Items:
-        name, label, *members = _children(tree)
-        name_token = _tok(name)
-        trees = [_tree(child) for child in members]
+        name, label, *members = child_nodes(tree)
+        name_token = as_token(name)
+        trees = [as_tree(child) for child in members]
         return Items(
             str(name_token),
             _label(label),
@@ -323,21 +245,21 @@ class Builder:
         )
 
     def _catalog_decl(self, tree: Tree[Token]) -> Catalog:
-        name, label, key, *rest = _children(tree)
-        rows_tree = rest.pop() if rest and _tree(rest[-1]).data != "field" else None
-        name_token, key_token = _tok(name), _tok(key)
+        name, label, key, *rest = child_nodes(tree)
+        rows_tree = rest.pop() if rest and as_tree(rest[-1]).data != "field" else None
+        name_token, key_token = as_token(name), as_token(key)
         files: list[CatalogFile] = []
         rows: list[CatalogRow] | None = None
         if rows_tree is not None:
-            rows_node = _tree(rows_tree)
+            rows_node = as_tree(rows_tree)
             if rows_node.data == "rows_files":
-                for child in _children(rows_node):
-                    file_tree = _tree(child)
-                    path, since = _children(file_tree)
+                for child in child_nodes(rows_node):
+                    file_tree = as_tree(child)
+                    path, since = child_nodes(file_tree)
                     files.append(
                         CatalogFile(
-                            string_value(str(_tok(path))),
-                            None if since is None else self._date(_tok(since)),
+                            string_value(str(as_token(path))),
+                            None if since is None else self._date(as_token(since)),
                             tree_span(file_tree),
                         )
                     )
@@ -352,10 +274,10 @@ class Builder:
                             )
             else:
                 rows = []
-                for child in _children(rows_node):
-                    row_tree = _tree(child)
-                    row_key, record = _children(row_tree)
-                    key_tok = _tok(row_key)
+                for child in child_nodes(rows_node):
+                    row_tree = as_tree(child)
+                    row_key, record = child_nodes(row_tree)
+                    key_tok = as_token(row_key)
                     rows.append(
                         CatalogRow(
                             string_value(str(key_tok)),
@@ -368,7 +290,7 @@ class Builder:
             str(name_token),
             _label(label),
             str(key_token),
-            tuple(self._field(_tree(child)) for child in rest),
+            tuple(self._field(as_tree(child)) for child in rest),
             tuple(files),
             None if rows is None else tuple(rows),
             tree_span(tree),
@@ -377,16 +299,16 @@ class Builder:
         )
 
     def _param_decl(self, tree: Tree[Token]) -> Param:
-        name, *value_trees, label = _children(tree)
-        name_token = _tok(name)
+        name, *value_trees, label = child_nodes(tree)
+        name_token = as_token(name)
         values: list[ParamValue] = []
         for child in value_trees:
-            value_tree = _tree(child)
-            expr, since = _children(value_tree)
+            value_tree = as_tree(child)
+            expr, since = child_nodes(value_tree)
             values.append(
                 ParamValue(
                     self.expr(expr),
-                    None if since is None else self._date(_tok(since)),
+                    None if since is None else self._date(as_token(since)),
                     tree_span(value_tree),
                 )
             )
@@ -408,31 +330,31 @@ class Builder:
         )
 
     def _let_decl(self, tree: Tree[Token]) -> Let:
-        name, expr = _children(tree)
-        name_token = _tok(name)
+        name, expr = child_nodes(tree)
+        name_token = as_token(name)
         return Let(str(name_token), self.expr(expr), tree_span(tree), token_span(name_token))
 
     def _group_decl(self, tree: Tree[Token]) -> Group:
-        kind, name, label, _max, maximum, rescale, *criteria = _children(tree)
-        name_token = _tok(name)
+        kind, name, label, _max, maximum, rescale, *criteria = child_nodes(tree)
+        name_token = as_token(name)
         return Group(
-            _GROUP_KINDS[_tok(kind).type],
+            _GROUP_KINDS[as_token(kind).type],
             str(name_token),
             _label(label),
-            self._number(_tok(maximum)),
+            self._number(as_token(maximum)),
             rescale is not None,
-            tuple(self._criterion(_tree(child)) for child in criteria),
+            tuple(self._criterion(as_tree(child)) for child in criteria),
             tree_span(tree),
             token_span(name_token),
         )
 
     def _criterion(self, tree: Tree[Token]) -> Criterion:
-        name, label, _max, maximum, applies, expr = _children(tree)
-        name_token = _tok(name)
+        name, label, _max, maximum, applies, expr = child_nodes(tree)
+        name_token = as_token(name)
         return Criterion(
             str(name_token),
             _label(label),
-            self._number(_tok(maximum)),
+            self._number(as_token(maximum)),
             None if applies is None else self.expr(applies),
             self.expr(expr),
             tree_span(tree),
@@ -440,15 +362,15 @@ class Builder:
         )
 
     def _total_decl(self, tree: Tree[Token]) -> Total:
-        _total, expr = _children(tree)
+        _total, expr = child_nodes(tree)
         return Total(self.expr(expr), tree_span(tree))
 
     def _grades_decl(self, tree: Tree[Token]) -> Grades:
         grades: list[Grade] = []
-        for child in _children(tree):
-            row = _tree(child)
-            kids = _children(row)
-            name_token = _tok(kids[0])
+        for child in child_nodes(tree):
+            row = as_tree(child)
+            kids = child_nodes(row)
+            name_token = as_token(kids[0])
             when = self.expr(kids[2]) if row.data == "grade_when" else None
             grades.append(
                 Grade(
@@ -462,48 +384,52 @@ class Builder:
         return Grades(tuple(grades), tree_span(tree))
 
     def _veto_decl(self, tree: Tree[Token]) -> Veto:
-        reason, when, _grade, cap = _children(tree)
+        reason, when, _grade, cap = child_nodes(tree)
         return Veto(
-            string_value(str(_tok(reason))),
+            string_value(str(as_token(reason))),
             self.expr(when),
             self.expr(cap),
             tree_span(tree),
         )
 
     def _exclude_decl(self, tree: Tree[Token]) -> Exclusion:
-        reason, when = _children(tree)
-        return Exclusion(string_value(str(_tok(reason))), self.expr(when), tree_span(tree))
+        reason, when = child_nodes(tree)
+        return Exclusion(string_value(str(as_token(reason))), self.expr(when), tree_span(tree))
 
     def _quota_decl(self, tree: Tree[Token]) -> Quota:
-        grade, share, count, per, rank, demote, rounding = _children(tree)
+        grade, share, count, per, rank, demote, rounding = child_nodes(tree)
         keys: tuple[Name, ...] = ()
         if per is not None:
             keys = tuple(
-                self._name_token(_tok(_children(_tree(key))[0])) for key in _children(_tree(per))
+                self._name_token(as_token(child_nodes(as_tree(key))[0]))
+                for key in child_nodes(as_tree(per))
             )
         ranks: list[RankKey] = []
         if rank is not None:
-            for child in _children(_tree(rank)):
-                key_tree = _tree(child)
-                expr, order = _children(key_tree)
-                descending = order is None or _tok(order).type == "DESC"
+            for child in child_nodes(as_tree(rank)):
+                key_tree = as_tree(child)
+                expr, order = child_nodes(key_tree)
+                descending = order is None or as_token(order).type == "DESC"
                 ranks.append(RankKey(self.expr(expr), descending, tree_span(key_tree)))
         mode: Literal["down", "nearest"] = "down"
-        if rounding is not None and _tok(_children(_tree(rounding))[0]).type == "ROUND_NEAREST":
+        if (
+            rounding is not None
+            and as_token(child_nodes(as_tree(rounding))[0]).type == "ROUND_NEAREST"
+        ):
             mode = "nearest"
         return Quota(
-            self._name_token(_tok(grade)),
+            self._name_token(as_token(grade)),
             self.expr(share),
             self.expr(count),
             keys,
             tuple(ranks),
-            self._name_token(_tok(demote)),
+            self._name_token(as_token(demote)),
             mode,
             tree_span(tree),
         )
 
     def _test_decl(self, tree: Tree[Token]) -> Test:
-        name, *parts = _children(tree)
+        name, *parts = child_nodes(tree)
         givens: list[Given] = []
         subjects: list[TestSubject] = []
         expects: list[Expectation] = []
@@ -512,15 +438,15 @@ class Builder:
         for child in parts:
             if child is None:  # no `period` line
                 continue
-            part = _tree(child)
+            part = as_tree(child)
             if part.data == "test_period":
                 period, period_span = self._test_period(part)
             elif part.data == "given_line":
                 givens.extend(self._given_line(part))
             elif part.data == "test_subject":
-                subject_name, *lines = _children(part)
-                subject_token = _tok(subject_name)
-                subject_givens = [g for line in lines for g in self._given_line(_tree(line))]
+                subject_name, *lines = child_nodes(part)
+                subject_token = as_token(subject_name)
+                subject_givens = [g for line in lines for g in self._given_line(as_tree(line))]
                 subjects.append(
                     TestSubject(
                         str(subject_token),
@@ -532,7 +458,7 @@ class Builder:
             else:
                 expects.extend(self._expect_line(part))
         return Test(
-            string_value(str(_tok(name))),
+            string_value(str(as_token(name))),
             tuple(givens),
             tuple(subjects),
             tuple(expects),
@@ -544,7 +470,7 @@ class Builder:
     def _test_period(self, tree: Tree[Token]) -> tuple[str | None, Span]:
         """`period 2026-07` (`kỳ 2026-Q3`, `kỳ 2026`): the period's code, or None after
         reporting a period written wrongly."""
-        tokens = [_tok(child) for child in _children(tree) if child is not None]
+        tokens = [as_token(child) for child in child_nodes(tree) if child is not None]
         span = token_span(tokens[0]).to(token_span(tokens[-1]))
         text = "".join(str(token) for token in tokens)
         apart = any(int_or_zero(a.end_pos) != int_or_zero(b.start_pos) for a, b in pairwise(tokens))
@@ -565,13 +491,13 @@ class Builder:
 
     def _given_line(self, tree: Tree[Token]) -> list[Given]:
         givens: list[Given] = []
-        for child in _children(tree):
-            given = _tree(child)
+        for child in child_nodes(tree):
+            given = as_tree(child)
             if given.data == "given_link":
                 # `given subordinates(cong_chuc_quy) = [...]`: stand-in results of a rule set
                 # this one needs, so that its tests run without the other rule set's data.
-                function, ruleset, value = _children(given)
-                function_token, ruleset_token = _tok(function), _tok(ruleset)
+                function, ruleset, value = child_nodes(given)
+                function_token, ruleset_token = as_token(function), as_token(ruleset)
                 givens.append(
                     Given(
                         f"{function_token}({ruleset_token})",
@@ -581,11 +507,11 @@ class Builder:
                     )
                 )
                 continue
-            name, value = _children(given)
-            name_token = _tok(name)
+            name, value = child_nodes(given)
+            name_token = as_token(name)
             givens.append(
                 Given(
-                    _name_of(name_token),
+                    name_of(name_token),
                     self.expr(value),
                     tree_span(given),
                     token_span(name_token),
@@ -594,13 +520,13 @@ class Builder:
         return givens
 
     def _expect_line(self, tree: Tree[Token]) -> list[Expectation]:
-        subject, *items = _children(tree)
-        who = None if subject is None else str(_tok(subject))
+        subject, *items = child_nodes(tree)
+        who = None if subject is None else str(as_token(subject))
         expectations: list[Expectation] = []
         for child in items:
-            item = _tree(child)
-            kids = _children(item)
-            name_token = _tok(kids[0])
+            item = as_tree(child)
+            kids = child_nodes(item)
+            name_token = as_token(kids[0])
             span = tree_span(item)
             if item.data == "expect_flag":
                 expectations.append(
@@ -609,7 +535,7 @@ class Builder:
             elif item.data == "expect_rounded":
                 # `expect round(r, 2) = 0.83`: the value rounded as the author's sheet does
                 _, target, places, value, within = kids
-                target_token, places_token = _tok(target), _tok(places)
+                target_token, places_token = as_token(target), as_token(places)
                 if str(name_token) != "round" or not str(places_token).isdigit():
                     self.report(
                         "P015",
@@ -621,7 +547,7 @@ class Builder:
                 expectations.append(
                     Expectation(
                         who,
-                        _name_of(target_token),
+                        name_of(target_token),
                         self.expr(value),
                         False,
                         span,
@@ -635,7 +561,7 @@ class Builder:
                 expectations.append(
                     Expectation(
                         who,
-                        _name_of(name_token),
+                        name_of(name_token),
                         self.expr(kids[1]),
                         False,
                         span,
@@ -644,189 +570,3 @@ class Builder:
                     )
                 )
         return expectations
-
-    # ------------------------------------------------------------ expressions
-
-    def expr(self, child: _Child) -> Expr:
-        if isinstance(child, Tree):
-            return self._expressions[str(child.data)](child)
-        raise TypeError(f"expected an expression, found {child!r}")
-
-    def _conditional(self, tree: Tree[Token]) -> Expr:
-        condition, then, otherwise = _children(tree)
-        return Conditional(
-            self.expr(condition), self.expr(then), self.expr(otherwise), tree_span(tree)
-        )
-
-    def _binary(self, tree: Tree[Token]) -> Expr:
-        # Operators associate to the left, so `a + b + … + z` nests down the left side:
-        # walk that spine in a loop, so that a long sum does not exhaust Python's stack.
-        spine = [tree]
-        while True:
-            left = _children(spine[-1])[0]
-            if not (isinstance(left, Tree) and left.data == "binary"):
-                break
-            spine.append(left)
-        result = self.expr(left)
-        for node in reversed(spine):
-            _left, op, right = _children(node)
-            op_token = _tok(op)
-            result = Binary(
-                _BINARY_OPS[op_token.type],
-                result,
-                self.expr(right),
-                tree_span(node),
-                token_span(op_token),
-            )
-        return result
-
-    def _unary(self, tree: Tree[Token]) -> Expr:
-        op, operand = _children(tree)
-        return Unary(
-            "-" if _tok(op).type == "MINUS" else "not", self.expr(operand), tree_span(tree)
-        )
-
-    def _attribute(self, tree: Tree[Token]) -> Expr:
-        target, attr = _children(tree)
-        (name,) = _children(_tree(attr))
-        name_token = _tok(name)
-        return Attribute(
-            self.expr(target), _name_of(name_token), tree_span(tree), token_span(name_token)
-        )
-
-    def _index(self, tree: Tree[Token]) -> Expr:
-        target, key = _children(tree)
-        return Index(self.expr(target), self.expr(key), tree_span(tree))
-
-    def _call(self, tree: Tree[Token]) -> Expr:
-        callee, arg_list = _children(tree)
-        (function,) = _children(_tree(callee))
-        function_token = _tok(function)
-        args: list[Expr] = []
-        named: list[Keyword] = []
-        where: Expr | None = None
-        arg_nodes = [] if arg_list is None else _children(_tree(arg_list))
-        for node in arg_nodes:
-            arg = _tree(node)
-            if arg.data == "keyword_arg":
-                named.append(self._keyword(arg))
-                continue
-            if named:
-                self.report(
-                    "P011",
-                    tree_span(arg),
-                    "đối số theo vị trí phải đứng trước các đối số có tên (`tên: giá trị`)",
-                    "positional arguments come before named ones (`name: value`)",
-                )
-            if where is not None:
-                self.report(
-                    "P011",
-                    tree_span(arg),
-                    "`với` (where) phải đứng sau đối số theo vị trí cuối cùng",
-                    "`where` must follow the last positional argument",
-                )
-            if arg.data == "where_arg":
-                value, _where, condition = _children(arg)
-                args.append(self.expr(value))
-                where = self.expr(condition)
-            else:
-                args.append(self.expr(arg))
-        return Call(
-            _name_of(function_token),
-            tuple(args),
-            tuple(named),
-            where,
-            tree_span(tree),
-            token_span(function_token),
-        )
-
-    def _keyword(self, tree: Tree[Token]) -> Keyword:
-        name, value = _children(tree)
-        return Keyword(str(_tok(name)), self.expr(value), tree_span(tree))
-
-    def _number_atom(self, tree: Tree[Token]) -> Expr:
-        (token,) = _children(tree)
-        return self._number(_tok(token))
-
-    def _string_atom(self, tree: Tree[Token]) -> Expr:
-        (token,) = _children(tree)
-        return String(string_value(str(_tok(token))), tree_span(tree))
-
-    def _date_atom(self, tree: Tree[Token]) -> Expr:
-        (token,) = _children(tree)
-        return DateLit(self._date(_tok(token)), tree_span(tree))
-
-    def _boolean(self, tree: Tree[Token]) -> Expr:
-        (token,) = _children(tree)
-        return Bool(_tok(token).type == "TRUE", tree_span(tree))
-
-    def _name_atom(self, tree: Tree[Token]) -> Expr:
-        (token,) = _children(tree)
-        return self._name_token(_tok(token))
-
-    def _list(self, tree: Tree[Token]) -> Expr:
-        items = [self.expr(child) for child in _children(tree) if child is not None]
-        return ListLit(tuple(items), tree_span(tree))
-
-    def _record(self, tree: Tree[Token]) -> Expr:
-        fields = []
-        for child in _children(tree):
-            if child is None:
-                continue
-            attr, value = _children(_tree(child))
-            (name,) = _children(_tree(attr))
-            fields.append(Keyword(_name_of(_tok(name)), self.expr(value), tree_span(_tree(child))))
-        return RecordLit(tuple(fields), tree_span(tree))
-
-    def _band(self, tree: Tree[Token]) -> Expr:
-        subject, *rows, otherwise = _children(tree)
-        band_rows: list[BandRow] = []
-        for child in rows:
-            row = _tree(child)
-            kids = _children(row)
-            if row.data == "band_compare":
-                op, bound, value = kids
-                band_rows.append(
-                    BandRow(
-                        _BAND_OPS[_tok(op).type],
-                        self.expr(bound),
-                        None,
-                        self.expr(value),
-                        tree_span(row),
-                    )
-                )
-            else:
-                low, high, value = kids
-                band_rows.append(
-                    BandRow(
-                        "..",
-                        self.expr(low),
-                        self.expr(high),
-                        self.expr(value),
-                        tree_span(row),
-                    )
-                )
-        default = None
-        if otherwise is not None:
-            (value,) = _children(_tree(otherwise))
-            default = self.expr(value)
-        return Band(self.expr(subject), tuple(band_rows), default, tree_span(tree))
-
-    # ------------------------------------------------------------ literals
-
-    def _name_token(self, token: Token) -> Name:
-        return Name(_name_of(token), token_span(token))
-
-    def _number(self, token: Token) -> Number:
-        text = str(token)
-        value = number_value(text)  # None was reported by check_literal (P006)
-        return Number(
-            value if value is not None else Decimal(0),
-            text,
-            text.endswith("%"),
-            token_span(token),
-        )
-
-    def _date(self, token: Token) -> date:
-        value = date_value(str(token))  # None was reported by check_literal (P005)
-        return value if value is not None else date.min
