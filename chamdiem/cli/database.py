@@ -36,6 +36,7 @@ from chamdiem.cli.console import (
 )
 from chamdiem.cli.session import configured_engine, shown_url, user_problem
 from chamdiem.dsl.diagnostics import Language, Text
+from chamdiem.dsl.display import period_name
 from chamdiem.platform.i18n import count_text, language_in_argv, seconds_text
 
 if TYPE_CHECKING:  # SQLAlchemy is imported when a command needs the database, not to register
@@ -394,24 +395,25 @@ def _import(args: argparse.Namespace, out: Console, engine: Engine, user: str) -
     lang = out.language
     seconds = seconds_text(time.perf_counter() - started, lang)
     changed = count_text(done.changed, lang)
+    period_vi, period_en = period_name(done.period, "vi"), period_name(done.period, "en")
     if not done.created:
         out.out(
             out.text(
-                f"Tệp này đã được nhập cho kỳ {done.period} (lần nhập #{done.import_id}); "
+                f"Tệp này đã được nhập cho {period_vi} (lần nhập #{done.import_id}); "
                 "không thay đổi gì.",
-                f"This file was imported for period {done.period} already (import "
+                f"This file was imported for {period_en} already (import "
                 f"#{done.import_id}); nothing changed.",
             )
         )
         return EXIT_OK
     out.out(
         out.text(
-            f"Đã nhập {args.file} vào kỳ {done.period}, bộ tiêu chí {done.ruleset} "
+            f"Đã nhập {args.file} vào {period_vi}, bộ tiêu chí {done.ruleset} "
             f"(lần nhập #{done.import_id}): {count_text(done.subjects, lang)} đối tượng, "
             f"{count_text(done.item_rows, lang)} dòng danh sách, "
             f"{count_text(done.replaced, lang)} bản ghi cũ được thay"
             f"{f', trong đó {changed} có giá trị khác' if done.replaced else ''} ({seconds}).",
-            f"Imported {args.file} into period {done.period}, rule set {done.ruleset} "
+            f"Imported {args.file} into {period_en}, rule set {done.ruleset} "
             f"(import #{done.import_id}): {count_text(done.subjects, lang)} subject(s), "
             f"{count_text(done.item_rows, lang)} item row(s), "
             f"{count_text(done.replaced, lang)} earlier record(s) replaced"

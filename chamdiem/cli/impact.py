@@ -20,6 +20,7 @@ from chamdiem.cli.console import EXIT_OK, EXIT_USER, Console, Progress, Unreadab
 from chamdiem.cli.session import configured_engine, user_problem
 from chamdiem.cli.versions import read_version
 from chamdiem.dsl.diagnostics import Language, Text
+from chamdiem.dsl.display import count_text, grade_text, number_text, period_name
 
 if TYPE_CHECKING:
     from chamdiem.dsl.loader import Program
@@ -50,8 +51,8 @@ def run_impact(args: argparse.Namespace, out: Console) -> int:
     if old is None or new is None:
         return EXIT_USER
     working = Text(
-        f"Đang đánh giá hai phiên bản trên dữ liệu kỳ {args.period}",
-        f"Evaluating both versions on the data of period {args.period}",
+        f"Đang đánh giá hai phiên bản trên dữ liệu {period_name(args.period, 'vi')}",
+        f"Evaluating both versions on the data of {period_name(args.period, 'en')}",
     )
     with Progress.for_args(args, out).step(working):
         found = _with_session(
@@ -73,7 +74,19 @@ def run_impact(args: argparse.Namespace, out: Console) -> int:
 
 
 def render_impact(impact: Impact, old_name: str, new_name: str, language: Language) -> str:
+    """The impact as a person reads it: grade labels, not codes, and numbers written as the
+    language writes them (chamdiem.dsl.display)."""
+    from chamdiem.platform.services.impact import NOT_GRADED
+
     vi = language == "vi"
+
+    def grade(code: str) -> str:
+        return grade_text(None if code == NOT_GRADED else code, impact.labels, language)
+
+    def count(n: int) -> str:
+        return count_text(n, language)
+
+    names = [grade(g) for g in impact.grades]
     lines = [
         (
             f"Ảnh hưởng của thay đổi {old_name} → {new_name}"
@@ -81,19 +94,19 @@ def render_impact(impact: Impact, old_name: str, new_name: str, language: Langua
             else f"Impact of {old_name} → {new_name}"
         ),
         (
-            f"{impact.people} người; {len(impact.moves)} người đổi mức; "
-            f"{impact.totals_changed} người đổi tổng điểm"
+            f"{count(impact.people)} người; {count(len(impact.moves))} người đổi mức; "
+            f"{count(impact.totals_changed)} người đổi tổng điểm"
             if vi
-            else f"{impact.people} people; {len(impact.moves)} change grade; "
-            f"{impact.totals_changed} change total"
+            else f"{count(impact.people)} people; {count(len(impact.moves))} change grade; "
+            f"{count(impact.totals_changed)} change total"
         ),
         "",
         (
-            "Ma trận chuyển mức (hàng: cũ, cột: mới):"
+            "Ma trận chuyển mức (hàng: mức cũ, cột: mức mới, theo số thứ tự):"
             if vi
-            else "Grade transitions (rows: old, columns: new):"
+            else "Grade transitions (rows: old grade, columns: new grade, by number):"
         ),
-        *_matrix_lines(impact.grades, impact.overall),
+        *_matrix_lines(names, impact.grades, impact.overall, language),
     ]
     for unit in sorted(impact.per_unit):
         counts = impact.per_unit[unit]
@@ -102,29 +115,46 @@ def render_impact(impact: Impact, old_name: str, new_name: str, language: Langua
         lines += [
             "",
             (f"Đơn vị {unit}:" if vi else f"Unit {unit}:"),
-            *_matrix_lines(impact.grades, counts),
+            *_matrix_lines(names, impact.grades, counts, language),
         ]
     if impact.moves:
         lines += ["", "Những người đổi mức:" if vi else "People whose grade changes:"]
         for move in impact.moves:
-            moved = ", ".join(f"{c.name} {c.old or '—'} → {c.new or '—'}" for c in move.criteria)
+            moved = ", ".join(
+                f"{c.name} {_value(c.old, language)} → {_value(c.new, language)}"
+                for c in move.criteria
+            )
             lines.append(
                 f"  {move.unit or '-'}  {move.code}  {move.name or ''}  "
-                f"{move.old_grade} → {move.new_grade}  "
-                f"({move.old_total or '—'} → {move.new_total or '—'})"
+                f"{grade(move.old_grade)} → {grade(move.new_grade)}  "
+                f"({_value(move.old_total, language)} → {_value(move.new_total, language)})"
                 + (f"  [{moved}]" if moved else "")
             )
     return "\n".join(lines)
 
 
-def _matrix_lines(grades: list[str], counts: Counter[tuple[str, str]]) -> list[str]:
-    width = max(len(g) for g in grades) + 2
-    lines = [" " * width + "".join(f"{g:>{width}}" for g in grades)]
-    for before in grades:
-        row = [counts.get((before, after), 0) for after in grades]
-        if not any(row):
-            continue
-        lines.append(f"{before:<{width}}" + "".join(f"{v:>{width}}" for v in row))
+def _value(text: str | None, language: Language) -> str:
+    """A criterion's value or a total as stored ('86.00', 'True') as the language writes it."""
+    if text is None or text == "":
+        return "—"
+    if text in ("True", "False"):
+        yes = text == "True"
+        return ("có" if yes else "không") if language == "vi" else ("yes" if yes else "no")
+    return number_text(text, language)
+
+
+def _matrix_lines(
+    names: list[str], grades: list[str], counts: Counter[tuple[str, str]], language: Language
+) -> list[str]:
+    """Rows 'k. label' (the old grade), columns k (the new grade), counts written as the
+    language writes them; every grade has its row, so the rows name the columns too."""
+    cells = [[count_text(counts.get((b, a), 0), language) for a in grades] for b in grades]
+    width = max(len(str(len(grades))), *(len(c) for row in cells for c in row)) + 2
+    heads = [f"{k}. {name[:1].upper()}{name[1:]}" for k, name in enumerate(names, start=1)]
+    first = max(len(h) for h in heads) + 2
+    lines = [" " * first + "".join(f"{k:>{width}}" for k in range(1, len(grades) + 1))]
+    for head, row in zip(heads, cells, strict=True):
+        lines.append(f"{head:<{first}}" + "".join(f"{v:>{width}}" for v in row))
     return lines
 
 
@@ -167,14 +197,23 @@ def run_history(person: str, out: Console) -> int:
         if vi
         else ["Period", "Rule set", "Total", "Score grade", "Grade", "Decision", "Version", "Git"]
     )
+    lang = out.language
+
+    def grade(code: str | None, labels: dict[str, str]) -> str:  # none: not graded
+        return grade_text(code, labels, lang)
+
     table = [
         [
-            r.period,
-            r.ruleset,
-            r.total or "—",
-            r.score_grade or "—",
-            r.grade or "—",
-            f"{r.decision_grade} ({r.decision_document})" if r.decision_grade else "",
+            period_name(r.period, lang),
+            r.ruleset_title or r.ruleset,
+            number_text(r.total, lang, empty="—"),
+            grade(r.score_grade, r.grade_labels),
+            grade(r.grade, r.grade_labels),
+            (
+                f"{grade(r.decision_grade, r.grade_labels)} ({r.decision_document})"
+                if r.decision_grade
+                else ""
+            ),
             r.version_sha256[:12],
             f"{r.git_commit[:10]} {r.git_path}" if r.git_commit else "",
         ]

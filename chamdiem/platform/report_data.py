@@ -178,6 +178,9 @@ class Impact:
     only_new: list[str] = field(default_factory=list)
     # False when the people, and the units they are in, were left out (`counts_only`).
     named: bool = True
+    # What a person reads for each grade in `grades` ('tot' -> 'Hoàn thành tốt nhiệm vụ'): the
+    # new version's labels, the old one's for a grade only it has; the renderers format.
+    labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def moved(self) -> int:

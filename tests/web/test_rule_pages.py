@@ -67,9 +67,19 @@ def test_an_auditor_sees_who_moves_across_the_province(site: Site, as_user: AsUs
         impact = impact_for_period(
             session, load_file(RULES), load_file(path), PERIOD, Scope.everything()
         )
+
+    def label(code: str) -> str:
+        return f'<span class="grade" title="{code}">{impact.labels[code]}</span>'
+
     for move in impact.moves:
         assert f"<td>{move.code}</td>" in page.text
-        assert f"{move.old_grade} → {move.new_grade}" in page.text
+        # Grade labels (the code only as the span's title) and totals with a decimal comma.
+        assert f"{label(move.old_grade)} → {label(move.new_grade)}" in page.text
+        assert move.new_total is not None and "." in move.new_total
+        assert f"→ {move.new_total.replace('.', ',')}</td>" in page.text
+    assert "Quý I/2026" in page.text
+    assert f"<th>{label('tot')}</th>" in page.text
+    assert "<th>xuat_sac</th>" not in page.text
 
 
 def test_an_hr_officer_sees_the_impact_on_their_units_only(site: Site, as_user: AsUser) -> None:

@@ -107,3 +107,14 @@ def test_validation_messages_and_commands_are_reworded_for_the_web() -> None:
     assert "`" not in web_words(
         "kỳ 2026-Q1 chưa có dữ liệu: nhập bằng `chamdiem import TỆP --period 2026-Q1`"
     )
+
+
+def test_a_too_long_text_counts_its_characters_as_each_language_writes_numbers() -> None:
+    from chamdiem.dsl.diagnostics import Text
+    from chamdiem.platform.services.errors import too_long
+
+    message = too_long(Text("Lý do", "The reason"), "x" * 12345, 10000)
+    assert message is not None
+    assert message.vi == "Lý do dài 12.345 ký tự; tối đa 10.000 ký tự"
+    assert message.en == "The reason is 12,345 characters long; at most 10,000"
+    assert too_long(Text("Lý do", "The reason"), "x" * 10, 10) is None

@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import Counter
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
+from chamdiem.dsl.display import count_text, grade_text, number_text
 from chamdiem.platform.report_data import Impact
 
 FONT = "Times New Roman"
@@ -37,12 +39,33 @@ def _header(sheet: Worksheet, row: int, values: list[str]) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def _matrix(sheet: Worksheet, row: int, grades: list[str], counts: Counter[tuple[str, str]]) -> int:
+def _grade(impact: Impact, code: str) -> str:
+    """A grade by its label; "—" (no grade) reads 'không xếp loại'."""
+    return grade_text(None if code == "—" else code, impact.labels)
+
+
+def _total(text: str | None) -> Decimal | str:
+    """A total as a number cell (Excel writes it as the reader's locale does)."""
+    try:
+        return Decimal(text) if text else ""
+    except InvalidOperation:
+        return text or ""
+
+
+def _value(text: str | None) -> str:
+    if text is None or text == "":
+        return "—"
+    return {"True": "có", "False": "không"}.get(text) or number_text(text)
+
+
+def _matrix(sheet: Worksheet, row: int, impact: Impact, counts: Counter[tuple[str, str]]) -> int:
     """Rows: grade under the old version; columns: under the new one. Returns the next row."""
-    _header(sheet, row, ["Cũ \\ Mới", *grades, "Cộng"])
+    grades = impact.grades
+    _header(sheet, row, ["Cũ \\ Mới", *(_grade(impact, g) for g in grades), "Cộng"])
     rank = {g: i for i, g in enumerate(grades)}
     for r, before in enumerate(grades, start=row + 1):
-        sheet.cell(row=r, column=1, value=before).font = Font(name=FONT, bold=True)
+        sheet.cell(row=r, column=1, value=_grade(impact, before)).font = Font(name=FONT, bold=True)
+        sheet.cell(row=r, column=1).alignment = Alignment(wrap_text=True)
         sheet.cell(row=r, column=1).border = BOX
         for c, after in enumerate(grades, start=2):
             cell = sheet.cell(row=r, column=c, value=counts.get((before, after), 0))
@@ -68,11 +91,11 @@ def write_impact_workbook(impact: Impact, path: Path, old_name: str, new_name: s
     summary.cell(
         row=2,
         column=1,
-        value=f"Số người: {impact.people}; đổi mức: {len(impact.moves)}; "
-        f"đổi tổng điểm: {impact.totals_changed}",
+        value=f"Số người: {count_text(impact.people)}; đổi mức: {count_text(len(impact.moves))}; "
+        f"đổi tổng điểm: {count_text(impact.totals_changed)}",
     ).font = Font(name=FONT, italic=True)
-    _matrix(summary, 4, impact.grades, impact.overall)
-    summary.column_dimensions["A"].width = 16
+    _matrix(summary, 4, impact, impact.overall)
+    summary.column_dimensions["A"].width = 30
 
     units = book.create_sheet("Theo đơn vị")
     _title(units, "MA TRẬN CHUYỂN MỨC THEO ĐƠN VỊ", width)
@@ -81,8 +104,8 @@ def write_impact_workbook(impact: Impact, path: Path, old_name: str, new_name: s
         units.cell(row=row, column=1, value=f"Đơn vị: {unit or '(không ghi)'}").font = Font(
             name=FONT, bold=True
         )
-        row = _matrix(units, row + 1, impact.grades, impact.per_unit[unit]) + 1
-    units.column_dimensions["A"].width = 16
+        row = _matrix(units, row + 1, impact, impact.per_unit[unit]) + 1
+    units.column_dimensions["A"].width = 30
 
     people = book.create_sheet("Người đổi mức")
     headers = [
@@ -99,23 +122,26 @@ def write_impact_workbook(impact: Impact, path: Path, old_name: str, new_name: s
     _title(people, "NHỮNG NGƯỜI ĐỔI MỨC XẾP LOẠI", len(headers))
     _header(people, 3, headers)
     for k, move in enumerate(impact.moves, start=1):
-        moved = "; ".join(f"{c.name}: {c.old or '—'} → {c.new or '—'}" for c in move.criteria)
+        moved = "; ".join(f"{c.name}: {_value(c.old)} → {_value(c.new)}" for c in move.criteria)
         values = [
             k,
             move.code,
             move.name or "",
             move.unit or "",
-            move.old_grade,
-            move.new_grade,
-            move.old_total or "",
-            move.new_total or "",
+            _grade(impact, move.old_grade),
+            _grade(impact, move.new_grade),
+            _total(move.old_total),
+            _total(move.new_total),
             moved,
         ]
         for col, value in enumerate(values, start=1):
             cell = people.cell(row=k + 3, column=col, value=value)
             cell.font = Font(name=FONT)
             cell.border = BOX
-    for letter, w in zip("ABCDEFGHI", (6, 12, 26, 18, 12, 12, 10, 10, 60), strict=True):
+            if isinstance(value, Decimal):  # the places the rule set rounds to
+                places = len(str(value).partition(".")[2])
+                cell.number_format = "0." + "0" * places if places else "0"
+    for letter, w in zip("ABCDEFGHI", (6, 12, 26, 18, 28, 28, 10, 10, 60), strict=True):
         people.column_dimensions[letter].width = w
     people.freeze_panes = "C4"
 

@@ -8,6 +8,7 @@ sheet, row and column for each problem.
 from __future__ import annotations
 
 from chamdiem.dsl.diagnostics import Text
+from chamdiem.dsl.display import count_text
 
 
 class ServiceError(Exception):
@@ -48,11 +49,9 @@ def too_long(what: Text, text: str, limit: int) -> Text | None:
     """The message for a text longer than `limit` characters, or None when it fits."""
     if len(text) <= limit:
         return None
-
-    def vi(n: int) -> str:
-        return f"{n:,}".replace(",", ".")
-
+    length = len(text)
     return Text(
-        f"{what.vi} dài {vi(len(text))} ký tự; tối đa {vi(limit)} ký tự",
-        f"{what.en} is {len(text):,} characters long; at most {limit:,}",
+        f"{what.vi} dài {count_text(length, 'vi')} ký tự; tối đa {count_text(limit, 'vi')} ký tự",
+        f"{what.en} is {count_text(length, 'en')} characters long; "
+        f"at most {count_text(limit, 'en')}",
     )

@@ -3,7 +3,7 @@ produced it and any council decision: what an auditor or the person may ask to s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
@@ -16,7 +16,8 @@ from chamdiem.platform.db.models import (
     RuleVersion,
 )
 from chamdiem.platform.services.decisions import latest_decision
-from chamdiem.platform.services.errors import NotFound
+from chamdiem.platform.services.errors import NotFound, ServiceError
+from chamdiem.platform.services.rules import program_for
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class HistoryRow:
     period: str
     period_start: str
     ruleset: str
+    ruleset_title: str
     run_id: int
     version_sha256: str
     git_commit: str | None
@@ -34,6 +36,9 @@ class HistoryRow:
     grade: str | None
     decision_grade: str | None
     decision_document: str | None
+    # What a person reads for each grade of the rule version ('tot' -> 'Hoàn thành tốt nhiệm
+    # vụ'); the renderers format the row (chamdiem.dsl.display).
+    grade_labels: dict[str, str] = field(default_factory=dict)
 
 
 def person_history(session: Session, person_code: str) -> list[HistoryRow]:
@@ -60,6 +65,7 @@ def person_history(session: Session, person_code: str) -> list[HistoryRow]:
         kept = latest.get(key)
         if kept is None or (run.id or 0) > (kept[1].id or 0):
             latest[key] = (result, run, version, period)
+    labels: dict[int, dict[str, str]] = {}
     history = []
     for result, run, version, period in sorted(
         latest.values(), key=lambda r: (r[3].start_date, r[3].end_date, r[2].name)
@@ -70,6 +76,7 @@ def person_history(session: Session, person_code: str) -> list[HistoryRow]:
                 period=period.code,
                 period_start=period.start_date.isoformat(),
                 ruleset=version.name,
+                ruleset_title=version.title,
                 run_id=run.id or 0,
                 version_sha256=version.sha256,
                 git_commit=version.git_commit,
@@ -80,6 +87,16 @@ def person_history(session: Session, person_code: str) -> list[HistoryRow]:
                 grade=result.grade,
                 decision_grade=decision.final_grade if decision else None,
                 decision_document=decision.document_number if decision else None,
+                grade_labels=labels.setdefault(version.id or 0, _grade_labels(version)),
             )
         )
     return history
+
+
+def _grade_labels(version: RuleVersion) -> dict[str, str]:
+    """A rule version's grade labels; none (the codes are shown) when it does not compile."""
+    try:
+        grades = program_for(version).grades
+    except ServiceError:
+        return {}
+    return {grade.name: grade.label or grade.name for grade in grades}

@@ -23,7 +23,9 @@ def compare(old: Program, old_results: Results, new: Program, new_results: Resul
     """Compare two evaluations of the same people (matched by code)."""
     grades = [g.name for g in new.grades]
     grades += [g.name for g in old.grades if g.name not in grades]
-    impact = Impact([*grades, NOT_GRADED])
+    labels = {g.name: g.label or g.name for g in old.grades}
+    labels.update({g.name: g.label or g.name for g in new.grades})
+    impact = Impact([*grades, NOT_GRADED], labels=labels)
     new_index = {code: i for i, code in enumerate(new_results.codes)}
     old_codes = set(old_results.codes)
     impact.only_new = sorted(c for c in new_results.codes if c not in old_codes)

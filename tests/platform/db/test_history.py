@@ -47,6 +47,9 @@ def test_history_lists_every_period_with_its_rule_version(session: Session, tmp_
     assert {r.version_sha256 for r in rows} == {sha}
     assert rows[0].grade == rows[1].grade and rows[0].total == rows[1].total
     assert rows[0].decision_grade is None
+    # The rule version's grade labels come with each row, for the renderers.
+    assert rows[0].grade_labels["tot"] == "Hoàn thành tốt nhiệm vụ"
+    assert rows[0].ruleset_title.startswith("Đánh giá")
     assert (rows[1].decision_grade, rows[1].decision_document) == ("xuat_sac", "15/QĐ-SNV")
     # Inside a git checkout, the version names its commit and path.
     assert rows[0].git_path == "rules/cong_chuc_quy.rules"
@@ -72,7 +75,33 @@ def test_history_command(
     assert main(["history", "A2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:2] == ["Kỳ", "Bộ"]
-    assert lines[1].startswith("2026-Q1  cong_chuc_quy")
-    assert "15/QĐ-SNV" in lines[2]
+    # Period names, the rule set's title, a decimal comma and grade labels, not codes.
+    assert lines[1].startswith("Quý I/2026   Đánh giá, xếp loại")
+    total = person_history(session, "A2")[0].total
+    assert total is not None and f"  {total.replace('.', ',')}  " in lines[1]
+    assert "Hoàn thành tốt nhiệm vụ" in lines[1]
+    assert lines[2].startswith("Quý II/2026")
+    assert "Hoàn thành xuất sắc nhiệm vụ (15/QĐ-SNV)" in lines[2]
+    assert not any(f" {code} " in line for line in lines for code in ("tot", "xuat_sac"))
+    assert main(["--lang", "en", "history", "A2"]) == 0
+    english = capsys.readouterr().out.splitlines()
+    assert english[1].startswith("Q1 2026") and f"  {total}  " in english[1]
     assert main(["history", "KHONG-CO"]) == 1
     assert "KHONG-CO" in capsys.readouterr().err
+
+
+def test_import_names_the_period_as_a_person_reads_it(
+    session: Session,
+    db_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`import` (the summary the history starts from) says 'Quý I/2026', not '2026-Q1'."""
+    book = prepare(session, tmp_path)
+    session.commit()
+    monkeypatch.setenv("CHAMDIEM_DATABASE_URL", db_url)
+    assert main(["import", str(book), "--period", PERIOD]) == 0
+    assert "Tệp này đã được nhập cho Quý I/2026 (lần nhập #" in capsys.readouterr().out
+    assert main(["--lang", "en", "import", str(book), "--period", PERIOD]) == 0
+    assert "was imported for Q1 2026 already" in capsys.readouterr().out

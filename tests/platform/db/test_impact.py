@@ -91,6 +91,9 @@ def test_lowering_the_excellent_threshold_shows_who_moves_up(
             summed[key] = summed.get(key, 0) + value
     assert summed == {k: v for k, v in impact.overall.items() if v}
     assert impact.people == len(before.codes)
+    # The labels of both versions' grades come with the impact, for the renderers.
+    assert impact.labels["xuat_sac"] == "Hoàn thành xuất sắc nhiệm vụ"
+    assert set(impact.grades) - {"—"} <= set(impact.labels)
 
 
 def test_a_layout_change_moves_nobody(session: Session, tmp_path: Path) -> None:
@@ -118,11 +121,20 @@ def test_impact_command_prints_moves_and_writes_a_workbook(
     printed = capsys.readouterr()
     assert code == 0, printed.err
     assert "Ma trận chuyển mức" in printed.out
-    assert "→ xuat_sac" in printed.out
+    # Grade labels and Vietnamese numbers, not codes and dotted decimals.
+    assert "Hoàn thành tốt nhiệm vụ → Hoàn thành xuất sắc nhiệm vụ  (86,00 → 86,00)" in printed.out
+    assert "1. Hoàn thành xuất sắc nhiệm vụ" in printed.out
+    assert "xuat_sac" not in printed.out and "86.00" not in printed.out
     book = load_workbook(out)
     assert book.sheetnames == ["Tổng hợp", "Theo đơn vị", "Người đổi mức"]
     moved = [row[1] for row in book["Người đổi mức"].iter_rows(min_row=4, values_only=True)]
     assert moved == ["K01", "T01", "T02"]
+    # Grade labels and totals as number cells, in the matrix and the list of people.
+    first = next(book["Người đổi mức"].iter_rows(min_row=4, max_row=4, values_only=True))
+    assert first[4:8] == ("Hoàn thành tốt nhiệm vụ", "Hoàn thành xuất sắc nhiệm vụ", 86, 86)
+    assert book["Người đổi mức"]["G4"].number_format == "0.00"
+    assert book["Tổng hợp"]["B4"].value == "Hoàn thành xuất sắc nhiệm vụ"
+    assert book["Tổng hợp"]["A5"].value == "Hoàn thành xuất sắc nhiệm vụ"
     assert all(code_ in printed.out for code_ in moved)
 
 
