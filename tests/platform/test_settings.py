@@ -19,9 +19,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 def test_defaults_put_a_sqlite_file_in_the_data_folder() -> None:
+    # No .env and no data/chamdiem.db above: the project is the current folder.
     settings = Settings()
-    assert settings.data_dir == Path("data")
-    assert settings.database() == "sqlite:///data/chamdiem.db"
+    assert settings.data_dir == Path.cwd() / "data"
+    assert settings.database() == f"sqlite:///{Path.cwd().as_posix()}/data/chamdiem.db"
     assert settings.lang == "vi"
     assert settings.user == os_user()
 
@@ -56,5 +57,5 @@ def test_blank_values_mean_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHAMDIEM_DATABASE_URL", " ")
     monkeypatch.setenv("CHAMDIEM_USER", "")
     settings = Settings()
-    assert settings.database() == "sqlite:///data/chamdiem.db"
+    assert settings.database() == f"sqlite:///{Path.cwd().as_posix()}/data/chamdiem.db"
     assert settings.user == os_user()

@@ -284,6 +284,8 @@ def test_every_page_fits_a_laptop_and_a_phone(
         "/ky",
     ]
     accounts = ["/nguoi-dung", "/nguoi-dung/don-vi/SNV-TH", "/dang-nhap-lan-dau"]
+    # Pages for someone not signed in yet: the sign-in page's frame, without the menu.
+    no_menu = {"/dang-nhap-lan-dau"}
     pages = {"admin": [*common, "/nhat-ky", *accounts], "tcsnv": [*common, *accounts]}
     problems: list[str] = []
     for username, paths in pages.items():
@@ -298,12 +300,12 @@ def test_every_page_fits_a_laptop_and_a_phone(
                 where = f"{username} {path} at {size[0]} px"
                 assert not seen["title"].startswith(ERROR_TITLES), (where, seen["title"])
                 if size == LAPTOP:
-                    assert seen["menuShown"], f"{where}: the menu is not shown"
+                    assert seen["menuShown"] != (path in no_menu), f"{where}: the menu"
                     continue
                 assert seen["innerWidth"] == PHONE[0], where
                 if seen["scrollWidth"] > seen["innerWidth"]:
                     problems.append(f"{where}: {seen['scrollWidth']} px wide {seen['wide']}")
-                assert not seen["menuShown"], f"{where}: the menu is not folded"
+                assert not seen["menuShown"], f"{where}: the menu is not folded or not gone"
                 assert seen["header"] < seen["innerHeight"] / 5, (where, seen["header"])
                 if seen["bar"] is not None:
                     assert seen["bar"] > 100, f"{where}: grade bars {seen['bar']} px wide"
@@ -326,6 +328,8 @@ def test_every_page_fits_a_laptop_and_a_phone(
 
     # The shipped fonts are drawn, the monospace one with every Vietnamese mark.
     driver.get(served + f"/ket-qua/{run}/A2")
+    # The monospace trace is folded under "Cho người kiểm tra": the font loads once it opens.
+    click(driver, By.XPATH, "//summary[contains(., 'Cho người kiểm tra')]")
     fonts = driver.execute_script(
         "return document.fonts.ready.then(() => ["
         "document.fonts.check('15px \"Noto Sans\"', 'Nguyễn Sở ố'),"

@@ -124,7 +124,8 @@ def test_a_form_with_a_forged_token_is_refused(site: Site, as_user: object) -> N
     client = site.login("admin")
     response = client.post("/ky", data={"code": "2027", "_csrf_token": "gia-mao"})
     assert response.status_code == 403
-    assert "<td>2027</td>" not in client.get("/ky").text  # (a random token may hold "2027")
+    # (a random token may hold "2027": the period row is looked for)
+    assert '<span class="muted small">2027</span>' not in client.get("/ky").text
 
 
 @pytest.mark.parametrize(
@@ -153,11 +154,11 @@ def test_a_csrf_token_taken_from_another_session_is_refused(site: Site) -> None:
     stolen = csrf(first, "/ky")
     refused = second.post("/ky", data={"code": "2027", "_csrf_token": stolen})
     assert refused.status_code == 403 and "CSRF" in refused.text
-    assert "<td>2027</td>" not in second.get("/ky").text
+    assert '<span class="muted small">2027</span>' not in second.get("/ky").text
     # Its own token is good, and the first browser's still is for the first browser.
     assert form(second, "/ky", {"code": "2027"}, "/ky").status_code == 303
     assert first.post("/ky", data={"code": "2028", "_csrf_token": stolen}).status_code == 200
-    assert "<td>2028</td>" in first.get("/ky").text
+    assert '<span class="muted small">2028</span>' in first.get("/ky").text
     # Nor does a pair of cookie and token made elsewhere help, planted in a signed-in browser.
     visitor = site.client()
     planted = csrf(visitor)
@@ -165,7 +166,7 @@ def test_a_csrf_token_taken_from_another_session_is_refused(site: Site) -> None:
     victim.cookies.set(SESSION_COOKIE, second.cookies[SESSION_COOKIE])
     victim.cookies.set(CSRF_COOKIE, visitor.cookies[CSRF_COOKIE])
     assert victim.post("/ky", data={"code": "2029", "_csrf_token": planted}).status_code == 403
-    assert "<td>2029</td>" not in second.get("/ky").text
+    assert '<span class="muted small">2029</span>' not in second.get("/ky").text
 
 
 def test_a_csrf_token_from_before_signing_in_is_refused(site: Site) -> None:
@@ -187,7 +188,7 @@ def test_a_csrf_token_from_before_signing_in_is_refused(site: Site) -> None:
     assert signed_in.status_code == 303
     refused = client.post("/ky", data={"code": "2027", "_csrf_token": before})
     assert refused.status_code == 403
-    assert "<td>2027</td>" not in client.get("/ky").text
+    assert '<span class="muted small">2027</span>' not in client.get("/ky").text
     # A token sent with no cookie at all is refused too.
     bare = site.client()
     sent = {"username": "admin", "password": PASSWORD, "_csrf_token": before}
@@ -311,7 +312,10 @@ def test_signing_out_ends_the_session_even_for_a_copied_cookie(site: Site) -> No
     thief.cookies.set(SESSION_COOKIE, stolen)
     assert thief.get("/tong-quan", follow_redirects=False).status_code in (302, 303, 307)
     log = site.login("thanhtra").get("/nhat-ky?hanh_dong=logout").text
-    assert '<td data-label="Người">admin</td><td data-label="Thao tác">logout</td>' in log
+    assert (
+        '<td data-label="Người">admin</td><td data-label="Thao tác">'
+        '<span title="logout">Đăng xuất</span></td>'
+    ) in log
 
 
 def test_a_locked_account_cannot_sign_in(site: Site) -> None:

@@ -15,7 +15,7 @@ from litestar.response import Template
 from markupsafe import Markup
 
 from chamdiem.dsl import display
-from chamdiem.platform.services import audit
+from chamdiem.platform.services import audit_words
 from chamdiem.platform.services.accounts import ROLE_TEXT
 from chamdiem.platform.web.access import Action, Principal, can
 
@@ -101,7 +101,7 @@ def ruleset_html(row: object) -> Markup:
 def audit_details(details: object) -> list[str]:
     """An audit entry's details as 'khóa: giá trị' lines (a mapping), or as they are."""
     if isinstance(details, Mapping):
-        return audit.detail_lines(details)
+        return audit_words.detail_lines(details)
     return [str(details)] if details else []
 
 
@@ -148,9 +148,9 @@ def make_environment() -> Environment:
     env.filters["number"] = number
     env.filters["period"] = period
     env.filters["ruleset"] = ruleset_html
-    env.filters["audit_action"] = audit.action_text
+    env.filters["audit_action"] = audit_words.action_text
     env.filters["audit_details"] = audit_details
-    env.filters["audit_entity"] = audit.entity_text
+    env.filters["audit_entity"] = audit_words.entity_text
     env.filters["grade"] = grade_html
     env.filters["urlencode"] = url_part
     env.globals["ROLE_TEXT"] = {role: text.vi for role, text in ROLE_TEXT.items()}
