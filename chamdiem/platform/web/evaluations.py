@@ -26,20 +26,24 @@ KEEP_RUNS = 4
 
 
 class EvaluationCache:
+    """The latest runs re-evaluated, by database and run id (a stored run never changes; a
+    process may serve, or a test suite open, more than one database)."""
+
     def __init__(self, size: int = KEEP_RUNS) -> None:
         self._size = size
         self._lock = threading.Lock()
-        self._runs: OrderedDict[int, Reevaluated] = OrderedDict()
+        self._runs: OrderedDict[tuple[str, int], Reevaluated] = OrderedDict()
 
     def get(self, session: Session, run_id: int) -> Reevaluated:
+        key = (str(session.get_bind().engine.url), run_id)
         with self._lock:
-            found = self._runs.get(run_id)
+            found = self._runs.get(key)
             if found is not None:
-                self._runs.move_to_end(run_id)
+                self._runs.move_to_end(key)
                 return found
         evaluated = reevaluate_run(session, run_id)
         with self._lock:
-            self._runs[run_id] = evaluated
+            self._runs[key] = evaluated
             while len(self._runs) > self._size:
                 self._runs.popitem(last=False)
         return evaluated
