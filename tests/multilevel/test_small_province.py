@@ -245,7 +245,8 @@ def test_results_as_a_workbook_with_a_sheet_per_rule_set_and_period(
         capsys, "eval", str(RULES), str(data), "--period", "2026", "--out", str(out), "--verbose"
     )
     assert code == 0, err
-    names = openpyxl.load_workbook(out, read_only=True).sheetnames
+    book = openpyxl.load_workbook(out, read_only=True)  # holds the file open: closed below
+    names = book.sheetnames
     assert names[:5] == [
         "cong_chuc_quy 2026-Q1",
         "cong_chuc_quy 2026-Q2",
@@ -254,8 +255,8 @@ def test_results_as_a_workbook_with_a_sheet_per_rule_set_and_period(
         "cong_chuc_nam 2026",
     ]
     assert len(names) == 12 and names[-1] == "Thông tin"
-    sheet = openpyxl.load_workbook(out, read_only=True)["nguoi_dung_dau_nam 2026"]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    rows = [list(r) for r in book["nguoi_dung_dau_nam 2026"].iter_rows(values_only=True)]
+    book.close()
     by_code = {row[0]: row for row in rows[1:]}
     assert by_code["E"][3] == 99.13 and by_code["E"][5] == "Hoàn thành nhiệm vụ"
     assert by_code["E"][1] == "Trưởng phòng Em"

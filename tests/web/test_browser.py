@@ -193,6 +193,7 @@ def test_login_import_run_explanation_and_report(
     (report,) = done
     workbook = load_workbook(report, read_only=True)
     assert "Tổng hợp" in workbook.sheetnames
+    workbook.close()
 
 
 # ---------------------------------------------------------------- every page, two widths

@@ -90,8 +90,11 @@ def test_approve_export_push_and_status(
     [json_file] = folder.glob("*.json")
     [xlsx_file] = folder.glob("*.xlsx")
     assert json.loads(json_file.read_bytes())["so_ban_ghi"] == 14
-    sheet = load_workbook(xlsx_file, read_only=True)["ket_qua"]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = load_workbook(xlsx_file, read_only=True)  # read-only keeps the file open: close it
+    try:
+        rows = list(book["ket_qua"].iter_rows(values_only=True))
+    finally:
+        book.close()
     assert rows[0][:2] == ("Mã CBCCVC", "Họ và tên") and len(rows) == 15
     assert "đã có trong hàng đợi" in run(capsys, "national", "export", "--period", "2026-Q1")[1]
 
